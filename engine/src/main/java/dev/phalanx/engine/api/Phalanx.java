@@ -1,0 +1,54 @@
+package dev.phalanx.engine.api;
+
+import dev.phalanx.engine.collective.CollectiveOptions;
+import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.driver.TrainingJob;
+import dev.phalanx.engine.worker.TrainingResult;
+import dev.phalanx.engine.worker.TrainingSpec;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Entry point: trains a model data-parallel on a Spark DataFrame.
+ *
+ * <pre>{@code
+ * TrainedModel model = Phalanx.fit(trainDf,
+ *         new TrainingOptions("mlp", new InputSpec(new long[] {784}, 10))
+ *                 .optWorkers(2).optEpochs(3).optBatchSize(128));
+ * double accuracy = model.accuracy(testDf, "features", "label");
+ * }</pre>
+ *
+ * <p>The DataFrame needs a features column (a numeric array or an ML Vector with as many values as
+ * the input spec's sample size) and a label column of whole-number class indices. Training runs as
+ * one Spark barrier stage of W tasks that average gradients over direct TCP connections.
+ */
+public final class Phalanx {
+
+    private Phalanx() {}
+
+    /** Trains with the given options, discarding progress reports. */
+    public static TrainedModel fit(Dataset<Row> data, TrainingOptions options) {
+        return fit(data, options, metrics -> {});
+    }
+
+    /**
+     * Trains with the given options, calling {@code listener} on the driver after every epoch.
+     *
+     * @throws IllegalArgumentException for a bad option (message starts with its key) or too few
+     *     task slots
+     * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column or a bad
+     *     value, naming the column and row
+     * @throws TrainingFailedException when training started but did not finish
+     */
+    public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
+        options.validate();
+        ColumnSpec columns = new ColumnSpec(options.featuresCol(), options.labelCol(),
+                Math.toIntExact(options.input().sampleSize()), options.input().numClasses());
+        TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
+                options.epochs(), options.batchSize(), (float) options.learningRate(), (float) options.momentum(),
+                options.seed(), options.shuffle(), options.threadsPerWorker(),
+                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()), null);
+        TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout()).run(data, listener::onEpoch);
+        return new TrainedModel(options.modelName(), options.input(), result);
+    }
+}

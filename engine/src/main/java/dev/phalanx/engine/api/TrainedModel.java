@@ -1,0 +1,101 @@
+package dev.phalanx.engine.api;
+
+import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.data.LabeledSample;
+import dev.phalanx.engine.data.RowConverter;
+import dev.phalanx.engine.data.SchemaCheck;
+import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.TrainingResult;
+import dev.phalanx.models.InputSpec;
+import java.nio.FloatBuffer;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/** The outcome of {@link Phalanx#fit}: trained parameters, per-epoch history, and evaluation. */
+public final class TrainedModel {
+
+    private static final int EVAL_BATCH = 500;
+
+    private final String modelName;
+    private final InputSpec input;
+    private final TrainingResult result;
+
+    TrainedModel(String modelName, InputSpec input, TrainingResult result) {
+        this.modelName = modelName;
+        this.input = input;
+        this.result = result;
+    }
+
+    /** Returns the model's catalog name. */
+    public String modelName() {
+        return modelName;
+    }
+
+    /** Returns a copy of the trained parameters, flattened in the block's parameter order. */
+    public float[] parameters() {
+        return result.parameters().clone();
+    }
+
+    /** Returns one entry per epoch. */
+    public List<EpochMetrics> history() {
+        return result.history();
+    }
+
+    /** Returns the number of optimizer steps taken. */
+    public long steps() {
+        return result.steps();
+    }
+
+    /** Returns training samples per second over the run, all workers together. */
+    public double samplesPerSecond() {
+        return result.samplesPerSecond();
+    }
+
+    /** Returns the wall time of the training loop in seconds. */
+    public double trainSeconds() {
+        return result.trainSeconds();
+    }
+
+    /**
+     * Returns the fraction of rows whose label the model predicts, evaluated on the driver.
+     *
+     * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
+     */
+    public double accuracy(Dataset<Row> data, String featuresCol, String labelCol) {
+        ColumnSpec columns = new ColumnSpec(featuresCol, labelCol, (int) input.sampleSize(), input.numClasses());
+        SchemaCheck.validate(data.schema(), columns);
+        RowConverter converter = new RowConverter(columns);
+        Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();
+        int featureLength = columns.featureLength();
+        FloatBuffer batch = FloatBuffer.allocate(EVAL_BATCH * featureLength);
+        int[] labels = new int[EVAL_BATCH];
+        long position = 0;
+        long correct = 0;
+        try (ModelReplica model = ModelReplica.withParameters(modelName, input, result.parameters())) {
+            while (rows.hasNext()) {
+                int count = 0;
+                batch.clear();
+                while (count < EVAL_BATCH && rows.hasNext()) {
+                    LabeledSample sample = converter.convert(rows.next(), position++);
+                    batch.put(sample.features());
+                    labels[count++] = sample.label();
+                }
+                batch.flip();
+                int[] predicted = model.predict(batch, count);
+                for (int i = 0; i < count; i++) {
+                    if (predicted[i] == labels[i]) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        if (position == 0) {
+            throw new IllegalArgumentException("cannot evaluate on an empty DataFrame");
+        }
+        return (double) correct / position;
+    }
+}

@@ -1,0 +1,214 @@
+package dev.phalanx.engine.api;
+
+import dev.phalanx.models.InputSpec;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of one training run, built fluently: required values in the constructor, {@code
+ * opt*} setters returning {@code this}. Two groups: how to learn (model, epochs, batch, optimizer,
+ * seed) and where to run (workers, columns, threads, timeouts). {@link #validate()} runs before
+ * any Spark job; its messages quote the setting's config key.
+ */
+public final class TrainingOptions {
+
+    private final String modelName;
+    private final InputSpec input;
+    // How to learn.
+    private int epochs = 1;
+    private int batchSize = 64;
+    private double learningRate = 0.05;
+    private double momentum = 0.9;
+    private long seed = 0;
+    private boolean shuffle = true;
+    // Where to run.
+    private int workers = 2;
+    private String featuresCol = "features";
+    private String labelCol = "label";
+    private int threadsPerWorker = 1;
+    private Duration collectiveTimeout = Duration.ofMinutes(2);
+    private Duration slotWaitTimeout = Duration.ofSeconds(60);
+
+    /**
+     * Creates options for training {@code modelName} on samples shaped by {@code input}.
+     *
+     * @param modelName a name known to {@link dev.phalanx.models.ModelCatalog}
+     * @param input the shape of one sample and the number of classes
+     */
+    public TrainingOptions(String modelName, InputSpec input) {
+        this.modelName = Objects.requireNonNull(modelName, "model");
+        this.input = Objects.requireNonNull(input, "input");
+    }
+
+    /** Sets the number of passes over the data (key {@code epochs}, default 1). */
+    public TrainingOptions optEpochs(int epochs) {
+        this.epochs = epochs;
+        return this;
+    }
+
+    /** Sets the global batch size, split evenly over workers (key {@code batch_size}, default 64). */
+    public TrainingOptions optBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /** Sets the SGD learning rate (key {@code learning_rate}, default 0.05). */
+    public TrainingOptions optLearningRate(double learningRate) {
+        this.learningRate = learningRate;
+        return this;
+    }
+
+    /** Sets the SGD momentum (key {@code momentum}, default 0.9). */
+    public TrainingOptions optMomentum(double momentum) {
+        this.momentum = momentum;
+        return this;
+    }
+
+    /** Sets the seed of parameter initialisation and shuffling (key {@code seed}, default 0). */
+    public TrainingOptions optSeed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /** Sets whether each worker reshuffles its shard every epoch (key {@code shuffle}, default true). */
+    public TrainingOptions optShuffle(boolean shuffle) {
+        this.shuffle = shuffle;
+        return this;
+    }
+
+    /** Sets the number of data-parallel workers W (key {@code workers}, default 2). */
+    public TrainingOptions optWorkers(int workers) {
+        this.workers = workers;
+        return this;
+    }
+
+    /** Sets the features column (key {@code features_col}, default "features"). */
+    public TrainingOptions optFeaturesCol(String featuresCol) {
+        this.featuresCol = featuresCol;
+        return this;
+    }
+
+    /** Sets the label column (key {@code label_col}, default "label"). */
+    public TrainingOptions optLabelCol(String labelCol) {
+        this.labelCol = labelCol;
+        return this;
+    }
+
+    /** Sets PyTorch intra-op threads per worker (key {@code threads_per_worker}, default 1). */
+    public TrainingOptions optThreadsPerWorker(int threadsPerWorker) {
+        this.threadsPerWorker = threadsPerWorker;
+        return this;
+    }
+
+    /** Sets how long a worker waits on a silent peer (key {@code collective_timeout}, default 2 min). */
+    public TrainingOptions optCollectiveTimeout(Duration collectiveTimeout) {
+        this.collectiveTimeout = collectiveTimeout;
+        return this;
+    }
+
+    /** Sets how long to wait for enough task slots (key {@code slot_wait_timeout}, default 60 s). */
+    public TrainingOptions optSlotWaitTimeout(Duration slotWaitTimeout) {
+        this.slotWaitTimeout = slotWaitTimeout;
+        return this;
+    }
+
+    /**
+     * Checks every value.
+     *
+     * @throws IllegalArgumentException whose message starts with the offending key
+     */
+    public TrainingOptions validate() {
+        dev.phalanx.models.ModelCatalog.byName(modelName);
+        require(workers >= 1, "workers", "must be at least 1, got " + workers);
+        require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
+        require(batchSize >= 1, "batch_size", "must be at least 1, got " + batchSize);
+        require(batchSize % workers == 0, "batch_size",
+                "(" + batchSize + ") must be a multiple of workers (" + workers + ") so every worker takes an equal share");
+        require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", "must be positive, got " + learningRate);
+        require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
+        require(threadsPerWorker >= 1, "threads_per_worker", "must be at least 1, got " + threadsPerWorker);
+        require(featuresCol != null && !featuresCol.isBlank(), "features_col", "must name a column");
+        require(labelCol != null && !labelCol.isBlank(), "label_col", "must name a column");
+        require(collectiveTimeout != null && !collectiveTimeout.isNegative() && !collectiveTimeout.isZero(),
+                "collective_timeout", "must be positive, got " + collectiveTimeout);
+        require(slotWaitTimeout != null && !slotWaitTimeout.isNegative(),
+                "slot_wait_timeout", "must not be negative, got " + slotWaitTimeout);
+        return this;
+    }
+
+    private static void require(boolean ok, String key, String problem) {
+        if (!ok) {
+            throw new IllegalArgumentException(key + " " + problem);
+        }
+    }
+
+    /** Returns the model name. */
+    public String modelName() {
+        return modelName;
+    }
+
+    /** Returns the input spec. */
+    public InputSpec input() {
+        return input;
+    }
+
+    /** Returns the number of epochs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** Returns the global batch size. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Returns the learning rate. */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** Returns the momentum. */
+    public double momentum() {
+        return momentum;
+    }
+
+    /** Returns the seed. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Returns whether shards are reshuffled each epoch. */
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    /** Returns the number of workers. */
+    public int workers() {
+        return workers;
+    }
+
+    /** Returns the features column. */
+    public String featuresCol() {
+        return featuresCol;
+    }
+
+    /** Returns the label column. */
+    public String labelCol() {
+        return labelCol;
+    }
+
+    /** Returns the intra-op threads per worker. */
+    public int threadsPerWorker() {
+        return threadsPerWorker;
+    }
+
+    /** Returns the collective timeout. */
+    public Duration collectiveTimeout() {
+        return collectiveTimeout;
+    }
+
+    /** Returns how long to wait for task slots. */
+    public Duration slotWaitTimeout() {
+        return slotWaitTimeout;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.phalanx.engine.collective;
+
+/**
+ * Collective operations among the {@link #worldSize()} ranks of one training job.
+ *
+ * <p>Lockstep contract: every rank calls the same operations, in the same order, with buffers of
+ * the same length. Every call blocks for at most the communicator's timeout and then fails with a
+ * {@link CollectiveException} naming the peer that went silent. After any failure the communicator
+ * is unusable and must be closed.
+ */
+public interface Communicator extends AutoCloseable {
+
+    /** Returns this process's rank, from 0 to {@code worldSize() - 1}. */
+    int rank();
+
+    /** Returns the number of ranks. */
+    int worldSize();
+
+    /**
+     * Replaces {@code data[offset, offset + length)} on every rank by the combination of that range
+     * over all ranks.
+     */
+    void allReduce(float[] data, int offset, int length, ReduceOp op);
+
+    /** Same as {@link #allReduce(float[], int, int, ReduceOp)} over the whole array. */
+    default void allReduce(float[] data, ReduceOp op) {
+        allReduce(data, 0, data.length, op);
+    }
+
+    /**
+     * Returns every rank's {@code payload}, indexed by rank. Payloads may differ in length.
+     */
+    byte[][] allGather(byte[] payload);
+
+    /** Returns once every rank has called it. */
+    default void barrier() {
+        allGather(new byte[0]);
+    }
+
+    /** Releases sockets and threads; never throws. */
+    @Override
+    void close();
+}

@@ -1,0 +1,28 @@
+package dev.phalanx.engine.collective;
+
+/** The communicator of a world of one: every collective returns at once. */
+public final class LocalCommunicator implements Communicator {
+
+    @Override
+    public int rank() {
+        return 0;
+    }
+
+    @Override
+    public int worldSize() {
+        return 1;
+    }
+
+    @Override
+    public void allReduce(float[] data, int offset, int length, ReduceOp op) {
+        // One rank: the sum and the mean of one buffer are the buffer itself.
+    }
+
+    @Override
+    public byte[][] allGather(byte[] payload) {
+        return new byte[][] {payload.clone()};
+    }
+
+    @Override
+    public void close() {}
+}

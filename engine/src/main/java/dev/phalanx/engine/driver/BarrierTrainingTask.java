@@ -1,0 +1,53 @@
+package dev.phalanx.engine.driver;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.phalanx.engine.collective.Communicator;
+import dev.phalanx.engine.collective.Communicators;
+import dev.phalanx.engine.collective.SparkBarrierRendezvous;
+import dev.phalanx.engine.data.LabeledSample;
+import dev.phalanx.engine.data.ShardBuffer;
+import dev.phalanx.engine.worker.ProgressReporter;
+import dev.phalanx.engine.worker.TrainingLoop;
+import dev.phalanx.engine.worker.TrainingResult;
+import dev.phalanx.engine.worker.TrainingSpec;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The body of each barrier task: rank = partition id; load the shard, connect to the peers, train,
+ * and return the result from rank 0 only. Captures nothing but the {@link TrainingSpec}.
+ */
+final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
+        implements Serializable {
+
+    private final TrainingSpec spec;
+
+    BarrierTrainingTask(TrainingSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public Iterator<TrainingResult> apply(Iterator<LabeledSample> rows) {
+        BarrierTaskContext context = BarrierTaskContext.get();
+        int rank = context.partitionId();
+        String address = context.getTaskInfos()[rank].address();
+        String host = address.substring(0, address.lastIndexOf(':'));
+        // Intra-op threads are per calling thread in PyTorch; set them here, in the task's thread.
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(spec.threadsPerWorker());
+        ShardBuffer shard = ShardBuffer.fill(CollectionConverters.asJava(rows), spec.columns().featureLength());
+        try (Communicator comm = Communicators.connect(
+                        rank, spec.workers(), new SparkBarrierRendezvous(context), host, spec.collective());
+                ProgressReporter progress = ProgressReporter.connect(
+                        rank == 0 ? spec.progressAddress() : null, spec.collective().jobToken())) {
+            TrainingResult result = new TrainingLoop(spec, comm, shard, progress).run();
+            List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
+            return CollectionConverters.asScala(out.iterator());
+        }
+    }
+}

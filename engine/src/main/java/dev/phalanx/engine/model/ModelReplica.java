@@ -1,0 +1,199 @@
+package dev.phalanx.engine.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One copy of a model on the PyTorch engine, its parameters bound to a single direct buffer.
+ *
+ * <p>Why one flat buffer: DJL's {@code NDArray.set(ByteBuffer)} on the CPU makes the tensor use the
+ * direct buffer's memory in place. So the optimizer, written in Java, updates the parameters where
+ * PyTorch reads them — no copy per step — and the whole model is one array to all-reduce, return or
+ * checkpoint.
+ *
+ * <p>Gradients are computed with PyTorch's thread-local grad mode rather than DJL's {@code
+ * GradientCollector}, whose JVM-wide flag forbids two workers training at once in one JVM (as Spark
+ * local mode runs them).
+ */
+public final class ModelReplica implements AutoCloseable {
+
+    private final InputSpec input;
+    private final NDManager manager;
+    private final Block block;
+    private final ParameterStore parameterStore;
+    private final List<NDArray> arrays = new ArrayList<>();
+    private final List<Shape> shapes = new ArrayList<>();
+    private final ByteBuffer storage;
+    private final FloatBuffer parameters;
+    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+
+    private ModelReplica(String modelName, InputSpec input) {
+        this.input = input;
+        this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+        try {
+            this.block = ModelCatalog.byName(modelName).build(input);
+            block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
+            long total = 0;
+            for (Pair<String, Parameter> entry : block.getParameters()) {
+                NDArray array = entry.getValue().getArray();
+                arrays.add(array);
+                shapes.add(array.getShape());
+                total += array.size();
+            }
+            this.storage = ByteBuffer.allocateDirect(Math.toIntExact(Math.multiplyExact(total, Float.BYTES)))
+                    .order(ByteOrder.nativeOrder());
+            this.parameters = storage.asFloatBuffer();
+            this.parameterStore = new ParameterStore(manager, false);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds the named model with parameters initialised deterministically from {@code seed}.
+     *
+     * @throws IllegalArgumentException if the model is unknown or cannot take this input
+     */
+    public static ModelReplica initialised(String modelName, InputSpec input, long seed) {
+        ModelReplica replica = new ModelReplica(modelName, input);
+        ParameterInit init = new ParameterInit(seed);
+        int offset = 0;
+        for (Shape shape : replica.shapes) {
+            init.fill(shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
+            offset += Math.toIntExact(shape.size());
+        }
+        replica.bindParameters();
+        return replica;
+    }
+
+    /** Builds the named model with the given flat parameters (as {@link #copyParameters()} returns). */
+    public static ModelReplica withParameters(String modelName, InputSpec input, float[] values) {
+        ModelReplica replica = new ModelReplica(modelName, input);
+        if (values.length != replica.parameterCount()) {
+            replica.close();
+            throw new IllegalArgumentException("model '" + modelName + "' has " + replica.parameterCount()
+                    + " parameters, got " + values.length);
+        }
+        replica.parameters.put(0, values);
+        replica.bindParameters();
+        return replica;
+    }
+
+    /** Points every parameter tensor at its slice of the flat buffer. */
+    private void bindParameters() {
+        int offset = 0;
+        for (NDArray array : arrays) {
+            int bytes = Math.toIntExact(array.size() * Float.BYTES);
+            array.set(storage.slice(offset, bytes).order(ByteOrder.nativeOrder()));
+            offset += bytes;
+        }
+    }
+
+    /** Returns the number of scalar parameters. */
+    public int parameterCount() {
+        return parameters.capacity();
+    }
+
+    /** Returns the live parameters, indexed from 0; writes are seen by the next forward pass. */
+    public FloatBuffer parameters() {
+        return parameters;
+    }
+
+    /** Returns a copy of all parameters. */
+    public float[] copyParameters() {
+        float[] copy = new float[parameterCount()];
+        parameters.get(0, copy);
+        return copy;
+    }
+
+    /**
+     * Runs forward and backward on one batch, leaving the gradients in the parameters' gradient
+     * tensors (accumulated; see {@link #zeroGradients()}).
+     *
+     * @param features the batch's samples, flattened, from position 0
+     * @param labels class indices of those samples, one per sample
+     * @return the batch's mean loss and its number of correct predictions
+     */
+    public BatchOutcome forwardBackward(FloatBuffer features, long[] labels) {
+        int count = labels.length;
+        JniUtils.setGradMode(true);
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = batch.create(features, input.batchShape(count));
+            NDArray y = batch.create(labels);
+            NDArray logits = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
+            NDArray meanLoss = loss.evaluate(new NDList(y), new NDList(logits));
+            JniUtils.backward((PtNDArray) meanLoss, (PtNDArray) batch.ones(meanLoss.getShape()), false, false);
+            JniUtils.setGradMode(false);
+            long correct = logits.argMax(1).eq(y).sum().toType(DataType.INT64, false).getLong();
+            return new BatchOutcome(meanLoss.getFloat(), correct);
+        } finally {
+            JniUtils.setGradMode(false);
+        }
+    }
+
+    /** Copies every parameter's gradient into {@code out}, in the flat parameter order. */
+    public void copyGradients(float[] out) {
+        int offset = 0;
+        for (NDArray array : arrays) {
+            try (NDArray gradient = array.getGradient()) {
+                FloatBuffer values = gradient.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+                int size = values.remaining();
+                values.get(out, offset, size);
+                offset += size;
+            }
+        }
+    }
+
+    /** Sets every gradient to zero, ready for the next backward pass. */
+    public void zeroGradients() {
+        for (NDArray array : arrays) {
+            JniUtils.zeroGrad((PtNDArray) array);
+        }
+    }
+
+    /**
+     * Returns the predicted class of each of {@code count} samples (inference, no gradients).
+     *
+     * @param features {@code count} samples, flattened, from position 0
+     */
+    public int[] predict(FloatBuffer features, int count) {
+        JniUtils.setGradMode(false);
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = batch.create(features, input.batchShape(count));
+            NDArray logits = block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
+            return logits.argMax(1).toType(DataType.INT32, false).toIntArray();
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /**
+     * What one batch gave.
+     *
+     * @param meanLoss the mean loss over the batch
+     * @param correct how many samples were classified correctly
+     */
+    public record BatchOutcome(float meanLoss, long correct) {}
+}

@@ -1,0 +1,17 @@
+package dev.phalanx.engine.worker;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * What rank 0 sends back to the driver when training ends.
+ *
+ * @param parameters all model parameters, flattened in the block's parameter order
+ * @param history one entry per epoch
+ * @param steps optimizer steps taken in all
+ * @param trainSeconds wall time from the first step to the last
+ * @param samplesPerSecond training samples per second over the whole run, all workers together
+ */
+public record TrainingResult(
+        float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond)
+        implements Serializable {}

@@ -1,0 +1,46 @@
+package dev.phalanx.engine.worker;
+
+import dev.phalanx.engine.collective.CollectiveOptions;
+import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.models.InputSpec;
+import java.io.Serializable;
+
+/**
+ * Everything a worker needs, as plain serialisable values: the task closure captures this and
+ * nothing else from the driver.
+ *
+ * @param modelName the model's catalog name
+ * @param input the model's input shape and classes
+ * @param columns the columns and what they must hold
+ * @param workers the world size W
+ * @param epochs the number of passes over the data
+ * @param globalBatchSize samples per step over all workers; each worker takes {@code / W}
+ * @param learningRate SGD learning rate
+ * @param momentum SGD momentum
+ * @param seed seeds parameter initialisation and the per-epoch shuffle
+ * @param shuffle whether each worker shuffles its shard every epoch
+ * @param threadsPerWorker PyTorch intra-op threads per worker
+ * @param collective timeout and job token of the all-reduce connections
+ * @param progressAddress {@code host:port} of the driver's progress listener, or null
+ */
+public record TrainingSpec(
+        String modelName,
+        InputSpec input,
+        ColumnSpec columns,
+        int workers,
+        int epochs,
+        int globalBatchSize,
+        float learningRate,
+        float momentum,
+        long seed,
+        boolean shuffle,
+        int threadsPerWorker,
+        CollectiveOptions collective,
+        String progressAddress)
+        implements Serializable {
+
+    /** Returns the number of samples each worker takes per step. */
+    public int localBatchSize() {
+        return globalBatchSize / workers;
+    }
+}
