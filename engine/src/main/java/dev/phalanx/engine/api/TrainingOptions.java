@@ -1,6 +1,7 @@
 package dev.phalanx.engine.api;
 
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -118,7 +119,8 @@ public final class TrainingOptions {
      * @throws IllegalArgumentException whose message starts with the offending key
      */
     public TrainingOptions validate() {
-        dev.phalanx.models.ModelCatalog.byName(modelName);
+        require(ModelCatalog.all().containsKey(modelName), "model",
+                "'" + modelName + "' is unknown; known models: " + String.join(", ", ModelCatalog.all().keySet()));
         require(workers >= 1, "workers", "must be at least 1, got " + workers);
         require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
         require(batchSize >= 1, "batch_size", "must be at least 1, got " + batchSize);

@@ -12,7 +12,7 @@ final class Failures {
 
     private Failures() {}
 
-    static RuntimeException translate(RuntimeException e) {
+    static RuntimeException translate(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InvalidDataException bad) {
                 return new InvalidDataException(bad.getMessage());

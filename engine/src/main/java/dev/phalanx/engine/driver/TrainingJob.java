@@ -75,7 +75,8 @@ public final class TrainingJob {
                     throw new IllegalStateException("expected one result from rank 0, got " + results.length);
                 }
                 return results[0];
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Scala code throws SparkException, a checked exception Java cannot name here.
                 throw Failures.translate(e);
             } finally {
                 sc.clearJobGroup();

@@ -1,0 +1,18 @@
+package dev.phalanx.launcher;
+
+/** The process exit codes of {@code phalanx}, documented in the README for pipelines. */
+public final class ExitCodes {
+
+    /** Training finished and the run directory is complete. */
+    public static final int OK = 0;
+    /** An unexpected internal error. */
+    public static final int INTERNAL = 1;
+    /** Bad command line, config file, key or value, or a run directory that cannot be used. */
+    public static final int BAD_CONFIG = 2;
+    /** The data cannot be trained on: missing files, columns, or bad values. */
+    public static final int BAD_DATA = 3;
+    /** Training started but failed. */
+    public static final int TRAINING_FAILED = 4;
+
+    private ExitCodes() {}
+}

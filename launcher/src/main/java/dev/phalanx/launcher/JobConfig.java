@@ -1,0 +1,47 @@
+package dev.phalanx.launcher;
+
+import java.time.Duration;
+
+/**
+ * A validated job config: every key from {@link JobKeys}, typed.
+ *
+ * @param model model name
+ * @param dataset data set name
+ * @param dataDir directory of the data set's files
+ * @param workers world size
+ * @param epochs passes over the data
+ * @param batchSize global batch size
+ * @param learningRate SGD learning rate
+ * @param momentum SGD momentum
+ * @param seed initialisation and shuffle seed
+ * @param shuffle whether to reshuffle shards each epoch
+ * @param runDir run directory, or empty for a new one under runs/
+ * @param master Spark master, or empty for local[workers]
+ * @param threadsPerWorker PyTorch intra-op threads per worker
+ * @param collectiveTimeout timeout of any one collective step
+ * @param slotWaitTimeout how long to wait for task slots
+ * @param rendered the resolved config as HOCON, to record in the run directory
+ */
+public record JobConfig(
+        String model,
+        String dataset,
+        String dataDir,
+        int workers,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        double momentum,
+        long seed,
+        boolean shuffle,
+        String runDir,
+        String master,
+        int threadsPerWorker,
+        Duration collectiveTimeout,
+        Duration slotWaitTimeout,
+        String rendered) {
+
+    /** Returns the Spark master to use: the configured one, else {@code local[workers]}. */
+    public String effectiveMaster() {
+        return master.isBlank() ? "local[" + workers + "]" : master;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.phalanx.launcher;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a job config: the HOCON file, then {@code --set key=value} overrides on top, then the
+ * registry's defaults below. Every problem — missing file, syntax, unknown key, wrong type — is a
+ * {@link ConfigError} naming the file or key.
+ */
+public final class JobConfigLoader {
+
+    private JobConfigLoader() {}
+
+    /**
+     * Loads and type-checks a config.
+     *
+     * @param file the HOCON job file
+     * @param overrides {@code key=value} strings; values are text, converted to the key's type
+     */
+    public static JobConfig load(Path file, List<String> overrides) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigError("config file not found: " + file);
+        }
+        Config fromFile;
+        try {
+            fromFile = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new ConfigError("cannot parse " + file + ": " + e.getMessage());
+        }
+        Config config = applyOverrides(fromFile, overrides).withFallback(defaults());
+        try {
+            config = config.resolve();
+        } catch (ConfigException e) {
+            throw new ConfigError(e.getMessage());
+        }
+        rejectUnknownKeys(config);
+        return new JobConfig(
+                string(config, JobKeys.MODEL),
+                string(config, JobKeys.DATASET),
+                string(config, JobKeys.DATA_DIR),
+                number(config, JobKeys.WORKERS).intValue(),
+                number(config, JobKeys.EPOCHS).intValue(),
+                number(config, JobKeys.BATCH_SIZE).intValue(),
+                number(config, JobKeys.LEARNING_RATE).doubleValue(),
+                number(config, JobKeys.MOMENTUM).doubleValue(),
+                number(config, JobKeys.SEED).longValue(),
+                bool(config, JobKeys.SHUFFLE),
+                string(config, JobKeys.RUN_DIR),
+                string(config, JobKeys.MASTER),
+                number(config, JobKeys.THREADS_PER_WORKER).intValue(),
+                duration(config, JobKeys.COLLECTIVE_TIMEOUT),
+                duration(config, JobKeys.SLOT_WAIT_TIMEOUT),
+                config.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
+    }
+
+    private static Config applyOverrides(Config config, List<String> overrides) {
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigError("--set expects key=value, got '" + override + "'");
+            }
+            String key = override.substring(0, eq).trim();
+            String value = override.substring(eq + 1);
+            checkKnown(key);
+            // Values stay text: Typesafe converts text to the requested type when read, and a path
+            // such as hdfs://nn/x must not be parsed as HOCON (where // starts a comment).
+            config = config.withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));
+        }
+        return config;
+    }
+
+    private static Config defaults() {
+        StringBuilder text = new StringBuilder();
+        for (ConfigKey key : JobKeys.all()) {
+            text.append(key.name()).append(" = ").append(key.defaultValue()).append('\n');
+        }
+        return ConfigFactory.parseString(text.toString(), ConfigParseOptions.defaults().setOriginDescription("defaults"));
+    }
+
+    private static void rejectUnknownKeys(Config config) {
+        for (Map.Entry<String, ?> entry : config.entrySet()) {
+            checkKnown(entry.getKey());
+        }
+    }
+
+    private static void checkKnown(String key) {
+        if (JobKeys.find(key) == null) {
+            throw new ConfigError("unknown key '" + key + "'; did you mean '" + JobKeys.nearest(key) + "'?");
+        }
+    }
+
+    private static String string(Config config, ConfigKey key) {
+        try {
+            return config.getString(key.name());
+        } catch (ConfigException e) {
+            throw wrongType(config, key, e);
+        }
+    }
+
+    private static Number number(Config config, ConfigKey key) {
+        try {
+            Number value = config.getNumber(key.name());
+            boolean whole = key.type() == ConfigKey.Type.INT || key.type() == ConfigKey.Type.LONG;
+            if (whole && value.doubleValue() != Math.rint(value.doubleValue())) {
+                throw new ConfigError("key '" + key.name() + "': expected " + key.type().expected() + ", got "
+                        + value + " (" + origin(config, key) + ")");
+            }
+            if (key.type() == ConfigKey.Type.INT
+                    && (value.longValue() > Integer.MAX_VALUE || value.longValue() < Integer.MIN_VALUE)) {
+                throw new ConfigError("key '" + key.name() + "': " + value + " is out of range ("
+                        + origin(config, key) + ")");
+            }
+            return value;
+        } catch (ConfigException e) {
+            throw wrongType(config, key, e);
+        }
+    }
+
+    private static boolean bool(Config config, ConfigKey key) {
+        try {
+            return config.getBoolean(key.name());
+        } catch (ConfigException e) {
+            throw wrongType(config, key, e);
+        }
+    }
+
+    private static Duration duration(Config config, ConfigKey key) {
+        try {
+            return config.getDuration(key.name());
+        } catch (ConfigException e) {
+            throw wrongType(config, key, e);
+        }
+    }
+
+    private static ConfigError wrongType(Config config, ConfigKey key, ConfigException e) {
+        String got = config.hasPath(key.name())
+                ? config.getValue(key.name()).render(ConfigRenderOptions.concise())
+                : "nothing";
+        return new ConfigError("key '" + key.name() + "': expected " + key.type().expected() + ", got " + got
+                + " (" + origin(config, key) + ")");
+    }
+
+    private static String origin(Config config, ConfigKey key) {
+        return config.hasPath(key.name()) ? config.getValue(key.name()).origin().description() : "not set";
+    }
+}

@@ -1,0 +1,110 @@
+package dev.phalanx.launcher;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The registry of every job-config key with its type, default and description: the one place the
+ * defaults, the docs and the "unknown key, did you mean" suggestions come from.
+ */
+public final class JobKeys {
+
+    // Declared before the keys: static fields initialise in textual order and key() fills this map.
+    private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
+
+    /** Model name from the model catalog. */
+    public static final ConfigKey MODEL = key("model", ConfigKey.Type.STRING, "mlp",
+            "model to train: mlp or cnn");
+    /** Data set to train on. */
+    public static final ConfigKey DATASET = key("dataset", ConfigKey.Type.STRING, "fashion-mnist",
+            "data set to train on; fashion-mnist is the one built in");
+    /** Where the data set's files are. */
+    public static final ConfigKey DATA_DIR = key("data_dir", ConfigKey.Type.STRING,
+            "/usr/share/datasets/fashion-mnist", "directory of the data set's files (Debian's dataset-fashion-mnist)");
+    /** World size. */
+    public static final ConfigKey WORKERS = key("workers", ConfigKey.Type.INT, "2",
+            "number of data-parallel workers W (one barrier task each)");
+    /** Passes over the data. */
+    public static final ConfigKey EPOCHS = key("epochs", ConfigKey.Type.INT, "3", "passes over the training data");
+    /** Global batch. */
+    public static final ConfigKey BATCH_SIZE = key("batch_size", ConfigKey.Type.INT, "128",
+            "global batch size per step, split evenly over the workers");
+    /** Learning rate. */
+    public static final ConfigKey LEARNING_RATE = key("learning_rate", ConfigKey.Type.DOUBLE, "0.05",
+            "SGD learning rate");
+    /** Momentum. */
+    public static final ConfigKey MOMENTUM = key("momentum", ConfigKey.Type.DOUBLE, "0.9", "SGD momentum");
+    /** Seed. */
+    public static final ConfigKey SEED = key("seed", ConfigKey.Type.LONG, "42",
+            "seed of parameter initialisation and shuffling");
+    /** Shuffle. */
+    public static final ConfigKey SHUFFLE = key("shuffle", ConfigKey.Type.BOOLEAN, "true",
+            "reshuffle each worker's shard every epoch");
+    /** Run directory. */
+    public static final ConfigKey RUN_DIR = key("run_dir", ConfigKey.Type.STRING, "\"\"",
+            "where to write summary.json; empty means a new folder under runs/ in the working directory");
+    /** Spark master. */
+    public static final ConfigKey MASTER = key("master", ConfigKey.Type.STRING, "\"\"",
+            "Spark master URL; empty means an embedded local[workers]");
+    /** Threads per worker. */
+    public static final ConfigKey THREADS_PER_WORKER = key("threads_per_worker", ConfigKey.Type.INT, "1",
+            "PyTorch intra-op threads per worker; match spark.task.cpus");
+    /** Collective timeout. */
+    public static final ConfigKey COLLECTIVE_TIMEOUT = key("collective_timeout", ConfigKey.Type.DURATION, "2m",
+            "how long a worker waits on a silent peer before the job fails");
+    /** Slot wait. */
+    public static final ConfigKey SLOT_WAIT_TIMEOUT = key("slot_wait_timeout", ConfigKey.Type.DURATION, "60s",
+            "how long to wait for executors to offer enough task slots");
+
+    private JobKeys() {}
+
+    private static ConfigKey key(String name, ConfigKey.Type type, String defaultValue, String description) {
+        ConfigKey key = new ConfigKey(name, type, defaultValue, description);
+        BY_NAME.put(name, key);
+        return key;
+    }
+
+    /** Returns every key, in documentation order. */
+    public static List<ConfigKey> all() {
+        return List.copyOf(BY_NAME.values());
+    }
+
+    /** Returns the key called {@code name}, or null. */
+    public static ConfigKey find(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** Returns the known key nearest to {@code name} in edit distance. */
+    public static String nearest(String name) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : BY_NAME.keySet()) {
+            int distance = editDistance(name, known);
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                best = known;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,72 @@
+package dev.phalanx.launcher;
+
+import dev.phalanx.engine.api.TrainingFailedException;
+import dev.phalanx.engine.data.InvalidDataException;
+import java.io.IOException;
+import java.io.PrintStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code phalanx} command line. Errors are printed as one line naming the culprit, and the
+ * exit code tells pipelines what kind of failure it was (see {@link ExitCodes}).
+ */
+@Command(name = "phalanx", mixinStandardHelpOptions = true, version = "phalanx 0.1.0",
+        description = "Data-parallel deep learning on Apache Spark with DJL workers.")
+public final class PhalanxCli {
+
+    private PhalanxCli() {}
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line and returns its exit code; for tests and embedding. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        // Nothing may be downloaded at run time: DJL must use the natives on the classpath.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        CommandLine cli = new CommandLine(new PhalanxCli())
+                .addSubcommand(new CommandLine(new TrainCommand(out)))
+                .setOut(new java.io.PrintWriter(out, true))
+                .setErr(new java.io.PrintWriter(err, true))
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    err.println("phalanx: " + describe(e));
+                    return exitCode(e);
+                });
+        cli.setExitCodeExceptionMapper(PhalanxCli::exitCode);
+        cli.getSubcommands().values().forEach(sub -> sub.setExitCodeExceptionMapper(PhalanxCli::exitCode));
+        return cli.execute(args);
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof ConfigError || e instanceof InvalidDataException || e instanceof TrainingFailedException) {
+            return "error: " + e.getMessage();
+        }
+        if (e instanceof IOException) {
+            return "data error: " + e.getMessage();
+        }
+        if (e instanceof IllegalArgumentException) {
+            return "error: " + e.getMessage();
+        }
+        return "internal error: " + e;
+    }
+
+    private static int exitCode(Throwable e) {
+        if (e instanceof ConfigError || e instanceof CommandLine.ParameterException) {
+            return ExitCodes.BAD_CONFIG;
+        }
+        if (e instanceof InvalidDataException || e instanceof IOException) {
+            return ExitCodes.BAD_DATA;
+        }
+        if (e instanceof TrainingFailedException) {
+            return ExitCodes.TRAINING_FAILED;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return ExitCodes.BAD_CONFIG;
+        }
+        return ExitCodes.INTERNAL;
+    }
+}

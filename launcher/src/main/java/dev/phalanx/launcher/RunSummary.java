@@ -1,0 +1,42 @@
+package dev.phalanx.launcher;
+
+import dev.phalanx.engine.worker.EpochMetrics;
+import java.util.List;
+
+/**
+ * The content of {@code summary.json}; written with snake_case keys for pipelines to read.
+ *
+ * @param model model name
+ * @param master the Spark master used
+ * @param worldSize number of workers
+ * @param epochs epochs trained
+ * @param steps optimizer steps taken
+ * @param batchSize global batch size
+ * @param learningRate learning rate
+ * @param seed seed
+ * @param finalLoss mean training loss of the last epoch
+ * @param finalTrainAccuracy training accuracy of the last epoch
+ * @param testAccuracy accuracy on the test split
+ * @param testSamples number of test samples
+ * @param samplesPerSecond training samples per second, all workers together
+ * @param trainSeconds wall time of the training loop
+ * @param wallSeconds wall time of the whole command
+ * @param history per-epoch metrics
+ */
+public record RunSummary(
+        String model,
+        String master,
+        int worldSize,
+        int epochs,
+        long steps,
+        int batchSize,
+        double learningRate,
+        long seed,
+        double finalLoss,
+        double finalTrainAccuracy,
+        double testAccuracy,
+        long testSamples,
+        double samplesPerSecond,
+        double trainSeconds,
+        double wallSeconds,
+        List<EpochMetrics> history) {}

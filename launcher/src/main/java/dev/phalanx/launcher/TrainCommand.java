@@ -1,0 +1,115 @@
+package dev.phalanx.launcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.phalanx.engine.api.Phalanx;
+import dev.phalanx.engine.api.TrainedModel;
+import dev.phalanx.engine.api.TrainingOptions;
+import dev.phalanx.engine.data.FashionMnist;
+import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.models.InputSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code phalanx train}: validate the job config, start Spark, load the data, train, evaluate on
+ * the test split, and write {@code summary.json}. Everything that can be checked is checked before
+ * Spark starts.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a model data-parallel on Spark and write a run directory.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "job config file (HOCON)")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key; repeatable")
+    List<String> overrides = new ArrayList<>();
+
+    private final PrintStream out;
+
+    TrainCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        long start = System.nanoTime();
+        JobConfig job = JobConfigLoader.load(config, overrides);
+        if (!job.dataset().equals("fashion-mnist")) {
+            throw new ConfigError("key 'dataset': unknown data set '" + job.dataset() + "'; known: fashion-mnist");
+        }
+        TrainingOptions options = toOptions(job);
+        try {
+            options.validate();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
+        }
+        Path dataDir = Path.of(job.dataDir());
+        if (!Files.isDirectory(dataDir)) {
+            throw new IOException("data_dir '" + dataDir + "' not found; install Debian's dataset-fashion-mnist"
+                    + " or set data_dir");
+        }
+        RunDirectory runDir = RunDirectory.create(job.runDir(), job.model());
+        runDir.write("job.conf", job.rendered());
+        SparkSession spark = SparkSession.builder()
+                .master(job.effectiveMaster())
+                .appName("phalanx train " + job.model())
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s")
+                .getOrCreate();
+        try {
+            Dataset<Row> train = FashionMnist.load(spark, dataDir, FashionMnist.Split.TRAIN, job.workers());
+            Dataset<Row> test = FashionMnist.load(spark, dataDir, FashionMnist.Split.TEST, job.workers());
+            out.printf(Locale.ROOT, "phalanx: training %s on Fashion-MNIST with %d workers on %s; run directory %s%n",
+                    job.model(), job.workers(), job.effectiveMaster(), runDir.path());
+            TrainedModel model = Phalanx.fit(train, options, new ConsoleProgress(out, job.epochs()));
+            double testAccuracy = model.accuracy(test, "features", "label");
+            long testSamples = test.count();
+            out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+            EpochMetrics last = model.history().get(model.history().size() - 1);
+            RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), job.workers(), job.epochs(),
+                    model.steps(), job.batchSize(), job.learningRate(), job.seed(), last.loss(), last.accuracy(),
+                    testAccuracy, testSamples, model.samplesPerSecond(), model.trainSeconds(),
+                    (System.nanoTime() - start) / 1e9, model.history());
+            runDir.write("summary.json", json().writeValueAsString(summary));
+            out.println("wrote " + runDir.path().resolve("summary.json"));
+            return ExitCodes.OK;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static TrainingOptions toOptions(JobConfig job) {
+        InputSpec input = new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
+        return new TrainingOptions(job.model(), input)
+                .optWorkers(job.workers())
+                .optEpochs(job.epochs())
+                .optBatchSize(job.batchSize())
+                .optLearningRate(job.learningRate())
+                .optMomentum(job.momentum())
+                .optSeed(job.seed())
+                .optShuffle(job.shuffle())
+                .optThreadsPerWorker(job.threadsPerWorker())
+                .optCollectiveTimeout(job.collectiveTimeout())
+                .optSlotWaitTimeout(job.slotWaitTimeout());
+    }
+
+    private static ObjectMapper json() {
+        return new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+    }
+}
