@@ -43,7 +43,8 @@ public final class RowConverter implements Serializable {
                 out[i] = (float) vector.apply(i);
             }
         } else {
-            List<Object> values = row.getList(0);
+            // Spark hands arrays over as Scala sequences; rows built by hand may hold Java lists.
+            List<?> values = value instanceof List<?> list ? list : row.getList(0);
             length = values.size();
             checkLength(length, position);
             for (int i = 0; i < length; i++) {

@@ -1,0 +1,198 @@
+package dev.phalanx.engine.collective;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The ring over real loopback sockets, one thread per rank. */
+class RingCommunicatorTest {
+
+    private static final String TOKEN = "test-token";
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThreads() throws InterruptedException {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS), "rank threads did not stop");
+    }
+
+    static Stream<Arguments> worldsAndSizes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int world : new int[] {1, 2, 3, 4, 5, 8}) {
+            for (int size : new int[] {0, 1, world - 1, world + 1, 1000, 1_000_003}) {
+                cases.add(Arguments.of(world, size));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "W={0} n={1}")
+    @MethodSource("worldsAndSizes")
+    void allReduceSumAndAverageMatchDoublePrecisionSum(int world, int size) throws Exception {
+        float[][] inputs = new float[world][size];
+        double[] expected = new double[size];
+        SplittableRandom random = new SplittableRandom(world * 1000L + size);
+        for (int r = 0; r < world; r++) {
+            for (int i = 0; i < size; i++) {
+                inputs[r][i] = (float) (random.nextDouble() * 2 - 1);
+                expected[i] += inputs[r][i];
+            }
+        }
+        List<float[]> sums = runRanks(world, Duration.ofSeconds(30), comm -> {
+            float[] data = inputs[comm.rank()].clone();
+            comm.allReduce(data, ReduceOp.SUM);
+            return data;
+        });
+        List<float[]> averages = runRanks(world, Duration.ofSeconds(30), comm -> {
+            float[] data = inputs[comm.rank()].clone();
+            comm.allReduce(data, ReduceOp.AVG);
+            return data;
+        });
+        for (int r = 0; r < world; r++) {
+            for (int i = 0; i < size; i++) {
+                assertEquals(expected[i], sums.get(r)[i], 1e-5 * world, "sum, rank " + r + " index " + i);
+                assertEquals(expected[i] / world, averages.get(r)[i], 1e-5, "mean, rank " + r + " index " + i);
+            }
+        }
+        // Every rank must hold bit-identical results, or replicas drift apart.
+        for (int r = 1; r < world; r++) {
+            assertArrayEquals(sums.get(0), sums.get(r), "rank " + r + " differs from rank 0");
+        }
+    }
+
+    @Test
+    void allReduceOfARangeLeavesTheRestAlone() throws Exception {
+        List<float[]> results = runRanks(3, Duration.ofSeconds(30), comm -> {
+            float[] data = {100, 1, 2, 3, 4, 100};
+            comm.allReduce(data, 1, 4, ReduceOp.SUM);
+            return data;
+        });
+        for (float[] data : results) {
+            assertArrayEquals(new float[] {100, 3, 6, 9, 12, 100}, data);
+        }
+    }
+
+    @Test
+    void allGatherReturnsEveryRanksPayloadInRankOrder() throws Exception {
+        List<byte[][]> results = runRanks(4, Duration.ofSeconds(30), comm -> {
+            comm.barrier();
+            return comm.allGather(new byte[comm.rank() * 3]);
+        });
+        for (byte[][] gathered : results) {
+            for (int r = 0; r < 4; r++) {
+                assertEquals(r * 3, gathered[r].length);
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatStopsCallingMakesTheOthersFailInTimeNamingIt() throws Exception {
+        int world = 3;
+        Duration timeout = Duration.ofSeconds(2);
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
+        List<Future<Throwable>> outcomes = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int r = 0; r < world; r++) {
+            int rank = r;
+            outcomes.add(pool.submit(() -> {
+                try (Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1",
+                        new CollectiveOptions(timeout, TOKEN))) {
+                    if (rank == 2) {
+                        Thread.sleep(timeout.toMillis() * 3); // alive but silent
+                        return null;
+                    }
+                    comm.allReduce(new float[100_000], ReduceOp.SUM);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }));
+        }
+        Throwable rank0 = outcomes.get(0).get(30, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertInstanceOf(CollectiveException.class, rank0);
+        assertTrue(rank0.getMessage().contains("rank 2"), rank0.getMessage());
+        assertTrue(rank0.getMessage().contains("127.0.0.1"), rank0.getMessage());
+        assertTrue(seconds < timeout.toSeconds() + 5, "rank 0 failed after " + seconds + " s");
+        assertInstanceOf(CollectiveException.class, outcomes.get(1).get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aConnectionWithoutTheJobTokenIsRefusedAndTheRingStillForms() throws Exception {
+        int world = 2;
+        InMemoryRendezvous inner = new InMemoryRendezvous(world, Duration.ofSeconds(30));
+        // Rank 0's rendezvous view lets an intruder dial rank 1's port before rank 0 does.
+        Rendezvous intruding = message -> {
+            String[] addresses = inner.forRank(0).allGather(message);
+            String target = addresses[1];
+            int colon = target.lastIndexOf(':');
+            try (Socket intruder = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))) {
+                DataOutputStream out = new DataOutputStream(intruder.getOutputStream());
+                out.writeInt(0x50484c58);
+                out.writeUTF("wrong-token");
+                out.writeInt(0);
+                out.writeInt(1);
+                out.flush();
+                assertEquals(-1, intruder.getInputStream().read(), "the intruder must be disconnected, not acknowledged");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return addresses;
+        };
+        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(10), TOKEN);
+        Future<float[]> rank0 = pool.submit(() -> {
+            try (Communicator comm = Communicators.connect(0, world, intruding, "127.0.0.1", options)) {
+                float[] data = {1, 2};
+                comm.allReduce(data, ReduceOp.SUM);
+                return data;
+            }
+        });
+        Future<float[]> rank1 = pool.submit(() -> {
+            try (Communicator comm = Communicators.connect(1, world, inner.forRank(1), "127.0.0.1", options)) {
+                float[] data = {10, 20};
+                comm.allReduce(data, ReduceOp.SUM);
+                return data;
+            }
+        });
+        assertArrayEquals(new float[] {11, 22}, rank0.get(30, TimeUnit.SECONDS));
+        assertArrayEquals(new float[] {11, 22}, rank1.get(30, TimeUnit.SECONDS));
+    }
+
+    private <T> List<T> runRanks(int world, Duration timeout, Function<Communicator, T> body) throws Exception {
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, timeout);
+        CollectiveOptions options = new CollectiveOptions(timeout, TOKEN);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int r = 0; r < world; r++) {
+            int rank = r;
+            futures.add(pool.submit(() -> {
+                try (Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", options)) {
+                    return body.apply(comm);
+                }
+            }));
+        }
+        List<T> results = new ArrayList<>();
+        for (Future<T> future : futures) {
+            results.add(future.get(timeout.toSeconds() * 2, TimeUnit.SECONDS));
+        }
+        return results;
+    }
+}
