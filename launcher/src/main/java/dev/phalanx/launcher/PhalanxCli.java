@@ -4,6 +4,7 @@ import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.data.InvalidDataException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,14 +31,17 @@ public final class PhalanxCli {
         }
         CommandLine cli = new CommandLine(new PhalanxCli())
                 .addSubcommand(new CommandLine(new TrainCommand(out)))
-                .setOut(new java.io.PrintWriter(out, true))
-                .setErr(new java.io.PrintWriter(err, true))
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .setParameterExceptionHandler((e, arguments) -> {
+                    err.println("phalanx: usage error: " + e.getMessage() + " (see: phalanx "
+                            + e.getCommandLine().getCommandName() + " --help)");
+                    return ExitCodes.BAD_CONFIG;
+                })
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     err.println("phalanx: " + describe(e));
                     return exitCode(e);
                 });
-        cli.setExitCodeExceptionMapper(PhalanxCli::exitCode);
-        cli.getSubcommands().values().forEach(sub -> sub.setExitCodeExceptionMapper(PhalanxCli::exitCode));
         return cli.execute(args);
     }
 
@@ -55,7 +59,7 @@ public final class PhalanxCli {
     }
 
     private static int exitCode(Throwable e) {
-        if (e instanceof ConfigError || e instanceof CommandLine.ParameterException) {
+        if (e instanceof ConfigError) {
             return ExitCodes.BAD_CONFIG;
         }
         if (e instanceof InvalidDataException || e instanceof IOException) {

@@ -1,0 +1,50 @@
+package dev.phalanx.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's main job, end to end: conf/fashion-mnist-mlp.conf (MLP, W=2, 3 epochs) on an
+ * embedded local Spark with the real Fashion-MNIST, judged on the full 10 000-image test set.
+ */
+class FashionMnistTrainingIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theMlpReaches85PercentTestAccuracyInThreeEpochsWithTwoWorkers() throws Exception {
+        Path runDir = dir.resolve("run");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PhalanxCli.run(
+                new String[] {"train", "--config", "../conf/fashion-mnist-mlp.conf", "--set", "run_dir=" + runDir},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String console = out.toString(StandardCharsets.UTF_8);
+        System.out.print(console);
+        assertEquals(ExitCodes.OK, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(console.contains("epoch 3/3"), console);
+
+        JsonNode summary = new ObjectMapper().readTree(Files.readString(runDir.resolve("summary.json")));
+        assertEquals(2, summary.get("world_size").asInt());
+        assertEquals(3, summary.get("epochs").asInt());
+        assertEquals(3 * (60_000 / 128), summary.get("steps").asInt());
+        assertEquals(3, summary.get("history").size());
+        assertEquals(10_000, summary.get("test_samples").asInt());
+        assertTrue(summary.get("final_loss").asDouble() < summary.get("history").get(0).get("loss").asDouble());
+        assertTrue(summary.get("samples_per_second").asDouble() > 0);
+        assertTrue(summary.get("wall_seconds").asDouble() >= summary.get("train_seconds").asDouble());
+        double accuracy = summary.get("test_accuracy").asDouble();
+        assertTrue(accuracy >= 0.85, "test accuracy " + accuracy + " < 0.85");
+    }
+}

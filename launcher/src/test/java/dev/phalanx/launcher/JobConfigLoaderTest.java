@@ -1,0 +1,79 @@
+package dev.phalanx.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String content) throws IOException {
+        return Files.writeString(dir.resolve("job.conf"), content);
+    }
+
+    @Test
+    void fileValuesOverrideDefaultsAndSetOverridesFile() throws IOException {
+        JobConfig job = JobConfigLoader.load(file("epochs = 5\nmodel = cnn\n"),
+                List.of("epochs=7", "learning_rate=0.2", "collective_timeout=30s", "run_dir=hdfs://nn:8020/runs/a"));
+        assertEquals(7, job.epochs());
+        assertEquals("cnn", job.model());
+        assertEquals(0.2, job.learningRate());
+        assertEquals(Duration.ofSeconds(30), job.collectiveTimeout());
+        assertEquals("hdfs://nn:8020/runs/a", job.runDir());
+        assertEquals(2, job.workers());
+        assertEquals(128, job.batchSize());
+        assertEquals("local[2]", job.effectiveMaster());
+    }
+
+    @Test
+    void everyRegisteredKeyHasAUsableDefault() throws IOException {
+        JobConfig job = JobConfigLoader.load(file(""), List.of());
+        assertEquals("mlp", job.model());
+        assertEquals("", job.runDir());
+        assertEquals(Duration.ofMinutes(2), job.collectiveTimeout());
+    }
+
+    @Test
+    void unknownKeysSuggestTheNearestKnownKey() throws IOException {
+        ConfigError inFile = assertThrows(ConfigError.class, () -> JobConfigLoader.load(file("epoch = 3\n"), List.of()));
+        assertEquals("unknown key 'epoch'; did you mean 'epochs'?", inFile.getMessage());
+        ConfigError inSet = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(file(""), List.of("learning-rate=0.1")));
+        assertEquals("unknown key 'learning-rate'; did you mean 'learning_rate'?", inSet.getMessage());
+    }
+
+    @Test
+    void wrongTypesNameTheKeyWhatWasExpectedAndWhere() throws IOException {
+        ConfigError text = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(file("workers = two\n"), List.of()));
+        assertTrue(text.getMessage().startsWith("key 'workers': expected a whole number, got \"two\""), text.getMessage());
+        assertTrue(text.getMessage().contains("job.conf: 1"), text.getMessage());
+        ConfigError fraction = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(file(""), List.of("epochs=1.5")));
+        assertTrue(fraction.getMessage().startsWith("key 'epochs': expected a whole number, got 1.5"), fraction.getMessage());
+        ConfigError flag = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(file(""), List.of("shuffle=maybe")));
+        assertTrue(flag.getMessage().startsWith("key 'shuffle': expected true or false"), flag.getMessage());
+    }
+
+    @Test
+    void missingOrBrokenFilesAreNamed() throws IOException {
+        ConfigError missing = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(dir.resolve("nope.conf"), List.of()));
+        assertEquals("config file not found: " + dir.resolve("nope.conf"), missing.getMessage());
+        ConfigError broken = assertThrows(ConfigError.class, () -> JobConfigLoader.load(file("epochs = {"), List.of()));
+        assertTrue(broken.getMessage().startsWith("cannot parse " + dir.resolve("job.conf")), broken.getMessage());
+        ConfigError malformed = assertThrows(ConfigError.class, () -> JobConfigLoader.load(file(""), List.of("epochs")));
+        assertEquals("--set expects key=value, got 'epochs'", malformed.getMessage());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.phalanx.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's exit codes and one-line errors; none of these runs a training job. */
+class PhalanxCliTest {
+
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return PhalanxCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String errors() {
+        return err.toString(StandardCharsets.UTF_8).trim();
+    }
+
+    private Path config(String content) throws IOException {
+        return Files.writeString(dir.resolve("job.conf"), content);
+    }
+
+    @Test
+    void aBadKeyIsOneLineNamingItWithExitCode2() throws IOException {
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("workerz = 2\n").toString()));
+        assertEquals("phalanx: error: unknown key 'workerz'; did you mean 'workers'?", errors());
+    }
+
+    @Test
+    void anInvalidValueIsNamedByItsKey() throws IOException {
+        assertEquals(ExitCodes.BAD_CONFIG,
+                run("train", "--config", config("").toString(), "--set", "batch_size=129"));
+        assertEquals("phalanx: error: batch_size (129) must be a multiple of workers (2) so every worker takes"
+                + " an equal share", errors());
+    }
+
+    @Test
+    void aMissingConfigFileExitsWith2() {
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", dir.resolve("absent.conf").toString()));
+        assertTrue(errors().startsWith("phalanx: error: config file not found: "), errors());
+    }
+
+    @Test
+    void aRunDirectoryWithFilesIsLeftUntouched() throws IOException {
+        Path previous = Files.createDirectories(dir.resolve("previous-run"));
+        Path summary = Files.writeString(previous.resolve("summary.json"), "{\"test_accuracy\": 0.9}");
+        int code = run("train", "--config", config("").toString(), "--set", "run_dir=" + previous);
+        assertEquals(ExitCodes.BAD_CONFIG, code);
+        assertTrue(errors().startsWith("phalanx: error: run_dir '" + previous + "' already holds files"), errors());
+        assertEquals("{\"test_accuracy\": 0.9}", Files.readString(summary));
+        try (var files = Files.list(previous)) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void aMissingDataDirectoryExitsWith3BeforeCreatingTheRunDirectory() throws IOException {
+        Path runDir = dir.resolve("new-run");
+        int code = run("train", "--config", config("").toString(),
+                "--set", "data_dir=" + dir.resolve("no-data"), "--set", "run_dir=" + runDir);
+        assertEquals(ExitCodes.BAD_DATA, code);
+        assertTrue(errors().startsWith("phalanx: data error: data_dir '" + dir.resolve("no-data") + "' not found"),
+                errors());
+        assertTrue(Files.notExists(runDir));
+    }
+
+    @Test
+    void anUnknownOptionIsAOneLineUsageError() {
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", "x.conf", "--bogus"));
+        assertEquals("phalanx: usage error: Unknown option: '--bogus' (see: phalanx train --help)", errors());
+    }
+}
