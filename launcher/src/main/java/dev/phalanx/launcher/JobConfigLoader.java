@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Reads a job config: the HOCON file, then {@code --set key=value} overrides on top, then the
@@ -100,49 +101,41 @@ public final class JobConfigLoader {
     }
 
     private static String string(Config config, ConfigKey key) {
-        try {
-            return config.getString(key.name());
-        } catch (ConfigException e) {
-            throw wrongType(config, key, e);
-        }
-    }
-
-    private static Number number(Config config, ConfigKey key) {
-        try {
-            Number value = config.getNumber(key.name());
-            boolean whole = key.type() == ConfigKey.Type.INT || key.type() == ConfigKey.Type.LONG;
-            if (whole && value.doubleValue() != Math.rint(value.doubleValue())) {
-                throw new ConfigError("key '" + key.name() + "': expected " + key.type().expected() + ", got "
-                        + value + " (" + origin(config, key) + ")");
-            }
-            if (key.type() == ConfigKey.Type.INT
-                    && (value.longValue() > Integer.MAX_VALUE || value.longValue() < Integer.MIN_VALUE)) {
-                throw new ConfigError("key '" + key.name() + "': " + value + " is out of range ("
-                        + origin(config, key) + ")");
-            }
-            return value;
-        } catch (ConfigException e) {
-            throw wrongType(config, key, e);
-        }
+        return read(config, key, Config::getString);
     }
 
     private static boolean bool(Config config, ConfigKey key) {
-        try {
-            return config.getBoolean(key.name());
-        } catch (ConfigException e) {
-            throw wrongType(config, key, e);
-        }
+        return read(config, key, Config::getBoolean);
     }
 
     private static Duration duration(Config config, ConfigKey key) {
+        return read(config, key, Config::getDuration);
+    }
+
+    private static Number number(Config config, ConfigKey key) {
+        Number value = read(config, key, Config::getNumber);
+        boolean whole = key.type() == ConfigKey.Type.INT || key.type() == ConfigKey.Type.LONG;
+        if (whole && value.doubleValue() != Math.rint(value.doubleValue())) {
+            throw new ConfigError("key '" + key.name() + "': expected " + key.type().expected() + ", got "
+                    + value + " (" + origin(config, key) + ")");
+        }
+        if (key.type() == ConfigKey.Type.INT
+                && (value.longValue() > Integer.MAX_VALUE || value.longValue() < Integer.MIN_VALUE)) {
+            throw new ConfigError("key '" + key.name() + "': " + value + " is out of range (" + origin(config, key) + ")");
+        }
+        return value;
+    }
+
+    /** Reads a key with a typed getter, turning Typesafe's type errors into one naming the key. */
+    private static <T> T read(Config config, ConfigKey key, BiFunction<Config, String, T> getter) {
         try {
-            return config.getDuration(key.name());
+            return getter.apply(config, key.name());
         } catch (ConfigException e) {
-            throw wrongType(config, key, e);
+            throw wrongType(config, key);
         }
     }
 
-    private static ConfigError wrongType(Config config, ConfigKey key, ConfigException e) {
+    private static ConfigError wrongType(Config config, ConfigKey key) {
         String got = config.hasPath(key.name())
                 ? config.getValue(key.name()).render(ConfigRenderOptions.concise())
                 : "nothing";
