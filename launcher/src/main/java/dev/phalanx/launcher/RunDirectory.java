@@ -31,7 +31,11 @@ public final class RunDirectory {
      * @throws ConfigError naming {@code run_dir} if it holds files or cannot be created
      */
     public static RunDirectory create(String configured, String model) {
-        Path path = configured.isBlank() ? freshDefault(model) : Path.of(configured);
+        if (configured.contains("://") && !configured.startsWith("file://")) {
+            throw new ConfigError("run_dir '" + configured + "': only local directories are supported so far");
+        }
+        Path path = configured.isBlank() ? freshDefault(model)
+                : Path.of(configured.startsWith("file://") ? configured.substring("file://".length()) : configured);
         try {
             if (Files.isDirectory(path)) {
                 try (Stream<Path> entries = Files.list(path)) {

@@ -68,6 +68,14 @@ class PhalanxCliTest {
     }
 
     @Test
+    void aRemoteRunDirectoryIsRefusedUntilSupported() throws IOException {
+        assertEquals(ExitCodes.BAD_CONFIG,
+                run("train", "--config", config("").toString(), "--set", "run_dir=hdfs://nn:8020/runs/a"));
+        assertEquals("phalanx: error: run_dir 'hdfs://nn:8020/runs/a': only local directories are supported so far",
+                errors());
+    }
+
+    @Test
     void aMissingDataDirectoryExitsWith3BeforeCreatingTheRunDirectory() throws IOException {
         Path runDir = dir.resolve("new-run");
         int code = run("train", "--config", config("").toString(),

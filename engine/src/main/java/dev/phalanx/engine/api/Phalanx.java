@@ -47,7 +47,7 @@ public final class Phalanx {
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), (float) options.learningRate(), (float) options.momentum(),
                 options.seed(), options.shuffle(), options.threadsPerWorker(),
-                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()), null);
+                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()));
         TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout()).run(data, listener::onEpoch);
         return new TrainedModel(options.modelName(), options.input(), result);
     }

@@ -20,15 +20,18 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of each barrier task: rank = partition id; load the shard, connect to the peers, train,
- * and return the result from rank 0 only. Captures nothing but the {@link TrainingSpec}.
+ * and return the result from rank 0 only. Captures nothing but the {@link TrainingSpec} and the
+ * address of the driver's progress listener.
  */
 final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
         implements Serializable {
 
     private final TrainingSpec spec;
+    private final String progressAddress;
 
-    BarrierTrainingTask(TrainingSpec spec) {
+    BarrierTrainingTask(TrainingSpec spec, String progressAddress) {
         this.spec = spec;
+        this.progressAddress = progressAddress;
     }
 
     @Override
@@ -44,7 +47,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         try (Communicator comm = Communicators.connect(
                         rank, spec.workers(), new SparkBarrierRendezvous(context), host, spec.collective());
                 ProgressReporter progress = ProgressReporter.connect(
-                        rank == 0 ? spec.progressAddress() : null, spec.collective().jobToken())) {
+                        rank == 0 ? progressAddress : null, spec.collective().jobToken())) {
             TrainingResult result = new TrainingLoop(spec, comm, shard, progress).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());

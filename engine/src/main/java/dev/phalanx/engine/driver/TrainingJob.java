@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -29,13 +30,15 @@ import scala.reflect.ClassTag$;
  */
 public final class TrainingJob {
 
+    private static final Logger LOG = Logger.getLogger(TrainingJob.class.getName());
+
     private final TrainingSpec spec;
     private final Duration slotWait;
 
     /**
      * Prepares a job; nothing runs yet.
      *
-     * @param spec the worker spec; its progress address is replaced by the job's own listener
+     * @param spec what every worker needs
      * @param slotWait how long to wait for enough task slots
      */
     public TrainingJob(TrainingSpec spec, Duration slotWait) {
@@ -61,9 +64,13 @@ public final class TrainingJob {
         SchemaCheck.validate(data.schema(), spec.columns());
         SparkContext sc = data.sparkSession().sparkContext();
         SlotCheck.requireSlots(sc, spec.workers(), slotWait);
+        if (!sc.getConf().contains("spark.barrier.sync.timeout")) {
+            LOG.warning("spark.barrier.sync.timeout is not set (Spark's default is 365 days): if a worker dies"
+                    + " before the rendezvous, the others wait that long. Set it when creating the session.");
+        }
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), listener)) {
-            BarrierTrainingTask task = new BarrierTrainingTask(withProgressAddress(spec, progress.address()));
+            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address());
             sc.setJobGroup("phalanx-" + spec.collective().jobToken().substring(0, 8),
                     "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers", true);
             try {
@@ -100,11 +107,5 @@ public final class TrainingJob {
                         rowAndIndex._2(), converter.convert(rowAndIndex._1(), rowAndIndex._2())))
                 .repartitionAndSortWithinPartitions(new ShardPartitioner(spec.workers(), spec.localBatchSize()))
                 .values();
-    }
-
-    private static TrainingSpec withProgressAddress(TrainingSpec s, String address) {
-        return new TrainingSpec(s.modelName(), s.input(), s.columns(), s.workers(), s.epochs(),
-                s.globalBatchSize(), s.learningRate(), s.momentum(), s.seed(), s.shuffle(),
-                s.threadsPerWorker(), s.collective(), address);
     }
 }

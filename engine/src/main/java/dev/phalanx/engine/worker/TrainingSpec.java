@@ -21,7 +21,6 @@ import java.io.Serializable;
  * @param shuffle whether each worker shuffles its shard every epoch
  * @param threadsPerWorker PyTorch intra-op threads per worker
  * @param collective timeout and job token of the all-reduce connections
- * @param progressAddress {@code host:port} of the driver's progress listener, or null
  */
 public record TrainingSpec(
         String modelName,
@@ -35,8 +34,7 @@ public record TrainingSpec(
         long seed,
         boolean shuffle,
         int threadsPerWorker,
-        CollectiveOptions collective,
-        String progressAddress)
+        CollectiveOptions collective)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */
