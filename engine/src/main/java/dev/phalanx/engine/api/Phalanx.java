@@ -1,8 +1,12 @@
 package dev.phalanx.engine.api;
 
+import dev.phalanx.engine.checkpoint.HadoopConf;
+import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.driver.TrainingJob;
+import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.worker.CheckpointSettings;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
 import org.apache.spark.sql.Dataset;
@@ -38,17 +42,28 @@ public final class Phalanx {
      *     task slots
      * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column or a bad
      *     value, naming the column and row
-     * @throws TrainingFailedException when training started but did not finish
+     * @throws dev.phalanx.engine.checkpoint.CheckpointException when the checkpoint directory holds
+     *     only invalid checkpoints, or the newest belongs to an incompatible job
+     * @throws TrainingFailedException when training started but its last attempt failed
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
         options.validate();
         ColumnSpec columns = new ColumnSpec(options.featuresCol(), options.labelCol(),
                 Math.toIntExact(options.input().sampleSize()), options.input().numClasses());
+        JobIdentity identity = new JobIdentity(options.modelName(),
+                ModelReplica.parameterShapes(options.modelName(), options.input()), options.optimizer(),
+                options.workers(), options.batchSize(), options.seed(), options.shuffle());
+        CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
+                : new CheckpointSettings(options.checkpointDir(),
+                        new HadoopConf(data.sparkSession().sparkContext().hadoopConfiguration()),
+                        options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints());
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
-                options.epochs(), options.batchSize(), (float) options.learningRate(), (float) options.momentum(),
-                options.seed(), options.shuffle(), options.threadsPerWorker(),
-                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()));
-        TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout()).run(data, listener::onEpoch);
+                options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
+                (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
+                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()), identity, checkpoints,
+                options.faultInjection());
+        TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout(), options.maxAttempts())
+                .run(data, listener::onEpoch, listener::onEvent);
         return new TrainedModel(options.modelName(), options.input(), result);
     }
 }

@@ -1,5 +1,7 @@
 package dev.phalanx.engine.api;
 
+import dev.phalanx.engine.optim.Optimizers;
+import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.time.Duration;
@@ -20,6 +22,7 @@ public final class TrainingOptions {
     private int batchSize = 64;
     private double learningRate = 0.05;
     private double momentum = 0.9;
+    private String optimizer = "sgd";
     private long seed = 0;
     private boolean shuffle = true;
     // Where to run.
@@ -29,6 +32,13 @@ public final class TrainingOptions {
     private int threadsPerWorker = 1;
     private Duration collectiveTimeout = Duration.ofMinutes(2);
     private Duration slotWaitTimeout = Duration.ofSeconds(60);
+    // Checkpoints and recovery.
+    private String checkpointDir = "";
+    private long checkpointEverySteps = 0;
+    private Duration checkpointInterval = Duration.ZERO;
+    private int keepCheckpoints = 3;
+    private int maxAttempts = 3;
+    private FaultInjection faultInjection;
 
     /**
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
@@ -62,6 +72,12 @@ public final class TrainingOptions {
     /** Sets the SGD momentum (key {@code momentum}, default 0.9). */
     public TrainingOptions optMomentum(double momentum) {
         this.momentum = momentum;
+        return this;
+    }
+
+    /** Sets the optimizer, {@code sgd} (with momentum) or {@code adam} (key {@code optimizer}, default sgd). */
+    public TrainingOptions optOptimizer(String optimizer) {
+        this.optimizer = optimizer;
         return this;
     }
 
@@ -114,6 +130,51 @@ public final class TrainingOptions {
     }
 
     /**
+     * Sets where checkpoints go, any Hadoop file system URI; empty disables checkpoints (key {@code
+     * checkpoint_dir}). A job whose directory holds checkpoints resumes from the newest valid one.
+     */
+    public TrainingOptions optCheckpointDir(String checkpointDir) {
+        this.checkpointDir = checkpointDir;
+        return this;
+    }
+
+    /** Checkpoints every {@code steps} steps; 0 disables (key {@code checkpoint_every_steps}, default 0). */
+    public TrainingOptions optCheckpointEverySteps(long steps) {
+        this.checkpointEverySteps = steps;
+        return this;
+    }
+
+    /** Checkpoints when this much time has passed since the last; zero disables (key {@code checkpoint_interval}). */
+    public TrainingOptions optCheckpointInterval(Duration interval) {
+        this.checkpointInterval = interval;
+        return this;
+    }
+
+    /** Sets how many checkpoints to keep (key {@code keep_checkpoints}, default 3). */
+    public TrainingOptions optKeepCheckpoints(int keep) {
+        this.keepCheckpoints = keep;
+        return this;
+    }
+
+    /**
+     * Sets how many times the barrier stage is launched before the job fails; each relaunch resumes
+     * from the newest checkpoint (key {@code max_attempts}, default 3).
+     */
+    public TrainingOptions optMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+        return this;
+    }
+
+    /**
+     * Makes worker {@code rank} throw just before global step {@code step} in the first attempt: a
+     * testing aid for recovery (key {@code fault_injection}, as {@code "rank:step"}).
+     */
+    public TrainingOptions optFaultInjection(FaultInjection fault) {
+        this.faultInjection = fault;
+        return this;
+    }
+
+    /**
      * Checks every value.
      *
      * @throws IllegalArgumentException whose message starts with the offending key
@@ -135,6 +196,17 @@ public final class TrainingOptions {
                 "collective_timeout", "must be positive, got " + collectiveTimeout);
         require(slotWaitTimeout != null && !slotWaitTimeout.isNegative(),
                 "slot_wait_timeout", "must not be negative, got " + slotWaitTimeout);
+        require(Optimizers.NAMES.contains(optimizer), "optimizer",
+                "'" + optimizer + "' is unknown; known optimizers: " + String.join(", ", Optimizers.NAMES));
+        require(checkpointDir != null, "checkpoint_dir", "must not be null");
+        require(checkpointEverySteps >= 0, "checkpoint_every_steps", "must not be negative, got " + checkpointEverySteps);
+        require(checkpointInterval != null && !checkpointInterval.isNegative(),
+                "checkpoint_interval", "must not be negative, got " + checkpointInterval);
+        require(keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1, got " + keepCheckpoints);
+        require(maxAttempts >= 1, "max_attempts", "must be at least 1, got " + maxAttempts);
+        require(faultInjection == null || faultInjection.rank() < workers, "fault_injection",
+                "names rank " + (faultInjection == null ? 0 : faultInjection.rank()) + " but there are " + workers
+                        + " workers");
         return this;
     }
 
@@ -172,6 +244,41 @@ public final class TrainingOptions {
     /** Returns the momentum. */
     public double momentum() {
         return momentum;
+    }
+
+    /** Returns the optimizer name. */
+    public String optimizer() {
+        return optimizer;
+    }
+
+    /** Returns the checkpoint directory URI, empty when checkpoints are off. */
+    public String checkpointDir() {
+        return checkpointDir;
+    }
+
+    /** Returns the step cadence of checkpoints, 0 when off. */
+    public long checkpointEverySteps() {
+        return checkpointEverySteps;
+    }
+
+    /** Returns the time cadence of checkpoints, zero when off. */
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    /** Returns how many checkpoints are kept. */
+    public int keepCheckpoints() {
+        return keepCheckpoints;
+    }
+
+    /** Returns how many times the barrier stage may be launched. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** Returns the injected fault, or null. */
+    public FaultInjection faultInjection() {
+        return faultInjection;
     }
 
     /** Returns the seed. */

@@ -20,18 +20,22 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of each barrier task: rank = partition id; load the shard, connect to the peers, train,
- * and return the result from rank 0 only. Captures nothing but the {@link TrainingSpec} and the
- * address of the driver's progress listener.
+ * and return the result from rank 0 only. Captures nothing but the {@link TrainingSpec}, the
+ * address of the driver's progress listener, the attempt number and the checkpoint to resume from.
  */
 final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
         implements Serializable {
 
     private final TrainingSpec spec;
     private final String progressAddress;
+    private final int attempt;
+    private final String resumeFrom;
 
-    BarrierTrainingTask(TrainingSpec spec, String progressAddress) {
+    BarrierTrainingTask(TrainingSpec spec, String progressAddress, int attempt, String resumeFrom) {
         this.spec = spec;
         this.progressAddress = progressAddress;
+        this.attempt = attempt;
+        this.resumeFrom = resumeFrom;
     }
 
     @Override
@@ -48,7 +52,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
                         rank, spec.workers(), new SparkBarrierRendezvous(context), host, spec.collective());
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, spec.collective().jobToken())) {
-            TrainingResult result = new TrainingLoop(spec, comm, shard, progress).run();
+            TrainingResult result = new TrainingLoop(spec, comm, shard, progress, attempt, resumeFrom).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());
         }

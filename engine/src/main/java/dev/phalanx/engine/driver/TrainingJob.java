@@ -1,10 +1,15 @@
 package dev.phalanx.engine.driver;
 
+import dev.phalanx.engine.api.TrainingFailedException;
+import dev.phalanx.engine.checkpoint.CheckpointException;
+import dev.phalanx.engine.checkpoint.CheckpointInfo;
+import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.data.ShardPartitioner;
+import dev.phalanx.engine.worker.CheckpointSettings;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
@@ -13,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.apache.spark.SparkContext;
@@ -25,8 +31,10 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs one training job from the driver: preflight, shard, one barrier stage, collect rank 0's
- * result. Errors from the executors are translated so the caller sees the first real cause.
+ * Runs one training job from the driver: preflight, shard, then the barrier stage — relaunched
+ * when it fails, up to the configured number of attempts, each resuming from the newest valid
+ * checkpoint (Spark itself does not retry a failed barrier result stage). Errors from the
+ * executors are translated so the caller sees the first real cause.
  */
 public final class TrainingJob {
 
@@ -34,16 +42,19 @@ public final class TrainingJob {
 
     private final TrainingSpec spec;
     private final Duration slotWait;
+    private final int maxAttempts;
 
     /**
      * Prepares a job; nothing runs yet.
      *
      * @param spec what every worker needs
      * @param slotWait how long to wait for enough task slots
+     * @param maxAttempts how many times the barrier stage may be launched
      */
-    public TrainingJob(TrainingSpec spec, Duration slotWait) {
+    public TrainingJob(TrainingSpec spec, Duration slotWait, int maxAttempts) {
         this.spec = spec;
         this.slotWait = slotWait;
+        this.maxAttempts = maxAttempts;
     }
 
     /** Returns a fresh random job token, the secret of the job's worker connections. */
@@ -56,11 +67,14 @@ public final class TrainingJob {
     /**
      * Validates, trains and returns rank 0's result.
      *
+     * @param epochs called on the driver after every epoch
+     * @param events called on the driver with one-line notices (relaunches, resumes)
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad column or value, naming it
      * @throws IllegalArgumentException for too few task slots
-     * @throws dev.phalanx.engine.api.TrainingFailedException when training started but failed
+     * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
+     * @throws TrainingFailedException when the last attempt failed
      */
-    public TrainingResult run(Dataset<Row> data, Consumer<EpochMetrics> listener) {
+    public TrainingResult run(Dataset<Row> data, Consumer<EpochMetrics> epochs, Consumer<String> events) {
         SchemaCheck.validate(data.schema(), spec.columns());
         SparkContext sc = data.sparkSession().sparkContext();
         SlotCheck.requireSlots(sc, spec.workers(), slotWait);
@@ -68,14 +82,51 @@ public final class TrainingJob {
             LOG.warning("spark.barrier.sync.timeout is not set (Spark's default is 365 days): if a worker dies"
                     + " before the rendezvous, the others wait that long. Set it when creating the session.");
         }
+        CheckpointSettings settings = spec.checkpoints();
+        CheckpointStore store = settings == null ? null
+                : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
+        JavaRDD<LabeledSample> shards = shard(data, spec);
+        for (int attempt = 1; ; attempt++) {
+            String resumeFrom = store == null ? null : compatibleNewest(store, events);
+            try {
+                return runAttempt(sc, shards, attempt, resumeFrom, epochs);
+            } catch (TrainingFailedException e) {
+                if (attempt >= maxAttempts) {
+                    throw new TrainingFailedException(e.getMessage() + " (attempt " + attempt + " of " + maxAttempts + ")",
+                            e.getCause());
+                }
+                events.accept("attempt " + attempt + " of " + maxAttempts + " failed: " + e.getMessage()
+                        + "; relaunching" + (store == null ? " from the start (no checkpoint_dir)" : ""));
+            }
+        }
+    }
+
+    private String compatibleNewest(CheckpointStore store, Consumer<String> events) {
+        Optional<CheckpointInfo> newest = store.newestValid();
+        if (newest.isEmpty()) {
+            return null;
+        }
+        CheckpointInfo checkpoint = newest.get();
+        String mismatch = store.identity(checkpoint).mismatchWith(spec.identity());
+        if (mismatch != null) {
+            throw new CheckpointException("cannot resume from checkpoint " + checkpoint.uri() + ": " + mismatch);
+        }
+        events.accept("resuming from checkpoint " + checkpoint.name() + " (step " + checkpoint.step() + ", epoch "
+                + checkpoint.epoch() + ")");
+        return checkpoint.uri();
+    }
+
+    private TrainingResult runAttempt(SparkContext sc, JavaRDD<LabeledSample> shards, int attempt, String resumeFrom,
+            Consumer<EpochMetrics> epochs) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
-        try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), listener)) {
-            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address());
+        try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), epochs)) {
+            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
             sc.setJobGroup("phalanx-" + spec.collective().jobToken().substring(0, 8),
-                    "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers", true);
+                    "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers, attempt " + attempt,
+                    true);
             try {
                 ClassTag<TrainingResult> tag = ClassTag$.MODULE$.apply(TrainingResult.class);
-                TrainingResult[] results = (TrainingResult[]) shard(data, spec).rdd().barrier()
+                TrainingResult[] results = (TrainingResult[]) shards.rdd().barrier()
                         .mapPartitions(task, false, tag)
                         .collect();
                 if (results.length != 1) {

@@ -98,6 +98,17 @@ public final class ModelReplica implements AutoCloseable {
         return replica;
     }
 
+    /** Returns the named model's parameter shapes in order, for example {@code "(256, 784) (256) …"}. */
+    public static String parameterShapes(String modelName, InputSpec input) {
+        try (ModelReplica replica = new ModelReplica(modelName, input)) {
+            StringBuilder shapes = new StringBuilder();
+            for (Shape shape : replica.shapes) {
+                shapes.append(shapes.length() == 0 ? "" : " ").append(shape);
+            }
+            return shapes.toString();
+        }
+    }
+
     /** Points every parameter tensor at its slice of the flat buffer. */
     private void bindParameters() {
         int offset = 0;

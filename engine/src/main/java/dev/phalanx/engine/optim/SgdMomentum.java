@@ -1,16 +1,18 @@
 package dev.phalanx.engine.optim;
 
 import java.nio.FloatBuffer;
+import java.util.List;
 
 /**
  * Stochastic gradient descent with momentum, as PyTorch's {@code torch.optim.SGD} defines it:
  * {@code v = momentum * v + g; p = p - lr * v}.
  */
-public final class SgdMomentum {
+public final class SgdMomentum implements Optimizer {
 
     private final float learningRate;
     private final float momentum;
     private final float[] velocity;
+    private long steps;
 
     /** Creates an optimizer for {@code size} parameters, with zero initial velocity. */
     public SgdMomentum(int size, float learningRate, float momentum) {
@@ -19,12 +21,30 @@ public final class SgdMomentum {
         this.velocity = new float[size];
     }
 
-    /** Applies one update to {@code params} (absolute indexing from 0) with the averaged gradients. */
+    @Override
+    public String name() {
+        return "sgd";
+    }
+
+    @Override
     public void step(FloatBuffer params, float[] gradients) {
         for (int i = 0; i < velocity.length; i++) {
             float v = momentum * velocity[i] + gradients[i];
             velocity[i] = v;
             params.put(i, params.get(i) - learningRate * v);
         }
+        steps++;
+    }
+
+    @Override
+    public OptimizerState state() {
+        return new OptimizerState(name(), steps, List.of(velocity.clone()));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        Optimizers.check(state, name(), 1, velocity.length);
+        System.arraycopy(state.buffers().get(0), 0, velocity, 0, velocity.length);
+        steps = state.steps();
     }
 }

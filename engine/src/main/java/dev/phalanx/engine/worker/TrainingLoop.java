@@ -1,12 +1,16 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.checkpoint.AsyncCheckpointWriter;
+import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.ReduceOp;
 import dev.phalanx.engine.data.EpochOrder;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardBuffer;
 import dev.phalanx.engine.model.ModelReplica;
-import dev.phalanx.engine.optim.SgdMomentum;
+import dev.phalanx.engine.optim.Optimizer;
+import dev.phalanx.engine.optim.Optimizers;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -14,12 +18,18 @@ import java.util.List;
 
 /**
  * The data-parallel training loop of one worker. Each step: gather the local batch, forward and
- * backward, average the gradients over all workers, apply the same SGD update. Since every worker
- * starts from the same parameters and applies the same averaged gradients, all stay identical.
+ * backward, average the gradients over all workers, apply the same optimizer update. Since every
+ * worker starts from the same parameters and applies the same averaged gradients, all stay
+ * identical.
+ *
+ * <p>Resume: every rank loads the same checkpoint and continues at its global step. The sample
+ * order of an epoch depends only on (seed, epoch, rank), so the resumed run visits exactly the
+ * samples the interrupted one had not yet visited, in the same order.
  *
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
- * shard sizes, one all-reduce per step and one per epoch — on every path; a rank that fails throws,
- * and its peers fail on their next collective within the timeout.
+ * shard sizes, one all-reduce per step and one per epoch end — on every path. Only rank 0 writes
+ * checkpoints, outside any collective. A rank that fails throws, and its peers fail on their next
+ * collective within the timeout.
  */
 public final class TrainingLoop {
 
@@ -27,52 +37,120 @@ public final class TrainingLoop {
     private final Communicator comm;
     private final ShardBuffer shard;
     private final ProgressReporter progress;
+    private final int attempt;
+    private final String resumeFrom;
 
-    /** Creates the loop of one worker; {@code progress} is only used by rank 0. */
-    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardBuffer shard, ProgressReporter progress) {
+    /**
+     * Creates the loop of one worker.
+     *
+     * @param progress used by rank 0 only
+     * @param attempt 1 for the first launch of the barrier stage, 2 for the first relaunch, …
+     * @param resumeFrom the checkpoint to continue from, or null to start fresh
+     */
+    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardBuffer shard, ProgressReporter progress,
+            int attempt, String resumeFrom) {
         this.spec = spec;
         this.comm = comm;
         this.shard = shard;
         this.progress = progress;
+        this.attempt = attempt;
+        this.resumeFrom = resumeFrom;
     }
 
-    /** Trains all epochs and returns the final parameters and history. */
+    /** Trains to the last step and returns the final parameters and history. */
     public TrainingResult run() {
         int stepsPerEpoch = agreeStepsPerEpoch();
+        long totalSteps = (long) stepsPerEpoch * spec.epochs();
         int localBatch = spec.localBatchSize();
-        int featureLength = spec.columns().featureLength();
-        FloatBuffer batchFeatures = FloatBuffer.allocate(localBatch * featureLength);
+        FloatBuffer batchFeatures = FloatBuffer.allocate(localBatch * spec.columns().featureLength());
         long[] batchLabels = new long[localBatch];
-        List<EpochMetrics> history = new ArrayList<>();
-        long steps = 0;
-        long start = System.nanoTime();
-        try (ModelReplica model = ModelReplica.initialised(spec.modelName(), spec.input(), spec.seed())) {
+        CheckpointSettings settings = spec.checkpoints();
+        CheckpointStore store = settings == null ? null
+                : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
+        boolean writes = store != null && comm.rank() == 0;
+        try (ModelReplica model = ModelReplica.initialised(spec.modelName(), spec.input(), spec.seed());
+                AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
             float[] gradients = new float[model.parameterCount()];
-            SgdMomentum optimizer = new SgdMomentum(model.parameterCount(), spec.learningRate(), spec.momentum());
-            for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
-                long epochStart = System.nanoTime();
-                int[] order = EpochOrder.of(shard.size(), spec.shuffle(), spec.seed(), epoch, comm.rank());
-                double lossSum = 0;
-                long correct = 0;
-                for (int step = 0; step < stepsPerEpoch; step++) {
-                    shard.gather(order, step * localBatch, localBatch, batchFeatures, batchLabels);
-                    ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
-                    model.copyGradients(gradients);
-                    model.zeroGradients();
-                    comm.allReduce(gradients, ReduceOp.AVG);
-                    optimizer.step(model.parameters(), gradients);
-                    lossSum += (double) outcome.meanLoss() * localBatch;
-                    correct += outcome.correct();
-                    steps++;
+            Optimizer optimizer = Optimizers.create(
+                    spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
+            List<EpochMetrics> history = new ArrayList<>();
+            long startStep = resumeFrom == null ? 0 : restore(store, stepsPerEpoch, model, optimizer, history);
+            long lastCheckpointStep = startStep;
+            long lastCheckpointNanos = System.nanoTime();
+            long start = System.nanoTime();
+            int[] order = null;
+            EpochTally tally = null;
+            for (long step = startStep; step < totalSteps; step++) {
+                int epoch = (int) (step / stepsPerEpoch) + 1;
+                int inEpoch = (int) (step % stepsPerEpoch);
+                if (order == null || inEpoch == 0) {
+                    order = EpochOrder.of(shard.size(), spec.shuffle(), spec.seed(), epoch, comm.rank());
+                    tally = new EpochTally();
                 }
-                history.add(epochMetrics(epoch, stepsPerEpoch, lossSum, correct, epochStart));
-                if (comm.rank() == 0) {
-                    progress.report(history.get(history.size() - 1));
+                injectFaultIfDue(step);
+                shard.gather(order, inEpoch * localBatch, localBatch, batchFeatures, batchLabels);
+                ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
+                model.copyGradients(gradients);
+                model.zeroGradients();
+                comm.allReduce(gradients, ReduceOp.AVG);
+                optimizer.step(model.parameters(), gradients);
+                tally.add(outcome, localBatch);
+                if (inEpoch == stepsPerEpoch - 1) {
+                    history.add(tally.finish(epoch));
+                    if (comm.rank() == 0) {
+                        progress.report(history.get(history.size() - 1));
+                    }
+                }
+                long done = step + 1;
+                if (writer != null && done < totalSteps && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
+                    if (writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history))) {
+                        lastCheckpointStep = done;
+                        lastCheckpointNanos = System.nanoTime();
+                    }
                 }
             }
+            if (writer != null) {
+                // The final state is always committed before the result counts as done.
+                writer.finish(snapshot(totalSteps, stepsPerEpoch, model, optimizer, history));
+            }
+            long trained = totalSteps - startStep;
             double seconds = (System.nanoTime() - start) / 1e9;
-            double samplesPerSecond = steps * (double) spec.globalBatchSize() / seconds;
-            return new TrainingResult(model.copyParameters(), history, steps, seconds, samplesPerSecond);
+            double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
+            return new TrainingResult(model.copyParameters(), history, totalSteps, seconds, samplesPerSecond);
+        }
+    }
+
+    private long restore(CheckpointStore store, int stepsPerEpoch, ModelReplica model, Optimizer optimizer,
+            List<EpochMetrics> history) {
+        TrainingState state = store.load(resumeFrom);
+        if (state.stepsPerEpoch() != stepsPerEpoch) {
+            throw new InvalidDataException("checkpoint " + resumeFrom + " was taken with " + state.stepsPerEpoch()
+                    + " steps per epoch but the data now gives " + stepsPerEpoch
+                    + "; the input changed since the checkpoint, so it cannot be resumed exactly");
+        }
+        model.parameters().put(0, state.parameters());
+        optimizer.restore(state.optimizer());
+        history.addAll(state.history());
+        return state.globalStep();
+    }
+
+    private boolean checkpointDue(long done, long lastStep, long lastNanos) {
+        CheckpointSettings settings = spec.checkpoints();
+        boolean bySteps = settings.everySteps() > 0 && done - lastStep >= settings.everySteps();
+        boolean byTime = !settings.interval().isZero() && System.nanoTime() - lastNanos >= settings.interval().toNanos();
+        return bySteps || byTime;
+    }
+
+    private TrainingState snapshot(long done, int stepsPerEpoch, ModelReplica model, Optimizer optimizer,
+            List<EpochMetrics> history) {
+        return new TrainingState(spec.identity(), done, stepsPerEpoch, model.copyParameters(), optimizer.state(),
+                List.copyOf(history));
+    }
+
+    private void injectFaultIfDue(long step) {
+        FaultInjection fault = spec.fault();
+        if (fault != null && attempt == 1 && fault.rank() == comm.rank() && fault.step() == step) {
+            throw new InjectedFault("injected fault on rank " + comm.rank() + " before step " + step + " (attempt 1)");
         }
     }
 
@@ -100,11 +178,25 @@ public final class TrainingLoop {
         return steps;
     }
 
-    private EpochMetrics epochMetrics(int epoch, int steps, double lossSum, long correct, long epochStart) {
-        float[] totals = {(float) lossSum, correct, (float) steps * spec.localBatchSize()};
-        comm.allReduce(totals, ReduceOp.SUM);
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
-        return new EpochMetrics(epoch, steps, totals[0] / totals[2], totals[1] / totals[2],
-                totals[2] / seconds, seconds);
+    /** Loss and accuracy sums of the current epoch on this rank, combined over all ranks at its end. */
+    private final class EpochTally {
+        private final long startNanos = System.nanoTime();
+        private double lossSum;
+        private long correct;
+        private long steps;
+
+        void add(ModelReplica.BatchOutcome outcome, int batch) {
+            lossSum += (double) outcome.meanLoss() * batch;
+            correct += outcome.correct();
+            steps++;
+        }
+
+        EpochMetrics finish(int epoch) {
+            float[] totals = {(float) lossSum, correct, (float) steps * spec.localBatchSize()};
+            comm.allReduce(totals, ReduceOp.SUM);
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            return new EpochMetrics(epoch, steps, totals[0] / totals[2], totals[1] / totals[2],
+                    totals[2] / seconds, seconds);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.models.InputSpec;
@@ -15,12 +16,16 @@ import java.io.Serializable;
  * @param workers the world size W
  * @param epochs the number of passes over the data
  * @param globalBatchSize samples per step over all workers; each worker takes {@code / W}
- * @param learningRate SGD learning rate
+ * @param optimizer optimizer name
+ * @param learningRate learning rate
  * @param momentum SGD momentum
  * @param seed seeds parameter initialisation and the per-epoch shuffle
  * @param shuffle whether each worker shuffles its shard every epoch
  * @param threadsPerWorker PyTorch intra-op threads per worker
  * @param collective timeout and job token of the all-reduce connections
+ * @param identity what checkpoints record and a resume must match
+ * @param checkpoints where and how often to checkpoint, or null for no checkpoints
+ * @param fault a deliberate failure for tests, or null
  */
 public record TrainingSpec(
         String modelName,
@@ -29,12 +34,16 @@ public record TrainingSpec(
         int workers,
         int epochs,
         int globalBatchSize,
+        String optimizer,
         float learningRate,
         float momentum,
         long seed,
         boolean shuffle,
         int threadsPerWorker,
-        CollectiveOptions collective)
+        CollectiveOptions collective,
+        JobIdentity identity,
+        CheckpointSettings checkpoints,
+        FaultInjection fault)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

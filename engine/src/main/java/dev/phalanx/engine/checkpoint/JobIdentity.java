@@ -1,0 +1,42 @@
+package dev.phalanx.engine.checkpoint;
+
+import java.io.Serializable;
+
+/**
+ * What must match between a checkpoint and the job resuming from it. The model and optimizer
+ * decide whether the state fits at all; the workers, batch size, seed and shuffle flag decide the
+ * sample order, which exact resume depends on.
+ *
+ * @param model model name
+ * @param parameterShapes the model's parameter shapes, for example {@code [256, 784] [256] …}
+ * @param optimizer optimizer name
+ * @param workers world size
+ * @param batchSize global batch size
+ * @param seed seed
+ * @param shuffle whether shards are reshuffled each epoch
+ */
+public record JobIdentity(
+        String model, String parameterShapes, String optimizer, int workers, int batchSize, long seed, boolean shuffle)
+        implements Serializable {
+
+    /**
+     * Returns null when a job with identity {@code job} can resume from a checkpoint with this
+     * identity, else the first mismatch in words.
+     */
+    public String mismatchWith(JobIdentity job) {
+        if (!model.equals(job.model) || !parameterShapes.equals(job.parameterShapes)) {
+            return "it holds model '" + model + "' with parameters " + parameterShapes + "; this job trains '"
+                    + job.model + "' with parameters " + job.parameterShapes;
+        }
+        if (!optimizer.equals(job.optimizer)) {
+            return "it holds the state of optimizer '" + optimizer + "'; this job uses '" + job.optimizer + "'";
+        }
+        if (workers != job.workers || batchSize != job.batchSize || seed != job.seed || shuffle != job.shuffle) {
+            return "it was written with workers = " + workers + ", batch_size = " + batchSize + ", seed = " + seed
+                    + ", shuffle = " + shuffle + "; this job has workers = " + job.workers + ", batch_size = "
+                    + job.batchSize + ", seed = " + job.seed + ", shuffle = " + job.shuffle
+                    + " (exact resume needs the same sample order)";
+        }
+        return null;
+    }
+}

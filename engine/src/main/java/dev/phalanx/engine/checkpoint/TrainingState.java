@@ -1,0 +1,31 @@
+package dev.phalanx.engine.checkpoint;
+
+import dev.phalanx.engine.optim.OptimizerState;
+import dev.phalanx.engine.worker.EpochMetrics;
+import java.util.List;
+
+/**
+ * Everything needed to continue training exactly: the parameters, the optimizer's state, and
+ * where in the sample order the next step starts. The per-epoch sample order is a pure function
+ * of (seed, epoch, rank), so the position is fully given by the global step.
+ *
+ * @param identity what a resuming job must match
+ * @param globalStep steps completed; the next step is this one (0-based)
+ * @param stepsPerEpoch steps per epoch the job agreed on; a resume over different data must not pass
+ * @param parameters all model parameters, flat
+ * @param optimizer the optimizer's state
+ * @param history metrics of the epochs completed so far
+ */
+public record TrainingState(
+        JobIdentity identity,
+        long globalStep,
+        long stepsPerEpoch,
+        float[] parameters,
+        OptimizerState optimizer,
+        List<EpochMetrics> history) {
+
+    /** Returns the 1-based epoch the next step belongs to. */
+    public long nextEpoch() {
+        return globalStep / stepsPerEpoch + 1;
+    }
+}

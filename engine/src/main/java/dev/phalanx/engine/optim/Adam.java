@@ -1,0 +1,62 @@
+package dev.phalanx.engine.optim;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/**
+ * Adam, as PyTorch's {@code torch.optim.Adam} defines it with betas (0.9, 0.999), eps 1e-8 and no
+ * weight decay: moments {@code m, v}, bias-corrected by the step count.
+ */
+public final class Adam implements Optimizer {
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-8;
+
+    private final float learningRate;
+    private final float[] firstMoment;
+    private final float[] secondMoment;
+    private long steps;
+
+    /** Creates an optimizer for {@code size} parameters with zero moments. */
+    public Adam(int size, float learningRate) {
+        this.learningRate = learningRate;
+        this.firstMoment = new float[size];
+        this.secondMoment = new float[size];
+    }
+
+    @Override
+    public String name() {
+        return "adam";
+    }
+
+    @Override
+    public void step(FloatBuffer params, float[] gradients) {
+        steps++;
+        double correction1 = 1 - Math.pow(BETA1, steps);
+        double correction2Sqrt = Math.sqrt(1 - Math.pow(BETA2, steps));
+        float stepSize = (float) (learningRate / correction1);
+        for (int i = 0; i < firstMoment.length; i++) {
+            float g = gradients[i];
+            float m = (float) (BETA1 * firstMoment[i] + (1 - BETA1) * g);
+            float v = (float) (BETA2 * secondMoment[i] + (1 - BETA2) * g * g);
+            firstMoment[i] = m;
+            secondMoment[i] = v;
+            float denominator = (float) (Math.sqrt(v) / correction2Sqrt + EPSILON);
+            params.put(i, params.get(i) - stepSize * m / denominator);
+        }
+    }
+
+    @Override
+    public OptimizerState state() {
+        return new OptimizerState(name(), steps, List.of(firstMoment.clone(), secondMoment.clone()));
+    }
+
+    @Override
+    public void restore(OptimizerState state) {
+        Optimizers.check(state, name(), 2, firstMoment.length);
+        System.arraycopy(state.buffers().get(0), 0, firstMoment, 0, firstMoment.length);
+        System.arraycopy(state.buffers().get(1), 0, secondMoment, 0, secondMoment.length);
+        steps = state.steps();
+    }
+}

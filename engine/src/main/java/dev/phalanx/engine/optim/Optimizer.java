@@ -1,0 +1,26 @@
+package dev.phalanx.engine.optim;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Updates a flat parameter buffer from averaged gradients. Phalanx owns its optimizers so that
+ * their state is plain arrays, identical on every rank and easy to checkpoint and restore.
+ */
+public interface Optimizer {
+
+    /** Returns the name used in job configs. */
+    String name();
+
+    /** Applies one update to {@code params} (absolute indexing from 0). */
+    void step(FloatBuffer params, float[] gradients);
+
+    /** Returns a copy of the state. */
+    OptimizerState state();
+
+    /**
+     * Continues from a saved state.
+     *
+     * @throws IllegalArgumentException if the state belongs to another optimizer or size
+     */
+    void restore(OptimizerState state);
+}

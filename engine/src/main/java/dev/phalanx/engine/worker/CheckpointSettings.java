@@ -1,0 +1,17 @@
+package dev.phalanx.engine.worker;
+
+import dev.phalanx.engine.checkpoint.HadoopConf;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Where and how often a job checkpoints.
+ *
+ * @param uri the checkpoint directory, any Hadoop file system URI
+ * @param hadoopConf the driver's Hadoop configuration
+ * @param everySteps checkpoint every this many steps; 0 = off
+ * @param interval checkpoint when this much time has passed since the last; zero = off
+ * @param keep how many checkpoints to keep
+ */
+public record CheckpointSettings(String uri, HadoopConf hadoopConf, long everySteps, Duration interval, int keep)
+        implements Serializable {}

@@ -1,0 +1,10 @@
+package dev.phalanx.engine.worker;
+
+/** Thrown by a worker at the step a {@link FaultInjection} names. */
+public class InjectedFault extends RuntimeException {
+
+    /** Creates the fault with a message naming the rank and step. */
+    public InjectedFault(String message) {
+        super(message);
+    }
+}
