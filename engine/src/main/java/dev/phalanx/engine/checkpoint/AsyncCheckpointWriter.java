@@ -10,10 +10,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * Writes checkpoints on a background thread so training only pauses to copy its state. One write
- * at a time: a checkpoint due while the previous one is still being written is skipped (and
- * logged) rather than stalling training. A failed write fails the next call, so a broken store
- * cannot silently lose the "nothing lost" promise.
+ * Writes checkpoints on a background thread so training only pauses to copy its state.
+ *
+ * <p>One write at a time: a checkpoint that falls due while the previous one is still being
+ * written waits for it (and says so in the log), so the cadence stays exactly as configured and
+ * reruns checkpoint at the same steps. With a sensible interval the previous write finished long
+ * before. A failed write fails the next call, so a broken store cannot silently break the
+ * "nothing lost" promise.
  */
 public final class AsyncCheckpointWriter implements AutoCloseable {
 
@@ -39,21 +42,18 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
     }
 
     /**
-     * Starts writing {@code snapshot} (a copy the caller no longer touches) unless a write is
-     * still running.
+     * Starts writing {@code snapshot}, a copy the caller no longer touches, once the previous
+     * write has finished.
      *
-     * @return whether the write was started
      * @throws CheckpointException if the previous write failed
      */
-    public boolean submit(TrainingState snapshot) {
+    public void submit(TrainingState snapshot) {
         if (pending != null && !pending.isDone()) {
-            LOG.warning("checkpoint at step " + snapshot.globalStep() + " skipped: the previous one is still being"
-                    + " written (raise the checkpoint interval if this repeats)");
-            return false;
+            LOG.warning("checkpoint at step " + snapshot.globalStep() + " waits for the previous one to be written;"
+                    + " training is stalled meanwhile (raise the checkpoint interval if this repeats)");
         }
         awaitPending();
         pending = thread.submit(() -> store.commit(snapshot));
-        return true;
     }
 
     /**
@@ -85,8 +85,35 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets a running write finish (up to the timeout, even if this thread is interrupted, as Spark
+     * does when it kills the tasks of a failed barrier stage) so a worker that fails right after a
+     * checkpoint started does not lose it; then stops the thread.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        thread.shutdown();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            while (!thread.isTerminated()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warning("a checkpoint write to " + store.location() + " did not finish within " + timeout
+                            + "; abandoning it (it stays invisible: only committed checkpoints are listed)");
+                    break;
+                }
+                try {
+                    thread.awaitTermination(left, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            thread.shutdownNow();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -2,38 +2,31 @@ package dev.phalanx.engine.driver;
 
 import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.data.InvalidDataException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Turns what Spark throws on the driver into what the caller should see.
- *
- * <p>Why parse text: when a barrier stage fails, Spark aborts the job with a {@code SparkException}
- * that carries the failed task's exception only as text in a long stage report (no cause). The
- * first exception line in that report says what really went wrong.
+ * Turns what Spark throws on the driver into what the caller should see: the first Phalanx data
+ * error if there is one, else the most telling task failure of the attempt.
  */
 final class Failures {
 
-    private static final Pattern INVALID_DATA =
-            Pattern.compile(Pattern.quote(InvalidDataException.class.getName()) + ": (.*)");
-    private static final Pattern EXCEPTION_LINE =
-            Pattern.compile("^(?:[\\w$]+\\.)+[\\w$]*(?:Exception|Error)(?:: .*)?$", Pattern.MULTILINE);
+    private static final String INVALID_DATA = InvalidDataException.class.getName() + ": ";
 
     private Failures() {}
 
-    static RuntimeException translate(Exception e) {
+    /**
+     * @param e what the Spark action threw
+     * @param rootCause the most telling task failure as {@code "class: message"}, or null
+     */
+    static RuntimeException translate(Exception e, String rootCause) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InvalidDataException bad) {
                 return new InvalidDataException(bad.getMessage());
             }
         }
-        String report = String.valueOf(e.getMessage());
-        Matcher invalid = INVALID_DATA.matcher(report);
-        if (invalid.find()) {
-            return new InvalidDataException(invalid.group(1));
+        if (rootCause != null && rootCause.startsWith(INVALID_DATA)) {
+            return new InvalidDataException(rootCause.substring(INVALID_DATA.length()));
         }
-        Matcher exception = EXCEPTION_LINE.matcher(report);
-        String cause = exception.find() ? exception.group() : report.lines().findFirst().orElse(report);
+        String cause = rootCause != null ? rootCause : String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         return new TrainingFailedException("training failed: " + cause, e);
     }
 }

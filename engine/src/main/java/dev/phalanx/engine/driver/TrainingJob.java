@@ -39,6 +39,7 @@ import scala.reflect.ClassTag$;
 public final class TrainingJob {
 
     private static final Logger LOG = Logger.getLogger(TrainingJob.class.getName());
+    private static final long LISTENER_WAIT_MILLIS = 10_000;
 
     private final TrainingSpec spec;
     private final Duration slotWait;
@@ -121,9 +122,12 @@ public final class TrainingJob {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), epochs)) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
-            sc.setJobGroup("phalanx-" + spec.collective().jobToken().substring(0, 8),
+            String jobGroup = "phalanx-" + spec.collective().jobToken().substring(0, 8) + "-attempt-" + attempt;
+            sc.setJobGroup(jobGroup,
                     "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers, attempt " + attempt,
                     true);
+            TaskFailureListener failures = new TaskFailureListener(jobGroup);
+            sc.addSparkListener(failures);
             try {
                 ClassTag<TrainingResult> tag = ClassTag$.MODULE$.apply(TrainingResult.class);
                 TrainingResult[] results = (TrainingResult[]) shards.rdd().barrier()
@@ -135,8 +139,9 @@ public final class TrainingJob {
                 return results[0];
             } catch (Exception e) {
                 // Scala code throws SparkException, a checked exception Java cannot name here.
-                throw Failures.translate(e);
+                throw Failures.translate(e, failures.rootCause(LISTENER_WAIT_MILLIS));
             } finally {
+                sc.removeSparkListener(failures);
                 sc.clearJobGroup();
             }
         } catch (IOException e) {

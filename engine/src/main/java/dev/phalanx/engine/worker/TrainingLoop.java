@@ -103,10 +103,9 @@ public final class TrainingLoop {
                 }
                 long done = step + 1;
                 if (writer != null && done < totalSteps && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
-                    if (writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history))) {
-                        lastCheckpointStep = done;
-                        lastCheckpointNanos = System.nanoTime();
-                    }
+                    writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history));
+                    lastCheckpointStep = done;
+                    lastCheckpointNanos = System.nanoTime();
                 }
             }
             if (writer != null) {

@@ -1,0 +1,142 @@
+package dev.phalanx.engine.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.phalanx.engine.MiniHdfs;
+import dev.phalanx.engine.SyntheticData;
+import dev.phalanx.engine.checkpoint.CheckpointException;
+import dev.phalanx.engine.checkpoint.CheckpointInfo;
+import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.FaultInjection;
+import dev.phalanx.models.InputSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Invariant 3, exact resume, on real Spark (local[2], W=2), real DJL and a real file system — the
+ * local one and an in-process HDFS. 3 epochs of 8 steps; checkpoints every 5 steps; a worker fails
+ * before step 13 (in epoch 2, after the checkpoint at step 10).
+ */
+class ExactResumeTest {
+
+    private static final int GLOBAL_BATCH = 16;
+    private static final int STEPS_PER_EPOCH = 8;
+    private static final Dataset<Row> DATA = SyntheticData.classification(GLOBAL_BATCH * STEPS_PER_EPOCH, 20, 4, 3);
+
+    @TempDir
+    static Path localRoot;
+
+    static Stream<Arguments> optimizersAndFileSystems() {
+        return Stream.of(Arguments.of("sgd", "file"), Arguments.of("adam", "file"),
+                Arguments.of("sgd", "hdfs"), Arguments.of("adam", "hdfs"));
+    }
+
+    private static String freshDir(String fileSystem) {
+        String root = fileSystem.equals("hdfs") ? MiniHdfs.uri() + "/resume" : localRoot.toUri().toString();
+        return root + "/" + UUID.randomUUID();
+    }
+
+    private static TrainingOptions options(String optimizer, String checkpointDir) {
+        return new TrainingOptions("mlp", new InputSpec(new long[] {20}, 4))
+                .optWorkers(2).optBatchSize(GLOBAL_BATCH).optEpochs(3).optOptimizer(optimizer)
+                .optLearningRate(optimizer.equals("adam") ? 0.01 : 0.1).optSeed(5)
+                .optCheckpointDir(checkpointDir).optCheckpointEverySteps(5);
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("optimizersAndFileSystems")
+    void anInterruptedRunResumedEndsWhereAnUninterruptedRunEnds(String optimizer, String fileSystem) {
+        TrainedModel uninterrupted = Phalanx.fit(DATA, options(optimizer, freshDir(fileSystem)));
+
+        String dir = freshDir(fileSystem);
+        TrainingFailedException failure = assertThrows(TrainingFailedException.class, () -> Phalanx.fit(DATA,
+                options(optimizer, dir).optMaxAttempts(1).optFaultInjection(new FaultInjection(1, 13))));
+        assertTrue(failure.getMessage().contains("injected fault on rank 1 before step 13"), failure.getMessage());
+        CheckpointStore store = new CheckpointStore(dir, hadoop(fileSystem), 3);
+        assertEquals(10, store.newestValid().orElseThrow().step(), "newest checkpoint after the failure");
+
+        List<String> events = new ArrayList<>();
+        List<EpochMetrics> epochs = new ArrayList<>();
+        TrainedModel resumed = Phalanx.fit(DATA, options(optimizer, dir), listener(epochs, events));
+        assertEquals(List.of("resuming from checkpoint ckpt-000000000010 (step 10, epoch 2)"), events);
+        assertEquals(List.of(2, 3), epochs.stream().map(EpochMetrics::epoch).toList(),
+                "the resumed run reports the epochs it finished");
+        assertEquals(3, resumed.history().size(), "history carries the epoch finished before the interruption");
+        assertEquals(24, resumed.steps());
+        assertSameParameters(uninterrupted.parameters(), resumed.parameters());
+        assertEquals(24, store.newestValid().orElseThrow().step(), "the final state is checkpointed");
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("optimizersAndFileSystems")
+    void aWorkerThatFailsIsRelaunchedFromTheLastCheckpointWithTheSameResult(String optimizer, String fileSystem) {
+        TrainedModel clean = Phalanx.fit(DATA, options(optimizer, freshDir(fileSystem)));
+        List<String> events = new ArrayList<>();
+        TrainedModel recovered = Phalanx.fit(DATA,
+                options(optimizer, freshDir(fileSystem)).optMaxAttempts(2).optFaultInjection(new FaultInjection(0, 13)),
+                listener(new ArrayList<>(), events));
+        assertEquals(2, events.size(), events.toString());
+        assertTrue(events.get(0).startsWith("attempt 1 of 2 failed: training failed: "
+                + "dev.phalanx.engine.worker.InjectedFault: injected fault on rank 0 before step 13"), events.get(0));
+        assertEquals("resuming from checkpoint ckpt-000000000010 (step 10, epoch 2)", events.get(1));
+        assertSameParameters(clean.parameters(), recovered.parameters());
+    }
+
+    @Test
+    void checkpointsOfAnotherJobAreRefusedWithTheReason() {
+        String dir = freshDir("file");
+        Phalanx.fit(DATA, options("sgd", dir).optEpochs(1));
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 3);
+        List<CheckpointInfo> before = store.list();
+        CheckpointException optimizer = assertThrows(CheckpointException.class,
+                () -> Phalanx.fit(DATA, options("adam", dir)));
+        assertTrue(optimizer.getMessage().contains("it holds the state of optimizer 'sgd'; this job uses 'adam'"),
+                optimizer.getMessage());
+        CheckpointException seed = assertThrows(CheckpointException.class,
+                () -> Phalanx.fit(DATA, options("sgd", dir).optSeed(6)));
+        assertTrue(seed.getMessage().contains("seed = 5") && seed.getMessage().contains("seed = 6"), seed.getMessage());
+        assertEquals(before, store.list(), "a refused resume must not touch the checkpoints");
+    }
+
+    private static Configuration hadoop(String fileSystem) {
+        return fileSystem.equals("hdfs") ? MiniHdfs.configuration() : new Configuration();
+    }
+
+    private static ProgressListener listener(List<EpochMetrics> epochs, List<String> events) {
+        return new ProgressListener() {
+            @Override
+            public void onEpoch(EpochMetrics metrics) {
+                epochs.add(metrics);
+            }
+
+            @Override
+            public void onEvent(String message) {
+                events.add(message);
+            }
+        };
+    }
+
+    private static void assertSameParameters(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        double maxAbs = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxAbs = Math.max(maxAbs, Math.abs(expected[i] - actual[i]));
+        }
+        System.out.printf("exact resume: max abs parameter difference %.3e%n", maxAbs);
+        assertTrue(maxAbs <= 1e-6, "max abs difference " + maxAbs + " > 1e-6");
+    }
+}
