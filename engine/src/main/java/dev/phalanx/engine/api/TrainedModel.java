@@ -8,7 +8,9 @@ import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.models.InputSpec;
+import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -58,6 +60,17 @@ public final class TrainedModel {
     /** Returns the wall time of the training loop in seconds. */
     public double trainSeconds() {
         return result.trainSeconds();
+    }
+
+    /**
+     * Saves the trained model in DJL's format into the local directory {@code dir}, as {@code
+     * <model>-0000.params}. Load it with {@code Model.newInstance(name)}, {@code setBlock} with the
+     * catalog's block for the same input, then {@code load(dir)}.
+     */
+    public void saveDjl(Path dir) throws IOException {
+        try (ModelReplica model = ModelReplica.withParameters(modelName, input, result.parameters())) {
+            model.saveDjl(dir, modelName);
+        }
     }
 
     /**

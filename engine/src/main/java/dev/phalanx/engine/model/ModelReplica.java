@@ -1,6 +1,7 @@
 package dev.phalanx.engine.model;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -15,9 +16,11 @@ import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -192,6 +195,18 @@ public final class ModelReplica implements AutoCloseable {
             NDArray x = batch.create(features, input.batchShape(count));
             NDArray logits = block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
             return logits.argMax(1).toType(DataType.INT32, false).toIntArray();
+        }
+    }
+
+    /**
+     * Saves the model in DJL's own format into {@code dir} as {@code <name>-0000.params}, loadable
+     * with {@code Model.load} after setting the same block from the model catalog.
+     */
+    public void saveDjl(Path dir, String name) throws IOException {
+        try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch")) {
+            model.setBlock(block);
+            model.setProperty("Epoch", "0");
+            model.save(dir, name);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.phalanx.engine.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,36 @@ class ShardingTest {
         assertArrayEquals(identity, sorted, "every sample exactly once");
         for (int i = 0; i < identity.length; i++) {
             assertEquals(i, identity[i]);
+        }
+    }
+
+    @Test
+    void aRunInterruptedMidEpochStillUsesEverySampleExactlyOnceThatEpoch() {
+        // As TrainingLoop does: steps [0, k) before the interruption, then a fresh process
+        // recomputes the epoch's order from (seed, epoch, rank) and runs steps [k, stepsPerEpoch).
+        int size = 103;
+        int localBatch = 8;
+        int stepsPerEpoch = size / localBatch;
+        for (int interruptedAt = 0; interruptedAt <= stepsPerEpoch; interruptedAt++) {
+            int[] visits = new int[size];
+            int[] before = EpochOrder.of(size, true, 7, 2, 1);
+            for (int step = 0; step < interruptedAt; step++) {
+                for (int i = 0; i < localBatch; i++) {
+                    visits[before[step * localBatch + i]]++;
+                }
+            }
+            int[] after = EpochOrder.of(size, true, 7, 2, 1);
+            for (int step = interruptedAt; step < stepsPerEpoch; step++) {
+                for (int i = 0; i < localBatch; i++) {
+                    visits[after[step * localBatch + i]]++;
+                }
+            }
+            int used = 0;
+            for (int v : visits) {
+                assertTrue(v == 0 || v == 1, "a sample was used " + v + " times (interrupted at " + interruptedAt + ")");
+                used += v;
+            }
+            assertEquals(stepsPerEpoch * localBatch, used, "drop-last: all but the remainder are used");
         }
     }
 }
