@@ -23,4 +23,10 @@ final class ConsoleProgress implements ProgressListener {
                 m.epoch(), epochs, m.loss(), 100 * m.accuracy(), m.samplesPerSecond(), m.steps(), m.seconds()));
         out.flush();
     }
+
+    @Override
+    public void onEvent(String message) {
+        out.println("phalanx: " + message);
+        out.flush();
+    }
 }

@@ -11,8 +11,10 @@ public final class ExitCodes {
     public static final int BAD_CONFIG = 2;
     /** The data cannot be trained on: missing files, columns, or bad values. */
     public static final int BAD_DATA = 3;
-    /** Training started but failed. */
+    /** Training started but failed on its last attempt. */
     public static final int TRAINING_FAILED = 4;
+    /** No usable checkpoint to resume from (all corrupt, or from another job), or the store failed. */
+    public static final int CHECKPOINT_UNUSABLE = 5;
 
     private ExitCodes() {}
 }

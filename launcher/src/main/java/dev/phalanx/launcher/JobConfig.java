@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param epochs passes over the data
  * @param batchSize global batch size
  * @param learningRate SGD learning rate
+ * @param optimizer optimizer name
  * @param momentum SGD momentum
  * @param seed initialisation and shuffle seed
  * @param shuffle whether to reshuffle shards each epoch
@@ -20,6 +21,12 @@ import java.time.Duration;
  * @param threadsPerWorker PyTorch intra-op threads per worker
  * @param collectiveTimeout timeout of any one collective step
  * @param slotWaitTimeout how long to wait for task slots
+ * @param checkpointDir checkpoint directory URI, or empty for run_dir/checkpoints
+ * @param checkpointEverySteps step cadence, 0 = off
+ * @param checkpointInterval time cadence, zero = off
+ * @param keepCheckpoints how many checkpoints to keep
+ * @param maxAttempts how many times the stage may be launched
+ * @param faultInjection "rank:step" or empty
  * @param rendered the resolved config as HOCON, to record in the run directory
  */
 public record JobConfig(
@@ -30,6 +37,7 @@ public record JobConfig(
         int epochs,
         int batchSize,
         double learningRate,
+        String optimizer,
         double momentum,
         long seed,
         boolean shuffle,
@@ -38,6 +46,12 @@ public record JobConfig(
         int threadsPerWorker,
         Duration collectiveTimeout,
         Duration slotWaitTimeout,
+        String checkpointDir,
+        long checkpointEverySteps,
+        Duration checkpointInterval,
+        int keepCheckpoints,
+        int maxAttempts,
+        String faultInjection,
         String rendered) {
 
     /** Returns the Spark master to use: the configured one, else {@code local[workers]}. */

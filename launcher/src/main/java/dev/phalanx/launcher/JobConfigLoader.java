@@ -53,6 +53,7 @@ public final class JobConfigLoader {
                 number(config, JobKeys.EPOCHS).intValue(),
                 number(config, JobKeys.BATCH_SIZE).intValue(),
                 number(config, JobKeys.LEARNING_RATE).doubleValue(),
+                string(config, JobKeys.OPTIMIZER),
                 number(config, JobKeys.MOMENTUM).doubleValue(),
                 number(config, JobKeys.SEED).longValue(),
                 bool(config, JobKeys.SHUFFLE),
@@ -61,6 +62,12 @@ public final class JobConfigLoader {
                 number(config, JobKeys.THREADS_PER_WORKER).intValue(),
                 duration(config, JobKeys.COLLECTIVE_TIMEOUT),
                 duration(config, JobKeys.SLOT_WAIT_TIMEOUT),
+                string(config, JobKeys.CHECKPOINT_DIR),
+                number(config, JobKeys.CHECKPOINT_EVERY_STEPS).longValue(),
+                duration(config, JobKeys.CHECKPOINT_INTERVAL),
+                number(config, JobKeys.KEEP_CHECKPOINTS).intValue(),
+                number(config, JobKeys.MAX_ATTEMPTS).intValue(),
+                string(config, JobKeys.FAULT_INJECTION),
                 config.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
     }
 

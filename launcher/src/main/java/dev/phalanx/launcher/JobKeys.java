@@ -35,6 +35,9 @@ public final class JobKeys {
             "SGD learning rate");
     /** Momentum. */
     public static final ConfigKey MOMENTUM = key("momentum", ConfigKey.Type.DOUBLE, "0.9", "SGD momentum");
+    /** Optimizer. */
+    public static final ConfigKey OPTIMIZER = key("optimizer", ConfigKey.Type.STRING, "sgd",
+            "optimizer: sgd (with momentum) or adam");
     /** Seed. */
     public static final ConfigKey SEED = key("seed", ConfigKey.Type.LONG, "42",
             "seed of parameter initialisation and shuffling");
@@ -56,6 +59,25 @@ public final class JobKeys {
     /** Slot wait. */
     public static final ConfigKey SLOT_WAIT_TIMEOUT = key("slot_wait_timeout", ConfigKey.Type.DURATION, "60s",
             "how long to wait for executors to offer enough task slots");
+
+    /** Checkpoint directory. */
+    public static final ConfigKey CHECKPOINT_DIR = key("checkpoint_dir", ConfigKey.Type.STRING, "\"\"",
+            "where checkpoints go, any Hadoop file system URI; empty means <run_dir>/checkpoints");
+    /** Step cadence. */
+    public static final ConfigKey CHECKPOINT_EVERY_STEPS = key("checkpoint_every_steps", ConfigKey.Type.LONG, "0",
+            "checkpoint every this many steps; 0 = only by time and at the end");
+    /** Time cadence. */
+    public static final ConfigKey CHECKPOINT_INTERVAL = key("checkpoint_interval", ConfigKey.Type.DURATION, "5m",
+            "checkpoint when this much time has passed since the last; 0s = only by steps and at the end");
+    /** Retention. */
+    public static final ConfigKey KEEP_CHECKPOINTS = key("keep_checkpoints", ConfigKey.Type.INT, "3",
+            "how many checkpoints to keep; older ones are deleted after a newer one commits");
+    /** Attempts. */
+    public static final ConfigKey MAX_ATTEMPTS = key("max_attempts", ConfigKey.Type.INT, "3",
+            "how many times the training stage is launched before the job fails; each relaunch resumes");
+    /** Fault injection. */
+    public static final ConfigKey FAULT_INJECTION = key("fault_injection", ConfigKey.Type.STRING, "\"\"",
+            "testing aid: rank:step makes that worker fail before that step in the first attempt");
 
     private JobKeys() {}
 

@@ -1,6 +1,7 @@
 package dev.phalanx.launcher;
 
 import dev.phalanx.engine.api.TrainingFailedException;
+import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.InvalidDataException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,6 +32,7 @@ public final class PhalanxCli {
         }
         CommandLine cli = new CommandLine(new PhalanxCli())
                 .addSubcommand(new CommandLine(new TrainCommand(out)))
+                .addSubcommand(new CommandLine(new CheckpointsCommand(out)))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((e, arguments) -> {
@@ -46,7 +48,8 @@ public final class PhalanxCli {
     }
 
     private static String describe(Exception e) {
-        if (e instanceof ConfigError || e instanceof InvalidDataException || e instanceof TrainingFailedException) {
+        if (e instanceof ConfigError || e instanceof InvalidDataException || e instanceof TrainingFailedException
+                || e instanceof CheckpointException) {
             return "error: " + e.getMessage();
         }
         if (e instanceof IOException) {
@@ -67,6 +70,9 @@ public final class PhalanxCli {
         }
         if (e instanceof TrainingFailedException) {
             return ExitCodes.TRAINING_FAILED;
+        }
+        if (e instanceof CheckpointException) {
+            return ExitCodes.CHECKPOINT_UNUSABLE;
         }
         if (e instanceof IllegalArgumentException) {
             return ExitCodes.BAD_CONFIG;

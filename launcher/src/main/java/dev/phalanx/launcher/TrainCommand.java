@@ -8,6 +8,7 @@ import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -51,9 +53,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!job.dataset().equals("fashion-mnist")) {
             throw new ConfigError("key 'dataset': unknown data set '" + job.dataset() + "'; known: fashion-mnist");
         }
-        TrainingOptions options = toOptions(job);
+        TrainingOptions options;
         try {
-            options.validate();
+            options = toOptions(job).validate();
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
@@ -62,8 +64,13 @@ final class TrainCommand implements Callable<Integer> {
             throw new IOException("data_dir '" + dataDir + "' not found; install Debian's dataset-fashion-mnist"
                     + " or set data_dir");
         }
-        RunDirectory runDir = RunDirectory.create(job.runDir(), job.model());
-        runDir.write("job.conf", job.rendered());
+        RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration());
+        if (runDir.resuming()) {
+            out.println("phalanx: continuing the unfinished run in " + runDir.uri());
+        } else {
+            runDir.write(RunDirectory.JOB_CONF, job.rendered());
+        }
+        options.optCheckpointDir(job.checkpointDir().isBlank() ? runDir.checkpointsUri() : job.checkpointDir());
         SparkSession spark = SparkSession.builder()
                 .master(job.effectiveMaster())
                 .appName("phalanx train " + job.model())
@@ -74,22 +81,40 @@ final class TrainCommand implements Callable<Integer> {
             Dataset<Row> train = FashionMnist.load(spark, dataDir, FashionMnist.Split.TRAIN, job.workers());
             Dataset<Row> test = FashionMnist.load(spark, dataDir, FashionMnist.Split.TEST, job.workers());
             out.printf(Locale.ROOT, "phalanx: training %s on Fashion-MNIST with %d workers on %s; run directory %s%n",
-                    job.model(), job.workers(), job.effectiveMaster(), runDir.path());
+                    job.model(), job.workers(), job.effectiveMaster(), runDir.uri());
             TrainedModel model = Phalanx.fit(train, options, new ConsoleProgress(out, job.epochs()));
             double testAccuracy = model.accuracy(test, "features", "label");
             long testSamples = test.count();
             out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+            exportModel(model, runDir);
             EpochMetrics last = model.history().get(model.history().size() - 1);
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), job.workers(), job.epochs(),
                     model.steps(), job.batchSize(), job.learningRate(), job.seed(), last.loss(), last.accuracy(),
                     testAccuracy, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (System.nanoTime() - start) / 1e9, model.history());
-            runDir.write("summary.json", json().writeValueAsString(summary));
-            out.println("wrote " + runDir.path().resolve("summary.json"));
+            runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
+            out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);
             return ExitCodes.OK;
         } finally {
             spark.stop();
         }
+    }
+
+    /** Saves the model in DJL's format under run_dir/model (through a local folder: DJL writes local files). */
+    private void exportModel(TrainedModel model, RunDirectory runDir) throws IOException {
+        Path local = Files.createTempDirectory("phalanx-model");
+        try {
+            model.saveDjl(local);
+            runDir.copyIn(local, "model");
+        } finally {
+            try (var files = Files.list(local)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(local);
+        }
+        out.println("saved the model in DJL format to " + runDir.uri() + "/model");
     }
 
     private static TrainingOptions toOptions(JobConfig job) {
@@ -99,12 +124,18 @@ final class TrainCommand implements Callable<Integer> {
                 .optEpochs(job.epochs())
                 .optBatchSize(job.batchSize())
                 .optLearningRate(job.learningRate())
+                .optOptimizer(job.optimizer())
                 .optMomentum(job.momentum())
                 .optSeed(job.seed())
                 .optShuffle(job.shuffle())
                 .optThreadsPerWorker(job.threadsPerWorker())
                 .optCollectiveTimeout(job.collectiveTimeout())
-                .optSlotWaitTimeout(job.slotWaitTimeout());
+                .optSlotWaitTimeout(job.slotWaitTimeout())
+                .optCheckpointEverySteps(job.checkpointEverySteps())
+                .optCheckpointInterval(job.checkpointInterval())
+                .optKeepCheckpoints(job.keepCheckpoints())
+                .optMaxAttempts(job.maxAttempts())
+                .optFaultInjection(job.faultInjection().isBlank() ? null : FaultInjection.parse(job.faultInjection()));
     }
 
     private static ObjectMapper json() {

@@ -55,24 +55,27 @@ class PhalanxCliTest {
     }
 
     @Test
-    void aRunDirectoryWithFilesIsLeftUntouched() throws IOException {
+    void aFinishedRunIsLeftUntouched() throws IOException {
         Path previous = Files.createDirectories(dir.resolve("previous-run"));
+        Files.writeString(previous.resolve("job.conf"), "model = mlp\n");
         Path summary = Files.writeString(previous.resolve("summary.json"), "{\"test_accuracy\": 0.9}");
         int code = run("train", "--config", config("").toString(), "--set", "run_dir=" + previous);
         assertEquals(ExitCodes.BAD_CONFIG, code);
-        assertTrue(errors().startsWith("phalanx: error: run_dir '" + previous + "' already holds files"), errors());
+        assertEquals("phalanx: error: run_dir 'file:" + previous + "' holds a finished run (summary.json); choose a"
+                + " new run_dir (nothing was changed)", errors());
         assertEquals("{\"test_accuracy\": 0.9}", Files.readString(summary));
         try (var files = Files.list(previous)) {
-            assertEquals(1, files.count());
+            assertEquals(2, files.count());
         }
     }
 
     @Test
-    void aRemoteRunDirectoryIsRefusedUntilSupported() throws IOException {
-        assertEquals(ExitCodes.BAD_CONFIG,
-                run("train", "--config", config("").toString(), "--set", "run_dir=hdfs://nn:8020/runs/a"));
-        assertEquals("phalanx: error: run_dir 'hdfs://nn:8020/runs/a': only local directories are supported so far",
-                errors());
+    void aFolderOfOtherFilesIsRefused() throws IOException {
+        Path other = Files.createDirectories(dir.resolve("photos"));
+        Files.writeString(other.resolve("cat.jpg"), "meow");
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("").toString(), "--set", "run_dir=" + other));
+        assertTrue(errors().contains("already holds files that are not a Phalanx run"), errors());
+        assertEquals("meow", Files.readString(other.resolve("cat.jpg")));
     }
 
     @Test

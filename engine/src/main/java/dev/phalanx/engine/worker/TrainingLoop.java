@@ -149,7 +149,7 @@ public final class TrainingLoop {
     private void injectFaultIfDue(long step) {
         FaultInjection fault = spec.fault();
         if (fault != null && attempt == 1 && fault.rank() == comm.rank() && fault.step() == step) {
-            throw new InjectedFault("injected fault on rank " + comm.rank() + " before step " + step + " (attempt 1)");
+            throw new InjectedFault("injected fault on rank " + comm.rank() + " before step " + step);
         }
     }
 

@@ -1,0 +1,99 @@
+package dev.phalanx.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pipeline behaviour around failures, through the real command line on Fashion-MNIST (one epoch
+ * of the MLP, W=2, a checkpoint every 100 steps): a failed run leaves checkpoints, rerunning the
+ * same command resumes and finishes, a finished run is not redone, and a run whose checkpoints are
+ * all corrupt fails clearly without touching them.
+ */
+class RecoveryIT {
+
+    @TempDir
+    Path dir;
+
+    private record Outcome(int code, String out, String err) {}
+
+    private static Outcome phalanx(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PhalanxCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        Outcome outcome = new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.print(outcome.out());
+        System.out.print(outcome.err());
+        return outcome;
+    }
+
+    private static String[] train(Path runDir, String... overrides) {
+        List<String> args = new ArrayList<>(List.of("train", "--config", "../conf/fashion-mnist-mlp.conf",
+                "--set", "run_dir=" + runDir, "--set", "epochs=1", "--set", "checkpoint_every_steps=100"));
+        for (String override : overrides) {
+            args.add("--set");
+            args.add(override);
+        }
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void aFailedRunResumesWhenTheSameCommandRunsAgain() throws Exception {
+        Path runDir = dir.resolve("run");
+        Outcome failed = phalanx(train(runDir, "fault_injection=1:250", "max_attempts=1"));
+        assertEquals(ExitCodes.TRAINING_FAILED, failed.code());
+        assertTrue(failed.err().startsWith("phalanx: error: training failed: dev.phalanx.engine.worker.InjectedFault:"
+                + " injected fault on rank 1 before step 250"), failed.err());
+
+        Outcome listing = phalanx("checkpoints", runDir.toString());
+        assertEquals(ExitCodes.OK, listing.code());
+        List<String> rows = listing.out().lines().filter(line -> line.startsWith("ckpt-")).toList();
+        assertEquals(2, rows.size(), listing.out());
+        assertTrue(rows.get(0).matches("ckpt-000000000200 +200 +1 .* valid"), rows.get(0));
+        assertTrue(rows.get(1).matches("ckpt-000000000100 +100 +1 .* valid"), rows.get(1));
+
+        Outcome resumed = phalanx(train(runDir));
+        assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("phalanx: continuing the unfinished run in "), resumed.out());
+        assertTrue(resumed.out().contains("phalanx: resuming from checkpoint ckpt-000000000200 (step 200, epoch 1)"),
+                resumed.out());
+        var summary = new ObjectMapper().readTree(Files.readString(runDir.resolve("summary.json")));
+        assertEquals(60_000 / 128, summary.get("steps").asInt());
+        assertTrue(summary.get("test_accuracy").asDouble() > 0.75, summary.toString());
+        assertTrue(Files.exists(runDir.resolve("model/mlp-0000.params")));
+
+        Outcome again = phalanx(train(runDir));
+        assertEquals(ExitCodes.BAD_CONFIG, again.code());
+        assertTrue(again.err().contains("holds a finished run"), again.err());
+    }
+
+    @Test
+    void whenEveryCheckpointIsCorruptTheRunStopsAndLeavesThemAlone() throws Exception {
+        Path runDir = dir.resolve("corrupt");
+        assertEquals(ExitCodes.TRAINING_FAILED, phalanx(train(runDir, "fault_injection=0:150", "max_attempts=1")).code());
+        Path params = runDir.resolve("checkpoints/ckpt-000000000100/params.bin");
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[1000] ^= 0x01;
+        Files.write(params, bytes);
+
+        Outcome refused = phalanx(train(runDir));
+        assertEquals(ExitCodes.CHECKPOINT_UNUSABLE, refused.code());
+        assertTrue(refused.err().startsWith("phalanx: error: none of the 1 checkpoints in "), refused.err());
+        assertTrue(refused.err().contains("ckpt-000000000100: params.bin fails its checksum (corrupted)"), refused.err());
+        assertEquals(1, refused.err().lines().count(), "one line: " + refused.err());
+        assertArrayEquals(bytes, Files.readAllBytes(params), "the corrupt checkpoint must stay as it was");
+        assertTrue(Files.notExists(runDir.resolve("summary.json")));
+    }
+}
