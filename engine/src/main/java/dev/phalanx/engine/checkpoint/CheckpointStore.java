@@ -90,7 +90,7 @@ public final class CheckpointStore {
             files.put(PARAMS, writeFile(new Path(temp, PARAMS), out -> FloatArrays.write(out, state.parameters())));
             files.put(OPTIMIZER, writeFile(new Path(temp, OPTIMIZER), out -> writeOptimizer(out, state.optimizer())));
             StateDocument document = new StateDocument(state.identity(), state.globalStep(), state.stepsPerEpoch(),
-                    state.nextEpoch(), state.parameters().length, state.optimizer().steps(), state.history());
+                    state.epoch(), state.parameters().length, state.optimizer().steps(), state.history());
             files.put(STATE, writeFile(new Path(temp, STATE), out -> out.write(json.writeValueAsBytes(document))));
             Manifest manifest = new Manifest(FORMAT, state.globalStep(), System.currentTimeMillis(), files);
             writeFile(new Path(temp, MARKER), out -> out.write(json.writeValueAsBytes(manifest)));

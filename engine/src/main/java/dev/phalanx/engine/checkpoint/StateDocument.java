@@ -10,7 +10,7 @@ import java.util.List;
  * @param identity what a resuming job must match
  * @param globalStep steps completed
  * @param stepsPerEpoch steps per epoch
- * @param epoch 1-based epoch of the next step
+ * @param epoch 1-based epoch of the last completed step
  * @param parameterCount number of parameters in {@code params.bin}
  * @param optimizerSteps updates the optimizer has applied
  * @param history metrics of completed epochs

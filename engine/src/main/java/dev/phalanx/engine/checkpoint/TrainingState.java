@@ -24,8 +24,8 @@ public record TrainingState(
         OptimizerState optimizer,
         List<EpochMetrics> history) {
 
-    /** Returns the 1-based epoch the next step belongs to. */
-    public long nextEpoch() {
-        return globalStep / stepsPerEpoch + 1;
+    /** Returns the 1-based epoch of the last completed step (0 before the first step). */
+    public long epoch() {
+        return (globalStep + stepsPerEpoch - 1) / stepsPerEpoch;
     }
 }
