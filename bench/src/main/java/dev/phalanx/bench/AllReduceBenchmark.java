@@ -6,6 +6,8 @@ import dev.phalanx.engine.collective.Communicators;
 import dev.phalanx.engine.collective.ReduceOp;
 import dev.phalanx.engine.collective.TcpStoreRendezvous;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -17,7 +19,7 @@ import java.util.SplittableRandom;
  * sizes, 3 warm-up calls, a barrier before each timed call, the median over as many repetitions;
  * rank 0 prints one line per size with busbw = algbw * 2(W-1)/W as nccl-tests defines it.
  *
- * <p>Usage: {@code AllReduceBenchmark RANK WORLD PORT}
+ * <p>Usage: {@code AllReduceBenchmark RANK WORLD PORT [SEGMENT_BYTES]}
  */
 public final class AllReduceBenchmark {
 
@@ -30,15 +32,19 @@ public final class AllReduceBenchmark {
         int rank = Integer.parseInt(args[0]);
         int world = Integer.parseInt(args[1]);
         int port = Integer.parseInt(args[2]);
+        int segmentBytes = args.length > 3 ? Integer.parseInt(args[3]) : CollectiveOptions.DEFAULT_SEGMENT_BYTES;
         Duration timeout = Duration.ofSeconds(60);
         TcpStoreRendezvous rendezvous = new TcpStoreRendezvous(rank, world, new InetSocketAddress("127.0.0.1", port), timeout);
         try (Communicator comm = Communicators.connect(rank, world, rendezvous, "127.0.0.1",
-                new CollectiveOptions(timeout, "benchmark"))) {
+                new CollectiveOptions(timeout, "benchmark").withSegments(segmentBytes,
+                        CollectiveOptions.DEFAULT_SMALL_MESSAGE_BYTES))) {
             SplittableRandom random = new SplittableRandom(rank);
             for (int n : SIZES) {
-                float[] data = new float[n];
+                // Direct native-order memory, as gradients copied out of PyTorch would be (and as
+                // gloo's tensors are): the transport sends and receives it without staging copies.
+                ByteBuffer data = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
                 for (int i = 0; i < n; i++) {
-                    data[i] = (float) random.nextDouble();
+                    data.putFloat(i * Float.BYTES, (float) random.nextDouble());
                 }
                 for (int i = 0; i < 3; i++) {
                     comm.allReduce(data, ReduceOp.SUM);

@@ -7,11 +7,21 @@ import java.util.Objects;
 /**
  * Settings shared by every operation of a communicator.
  *
- * @param timeout the longest any single blocking step (connect, send, receive) may take
- * @param jobToken a per-job secret each connection must present in its handshake, so that a
- *     stray or foreign connection is refused instead of being mistaken for a peer
+ * @param timeout the longest any single wait (connect, send progress, receive progress) may take
+ * @param jobToken the per-job secret: connections prove they know it in their handshake (an
+ *     HMAC, the secret itself never travels), so a stray or foreign connection is refused
+ * @param segmentBytes the ring cuts each chunk into segments of this size so that receiving one
+ *     segment overlaps with reducing the previous one; small values let tests hit many segments
+ * @param smallMessageBytes buffers up to this size skip the ring's 2(W-1) steps for a W-1 step
+ *     gather-and-sum, trading bandwidth for latency
  */
-public record CollectiveOptions(Duration timeout, String jobToken) implements Serializable {
+public record CollectiveOptions(Duration timeout, String jobToken, int segmentBytes, int smallMessageBytes)
+        implements Serializable {
+
+    /** Default segment size: large enough to amortise a system call, small enough to stay in cache. */
+    public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024;
+    /** Default small-message threshold. */
+    public static final int DEFAULT_SMALL_MESSAGE_BYTES = 32 * 1024;
 
     /** Checks the values. */
     public CollectiveOptions {
@@ -20,6 +30,22 @@ public record CollectiveOptions(Duration timeout, String jobToken) implements Se
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("collective timeout must be positive, got " + timeout);
         }
+        if (segmentBytes < Float.BYTES || segmentBytes % Float.BYTES != 0) {
+            throw new IllegalArgumentException("segment size must be a positive multiple of 4 bytes, got " + segmentBytes);
+        }
+        if (smallMessageBytes < 0) {
+            throw new IllegalArgumentException("small-message threshold must not be negative, got " + smallMessageBytes);
+        }
+    }
+
+    /** Creates options with the default segment size and small-message threshold. */
+    public CollectiveOptions(Duration timeout, String jobToken) {
+        this(timeout, jobToken, DEFAULT_SEGMENT_BYTES, DEFAULT_SMALL_MESSAGE_BYTES);
+    }
+
+    /** Returns a copy with another segment size and small-message threshold. */
+    public CollectiveOptions withSegments(int segmentBytes, int smallMessageBytes) {
+        return new CollectiveOptions(timeout, jobToken, segmentBytes, smallMessageBytes);
     }
 
     /** Returns the timeout in milliseconds, as sockets want it. */

@@ -1,5 +1,7 @@
 package dev.phalanx.engine.collective;
 
+import java.nio.ByteBuffer;
+
 /**
  * Collective operations among the {@link #worldSize()} ranks of one training job.
  *
@@ -26,6 +28,13 @@ public interface Communicator extends AutoCloseable {
     default void allReduce(float[] data, ReduceOp op) {
         allReduce(data, 0, data.length, op);
     }
+
+    /**
+     * Replaces the floats in {@code floats} (a direct buffer of native-order float32, position to
+     * limit) on every rank by their combination over all ranks. The fast path: no copies on the
+     * way to and from the network.
+     */
+    void allReduce(ByteBuffer floats, ReduceOp op);
 
     /**
      * Returns every rank's {@code payload}, indexed by rank. Payloads may differ in length.

@@ -1,5 +1,7 @@
 package dev.phalanx.engine.collective;
 
+import java.nio.ByteBuffer;
+
 /** The communicator of a world of one: every collective returns at once. */
 public final class LocalCommunicator implements Communicator {
 
@@ -15,6 +17,11 @@ public final class LocalCommunicator implements Communicator {
 
     @Override
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
+        // One rank: the sum and the mean of one buffer are the buffer itself.
+    }
+
+    @Override
+    public void allReduce(ByteBuffer floats, ReduceOp op) {
         // One rank: the sum and the mean of one buffer are the buffer itself.
     }
 

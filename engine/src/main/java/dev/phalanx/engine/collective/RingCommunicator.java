@@ -1,41 +1,44 @@
 package dev.phalanx.engine.collective;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
- * Ring all-reduce over TCP: a reduce-scatter followed by an all-gather, each of {@code W - 1}
- * steps in which every rank sends one chunk to the next rank while it receives another from the
- * previous rank. Each rank sends {@code 2 (W-1)/W} of the buffer in all, independent of W.
+ * All-reduce and friends over a TCP ring.
  *
- * <p>Sending runs on a dedicated thread while the caller receives: if every rank sent first and
- * received second, large chunks would fill the socket buffers all around the ring and deadlock.
+ * <p>Large buffers: the bandwidth-optimal ring — a reduce-scatter then an all-gather, each of
+ * {@code W - 1} steps in which every rank sends one chunk to the next rank while it receives
+ * another from the previous one. Each rank sends {@code 2 (W-1)/W} of the buffer in all, whatever
+ * W. Chunks are cut into segments: a received segment is reduced while the next ones are still on
+ * the wire. Every chunk is summed in the same order on its way round the ring, so all ranks end with
+ * bit-identical results.
+ *
+ * <p>Small buffers (up to {@link CollectiveOptions#smallMessageBytes()}): the ring's 2(W-1) steps
+ * are latency, not bandwidth; instead every rank passes whole buffers round the ring in W-1 steps
+ * and sums them itself, in rank order, so results stay bit-identical across ranks.
+ *
+ * <p>Works on direct byte buffers of native-order floats, which the transport sends and receives
+ * without extra copies; {@code float[]} callers are served through one staging buffer.
  */
 public final class RingCommunicator implements Communicator {
 
     private final int rank;
     private final int worldSize;
-    private final PeerLink next;
-    private final PeerLink prev;
     private final CollectiveOptions options;
-    private final ExecutorService sender;
+    private final RingTransport transport;
     private int sequence;
+    private ByteBuffer staging = direct(0);
+    private ByteBuffer scratch = direct(0);
+    private float[] segmentA = new float[0];
+    private float[] segmentB = new float[0];
 
-    private RingCommunicator(int rank, int worldSize, RingConnector.Links links, CollectiveOptions options) {
+    private RingCommunicator(int rank, int worldSize, RingTransport transport, CollectiveOptions options) {
         this.rank = rank;
         this.worldSize = worldSize;
-        this.next = links.next();
-        this.prev = links.prev();
+        this.transport = transport;
         this.options = options;
-        this.sender = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "phalanx-ring-sender-rank-" + rank);
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /**
@@ -48,8 +51,12 @@ public final class RingCommunicator implements Communicator {
         if (worldSize < 2) {
             throw new IllegalArgumentException("a ring needs at least 2 ranks, got " + worldSize);
         }
-        RingConnector.Links links = new RingConnector(rank, worldSize, options).connect(rendezvous, host);
-        return new RingCommunicator(rank, worldSize, links, options);
+        RingConnector.Ring ring = new RingConnector(rank, worldSize, options).connect(rendezvous, host);
+        try {
+            return new RingCommunicator(rank, worldSize, new RingTransport(rank, worldSize, ring, options), options);
+        } catch (IOException e) {
+            throw new CollectiveException("rank " + rank + ": cannot start the ring transport: " + e, e);
+        }
     }
 
     @Override
@@ -64,20 +71,110 @@ public final class RingCommunicator implements Communicator {
 
     @Override
     public void allReduce(float[] data, int offset, int length, ReduceOp op) {
-        // 1. Reduce-scatter: after step s, chunk (rank - s - 1) holds the sum over s + 2 ranks;
-        //    after W - 1 steps, chunk (rank + 1) mod W holds the sum over all ranks.
-        for (int s = 0; s < worldSize - 1; s++) {
-            exchangeChunks(data, offset, length, chunkIndex(rank - s), chunkIndex(rank - s - 1), true);
+        staging = ensure(staging, length * Float.BYTES);
+        ByteBuffer bytes = staging.clear().limit(length * Float.BYTES);
+        FloatBuffer floats = bytes.asFloatBuffer();
+        floats.put(0, data, offset, length);
+        allReduce(bytes, op);
+        floats.get(0, data, offset, length);
+    }
+
+    @Override
+    public void allReduce(ByteBuffer floats, ReduceOp op) {
+        if (!floats.isDirect() || floats.order() != ByteOrder.nativeOrder() || floats.remaining() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("the ring needs a direct buffer of native-order floats");
         }
-        // 2. All-gather: pass the complete chunks around the ring, overwriting.
-        for (int s = 0; s < worldSize - 1; s++) {
-            exchangeChunks(data, offset, length, chunkIndex(rank + 1 - s), chunkIndex(rank - s), false);
+        ByteBuffer bytes = floats.slice().order(ByteOrder.nativeOrder());
+        int length = bytes.remaining() / Float.BYTES;
+        FloatBuffer buffer = bytes.asFloatBuffer();
+        if (length * Float.BYTES <= options.smallMessageBytes()) {
+            gatherAndSum(buffer, length);
+        } else {
+            ringAllReduce(bytes, buffer, length);
         }
         if (op == ReduceOp.AVG) {
             float scale = 1.0f / worldSize;
-            for (int i = offset; i < offset + length; i++) {
-                data[i] *= scale;
+            for (int i = 0; i < length; i++) {
+                buffer.put(i, buffer.get(i) * scale);
             }
+        }
+    }
+
+    /** The bandwidth-optimal ring: reduce-scatter, then all-gather. */
+    private void ringAllReduce(ByteBuffer bytes, FloatBuffer data, int length) {
+        int segmentBytes = options.segmentBytes();
+        scratch = ensure(scratch, segmentBytes);
+        FloatBuffer incoming = scratch.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        int segmentFloats = segmentBytes / Float.BYTES;
+        if (segmentA.length < segmentFloats) {
+            segmentA = new float[segmentFloats];
+            segmentB = new float[segmentFloats];
+        }
+        // 1. Reduce-scatter: in step s, send chunk (rank - s) and add the received chunk (rank - s - 1)
+        //    into ours, one cache-sized segment at a time as it lands. After W - 1 steps chunk
+        //    (rank + 1) holds the sum over all ranks.
+        for (int s = 0; s < worldSize - 1; s++) {
+            int sendChunk = chunkIndex(rank - s);
+            int recvChunk = chunkIndex(rank - s - 1);
+            int target = chunkStart(length, recvChunk);
+            transport.exchange(sequence++, chunk(bytes, length, sendChunk), chunkBytes(length, recvChunk), segmentBytes,
+                    new RingTransport.Sink() {
+                        @Override
+                        public ByteBuffer segment(int offset, int segmentLength) {
+                            return scratch.clear().limit(segmentLength);
+                        }
+
+                        @Override
+                        public void filled(int offset, int segmentLength) {
+                            addInto(data, target + offset / Float.BYTES, incoming, segmentLength / Float.BYTES);
+                        }
+                    });
+        }
+        // 2. All-gather: pass the complete chunks on round the ring, received straight into place.
+        for (int s = 0; s < worldSize - 1; s++) {
+            int sendChunk = chunkIndex(rank + 1 - s);
+            int recvChunk = chunkIndex(rank - s);
+            transport.exchange(sequence++, chunk(bytes, length, sendChunk), chunkBytes(length, recvChunk), segmentBytes,
+                    RingTransport.into(chunk(bytes, length, recvChunk)));
+        }
+    }
+
+    /** The small-message path: pass whole buffers round the ring, then sum in rank order. */
+    private void gatherAndSum(FloatBuffer data, int length) {
+        int bytesPerRank = length * Float.BYTES;
+        scratch = ensure(scratch, bytesPerRank * worldSize);
+        ByteBuffer all = scratch.clear();
+        ByteBuffer own = all.duplicate().position(rank * bytesPerRank).limit((rank + 1) * bytesPerRank).slice();
+        own.order(ByteOrder.nativeOrder()).asFloatBuffer().put(data.duplicate().clear().limit(length));
+        // Step s forwards the buffer that started at rank (rank - s) and receives rank (rank - s - 1)'s.
+        for (int s = 0; s < worldSize - 1; s++) {
+            int from = chunkIndex(rank - s);
+            int into = chunkIndex(rank - s - 1);
+            ByteBuffer send = all.duplicate().position(from * bytesPerRank).limit((from + 1) * bytesPerRank);
+            ByteBuffer recv = all.duplicate().position(into * bytesPerRank).limit((into + 1) * bytesPerRank);
+            transport.exchange(sequence++, send, bytesPerRank, Integer.MAX_VALUE, RingTransport.into(recv));
+        }
+        FloatBuffer floats = all.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < length; i++) {
+            float sum = floats.get(i);
+            for (int r = 1; r < worldSize; r++) {
+                sum += floats.get(r * length + i);
+            }
+            data.put(i, sum);
+        }
+    }
+
+    /** Adds the first {@code count} floats of {@code source} into {@code target} from {@code index}. */
+    private void addInto(FloatBuffer target, int index, FloatBuffer source, int count) {
+        // Bulk copies into arrays let the JIT vectorise the sum; per-element buffer access would not.
+        for (int done = 0; done < count; done += segmentA.length) {
+            int n = Math.min(segmentA.length, count - done);
+            target.get(index + done, segmentA, 0, n);
+            source.get(done, segmentB, 0, n);
+            for (int i = 0; i < n; i++) {
+                segmentA[i] += segmentB[i];
+            }
+            target.put(index + done, segmentA, 0, n);
         }
     }
 
@@ -87,27 +184,19 @@ public final class RingCommunicator implements Communicator {
         result[rank] = payload.clone();
         // Step s forwards the payload that originated at rank (rank - s).
         for (int s = 0; s < worldSize - 1; s++) {
-            int sendFrom = chunkIndex(rank - s);
-            int recvFrom = chunkIndex(rank - s - 1);
-            int seq = sequence++;
-            byte[] outgoing = result[sendFrom];
-            Future<?> sending = sender.submit(() -> next.sendBytes(seq, outgoing));
-            result[recvFrom] = prev.receiveBytes(seq);
-            awaitSend(sending);
+            result[chunkIndex(rank - s - 1)] = transport.exchangeBytes(sequence++, result[chunkIndex(rank - s)]);
         }
         return result;
     }
 
-    private void exchangeChunks(
-            float[] data, int offset, int length, int sendChunk, int recvChunk, boolean accumulate) {
-        int seq = sequence++;
-        int sendStart = offset + chunkStart(length, sendChunk);
-        int sendLength = chunkStart(length, sendChunk + 1) - chunkStart(length, sendChunk);
-        int recvStart = offset + chunkStart(length, recvChunk);
-        int recvLength = chunkStart(length, recvChunk + 1) - chunkStart(length, recvChunk);
-        Future<?> sending = sender.submit(() -> next.sendFloats(seq, data, sendStart, sendLength));
-        prev.receiveFloats(seq, data, recvStart, recvLength, accumulate);
-        awaitSend(sending);
+    /** Returns the bytes of chunk {@code c} of {@code bytes} as a buffer from its start to its end. */
+    private ByteBuffer chunk(ByteBuffer bytes, int length, int c) {
+        int start = chunkStart(length, c) * Float.BYTES;
+        return bytes.duplicate().position(start).limit(start + chunkBytes(length, c));
+    }
+
+    private int chunkBytes(int length, int c) {
+        return (chunkStart(length, c + 1) - chunkStart(length, c)) * Float.BYTES;
     }
 
     /** Chunks split {@code length} as evenly as possible; the first {@code length % W} get one more. */
@@ -121,30 +210,16 @@ public final class RingCommunicator implements Communicator {
         return Math.floorMod(i, worldSize);
     }
 
-    private void awaitSend(Future<?> sending) {
-        try {
-            sending.get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            sending.cancel(true);
-            next.close();
-            throw new CollectiveException(next.describe() + ": could not send within " + options.timeout()
-                    + " (peer stopped reading)", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof CollectiveException ce) {
-                throw ce;
-            }
-            throw new CollectiveException(next.describe() + ": send failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CollectiveException("rank " + rank + ": interrupted while sending", e);
-        }
+    private static ByteBuffer ensure(ByteBuffer buffer, int bytes) {
+        return buffer.capacity() >= bytes ? buffer : direct(bytes);
+    }
+
+    private static ByteBuffer direct(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 
     @Override
     public void close() {
-        next.close();
-        prev.close();
-        sender.shutdownNow();
+        transport.close();
     }
 }

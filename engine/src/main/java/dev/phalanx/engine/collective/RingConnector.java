@@ -6,23 +6,25 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.logging.Logger;
 
 /**
- * Sets up the two connections of a ring: one to the next rank (for sending) and one from the
- * previous rank (for receiving), both authenticated by the job token.
+ * Sets up the two connections of a ring: one to the next rank (data goes out on it) and one from
+ * the previous rank (data comes in on it), both authenticated.
  *
- * <p>Order matters to avoid a deadlock: every rank first connects to its next rank and sends its
+ * <p>Order matters to avoid a deadlock: every rank first dials its next rank and sends its
  * handshake (the kernel queues it before the peer accepts), then accepts from its previous rank and
- * acknowledges, and only then waits for its own acknowledgement.
+ * acknowledges, and only then waits for its own acknowledgement. A connection that fails the
+ * handshake is closed and logged, and the rank keeps accepting until the timeout.
  */
 final class RingConnector {
 
     private static final Logger LOG = Logger.getLogger(RingConnector.class.getName());
-    private static final int MAGIC = 0x50484c58; // "PHLX"
     private static final int ACCEPTED = 1;
+    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
     private final int rank;
     private final int worldSize;
@@ -34,24 +36,33 @@ final class RingConnector {
         this.options = options;
     }
 
-    /** The established ring links; close both on any failure. */
-    record Links(PeerLink next, PeerLink prev) {}
+    /**
+     * The established ring.
+     *
+     * @param next the connection to rank + 1
+     * @param prev the connection from rank - 1
+     * @param addresses every rank's {@code host:port}, for error messages
+     */
+    record Ring(SocketChannel next, SocketChannel prev, String[] addresses) {}
 
-    Links connect(Rendezvous rendezvous, String host) {
+    Ring connect(Rendezvous rendezvous, String host) {
         int timeout = options.timeoutMillis();
-        try (ServerSocket server = new ServerSocket()) {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.socket().setReceiveBufferSize(SOCKET_BUFFER_BYTES);
             server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            server.setSoTimeout(timeout);
-            String[] addresses = rendezvous.allGather(host + ":" + server.getLocalPort());
+            String[] addresses = rendezvous.allGather(host + ":" + server.socket().getLocalPort());
             int nextRank = (rank + 1) % worldSize;
             int prevRank = (rank - 1 + worldSize) % worldSize;
-            Socket toNext = dial(addresses[nextRank], nextRank, timeout);
+            SocketChannel toNext = dial(addresses[nextRank], nextRank, timeout);
             try {
-                Socket fromPrev = acceptPeer(server, prevRank, addresses[prevRank]);
-                PeerLink next = new PeerLink(toNext, rank, nextRank, timeout);
-                PeerLink prev = new PeerLink(fromPrev, rank, prevRank, timeout);
-                awaitAcceptance(toNext, nextRank, addresses[nextRank]);
-                return new Links(next, prev);
+                SocketChannel fromPrev = acceptPeer(server.socket(), prevRank, addresses[prevRank]);
+                try {
+                    awaitAcceptance(toNext, nextRank, addresses[nextRank]);
+                } catch (RuntimeException e) {
+                    fromPrev.close();
+                    throw e;
+                }
+                return new Ring(toNext, fromPrev, addresses);
             } catch (RuntimeException | IOException e) {
                 toNext.close();
                 throw e;
@@ -62,33 +73,25 @@ final class RingConnector {
         }
     }
 
-    private Socket dial(String address, int peerRank, int timeout) throws IOException {
+    private SocketChannel dial(String address, int peerRank, int timeout) throws IOException {
         int colon = address.lastIndexOf(':');
         InetSocketAddress target = new InetSocketAddress(
                 address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
-        Socket socket = new Socket();
+        SocketChannel channel = SocketChannel.open();
         try {
-            socket.connect(target, timeout);
-            socket.setSoTimeout(timeout);
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeInt(MAGIC);
-            out.writeUTF(options.jobToken());
-            out.writeInt(rank);
-            out.writeInt(peerRank);
-            out.flush();
-            return socket;
+            tune(channel);
+            channel.socket().connect(target, timeout);
+            channel.socket().setSoTimeout(timeout);
+            Handshake.send(new DataOutputStream(channel.socket().getOutputStream()), options.jobToken(), rank, peerRank);
+            return channel;
         } catch (IOException e) {
-            socket.close();
+            channel.close();
             throw new CollectiveException("rank " + rank + ": cannot connect to rank " + peerRank
                     + " at " + address + ": " + e, e);
         }
     }
 
-    /**
-     * Accepts connections until the previous rank presents a valid handshake. Connections that do
-     * not (wrong token, wrong rank, garbage) are closed and logged, and do not disturb the job.
-     */
-    private Socket acceptPeer(ServerSocket server, int prevRank, String prevAddress) throws IOException {
+    private SocketChannel acceptPeer(ServerSocket server, int prevRank, String prevAddress) throws IOException {
         long deadline = System.nanoTime() + options.timeout().toNanos();
         while (true) {
             long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
@@ -97,55 +100,46 @@ final class RingConnector {
                         + " did not connect within " + options.timeout());
             }
             server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
-            Socket socket;
+            SocketChannel channel;
             try {
-                socket = server.accept();
+                channel = server.accept().getChannel();
             } catch (SocketTimeoutException e) {
                 continue;
             }
-            String refusal = checkHandshake(socket, prevRank);
+            String refusal;
+            try {
+                tune(channel);
+                channel.socket().setSoTimeout(options.timeoutMillis());
+                refusal = Handshake.check(new DataInputStream(channel.socket().getInputStream()), options.jobToken(),
+                        prevRank, rank);
+            } catch (IOException e) {
+                refusal = "bad handshake: " + e;
+            }
             if (refusal == null) {
-                new DataOutputStream(socket.getOutputStream()).writeByte(ACCEPTED);
-                return socket;
+                new DataOutputStream(channel.socket().getOutputStream()).writeByte(ACCEPTED);
+                return channel;
             }
-            LOG.warning("rank " + rank + ": refused connection from " + socket.getRemoteSocketAddress()
+            LOG.warning("rank " + rank + ": refused a connection from " + channel.socket().getRemoteSocketAddress()
                     + ": " + refusal);
-            socket.close();
+            channel.close();
         }
     }
 
-    /** Returns null when the handshake is valid, else why it is refused. */
-    private String checkHandshake(Socket socket, int prevRank) {
+    private void awaitAcceptance(SocketChannel toNext, int nextRank, String address) {
         try {
-            socket.setSoTimeout(options.timeoutMillis());
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            if (in.readInt() != MAGIC) {
-                return "not a Phalanx peer";
-            }
-            if (!options.jobToken().equals(in.readUTF())) {
-                return "wrong job token";
-            }
-            int from = in.readInt();
-            int to = in.readInt();
-            if (from != prevRank || to != rank) {
-                return "handshake from rank " + from + " to rank " + to + ", expected " + prevRank
-                        + " to " + rank;
-            }
-            return null;
-        } catch (IOException e) {
-            return "bad handshake: " + e;
-        }
-    }
-
-    private void awaitAcceptance(Socket toNext, int nextRank, String address) {
-        try {
-            if (new DataInputStream(toNext.getInputStream()).readByte() != ACCEPTED) {
+            if (new DataInputStream(toNext.socket().getInputStream()).readByte() != ACCEPTED) {
                 throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + address
                         + " sent an invalid acknowledgement");
             }
         } catch (IOException e) {
             throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + address
-                    + " did not accept the connection (wrong job token, or it failed): " + e, e);
+                    + " did not accept the connection (wrong job secret, or it failed): " + e, e);
         }
+    }
+
+    private static void tune(SocketChannel channel) throws IOException {
+        channel.socket().setTcpNoDelay(true);
+        channel.socket().setSendBufferSize(SOCKET_BUFFER_BYTES);
+        channel.socket().setReceiveBufferSize(SOCKET_BUFFER_BYTES);
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataOutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,15 @@ class RingCommunicatorTest {
     @ParameterizedTest(name = "W={0} n={1}")
     @MethodSource("worldsAndSizes")
     void allReduceSumAndAverageMatchDoublePrecisionSum(int world, int size) throws Exception {
+        // Defaults (small buffers take the gather-and-sum path), then the ring for every size with
+        // 64-byte segments so chunks span many segments.
+        for (CollectiveOptions options : List.of(new CollectiveOptions(Duration.ofSeconds(30), TOKEN),
+                new CollectiveOptions(Duration.ofSeconds(30), TOKEN).withSegments(64, 0))) {
+            checkAllReduce(world, size, options);
+        }
+    }
+
+    private void checkAllReduce(int world, int size, CollectiveOptions options) throws Exception {
         float[][] inputs = new float[world][size];
         double[] expected = new double[size];
         SplittableRandom random = new SplittableRandom(world * 1000L + size);
@@ -57,14 +68,18 @@ class RingCommunicatorTest {
                 expected[i] += inputs[r][i];
             }
         }
-        List<float[]> sums = runRanks(world, Duration.ofSeconds(30), comm -> {
+        List<float[]> sums = runRanks(world, options, comm -> {
             float[] data = inputs[comm.rank()].clone();
             comm.allReduce(data, ReduceOp.SUM);
             return data;
         });
-        List<float[]> averages = runRanks(world, Duration.ofSeconds(30), comm -> {
-            float[] data = inputs[comm.rank()].clone();
-            comm.allReduce(data, ReduceOp.AVG);
+        List<float[]> averages = runRanks(world, options, comm -> {
+            // The direct-buffer path, as the gradient path uses it.
+            ByteBuffer direct = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder());
+            direct.asFloatBuffer().put(inputs[comm.rank()]);
+            comm.allReduce(direct, ReduceOp.AVG);
+            float[] data = new float[size];
+            direct.asFloatBuffer().get(data);
             return data;
         });
         for (int r = 0; r < world; r++) {
@@ -81,7 +96,7 @@ class RingCommunicatorTest {
 
     @Test
     void allReduceOfARangeLeavesTheRestAlone() throws Exception {
-        List<float[]> results = runRanks(3, Duration.ofSeconds(30), comm -> {
+        List<float[]> results = runRanks(3, new CollectiveOptions(Duration.ofSeconds(30), TOKEN), comm -> {
             float[] data = {100, 1, 2, 3, 4, 100};
             comm.allReduce(data, 1, 4, ReduceOp.SUM);
             return data;
@@ -93,7 +108,7 @@ class RingCommunicatorTest {
 
     @Test
     void allGatherReturnsEveryRanksPayloadInRankOrder() throws Exception {
-        List<byte[][]> results = runRanks(4, Duration.ofSeconds(30), comm -> {
+        List<byte[][]> results = runRanks(4, new CollectiveOptions(Duration.ofSeconds(30), TOKEN), comm -> {
             comm.barrier();
             return comm.allGather(new byte[comm.rank() * 3]);
         });
@@ -133,7 +148,47 @@ class RingCommunicatorTest {
         assertTrue(rank0.getMessage().contains("rank 2"), rank0.getMessage());
         assertTrue(rank0.getMessage().contains("127.0.0.1"), rank0.getMessage());
         assertTrue(seconds < timeout.toSeconds() + 5, "rank 0 failed after " + seconds + " s");
-        assertInstanceOf(CollectiveException.class, outcomes.get(1).get(30, TimeUnit.SECONDS));
+        Throwable rank1 = outcomes.get(1).get(30, TimeUnit.SECONDS);
+        assertInstanceOf(CollectiveException.class, rank1);
+        assertTrue(rank1.getMessage().contains("rank 2 at 127.0.0.1:"), rank1.getMessage());
+    }
+
+    @Test
+    void aPeerThatDiesMidOperationIsNamedByEveryOtherRankInTime() throws Exception {
+        int world = 4;
+        Duration timeout = Duration.ofSeconds(5);
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
+        List<Future<Throwable>> outcomes = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int r = 0; r < world; r++) {
+            int rank = r;
+            outcomes.add(pool.submit(() -> {
+                Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1",
+                        new CollectiveOptions(timeout, TOKEN));
+                try {
+                    comm.allReduce(new float[1000], ReduceOp.SUM);
+                    if (rank == 2) {
+                        comm.close(); // dies: its sockets vanish without a word
+                        return null;
+                    }
+                    for (int i = 0; i < 100; i++) {
+                        comm.allReduce(new float[1_000_000], ReduceOp.SUM);
+                    }
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                } finally {
+                    comm.close();
+                }
+            }));
+        }
+        for (int r : new int[] {0, 1, 3}) {
+            Throwable failure = outcomes.get(r).get(30, TimeUnit.SECONDS);
+            assertInstanceOf(CollectiveException.class, failure, "rank " + r);
+            assertTrue(failure.getMessage().contains("rank 2 at 127.0.0.1:"), "rank " + r + ": " + failure.getMessage());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds < timeout.toSeconds() + 5, "ranks failed after " + seconds + " s");
     }
 
     @Test
@@ -146,12 +201,7 @@ class RingCommunicatorTest {
             String target = addresses[1];
             int colon = target.lastIndexOf(':');
             try (Socket intruder = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))) {
-                DataOutputStream out = new DataOutputStream(intruder.getOutputStream());
-                out.writeInt(0x50484c58);
-                out.writeUTF("wrong-token");
-                out.writeInt(0);
-                out.writeInt(1);
-                out.flush();
+                Handshake.send(new DataOutputStream(intruder.getOutputStream()), "wrong-secret", 0, 1);
                 assertEquals(-1, intruder.getInputStream().read(), "the intruder must be disconnected, not acknowledged");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -177,9 +227,9 @@ class RingCommunicatorTest {
         assertArrayEquals(new float[] {11, 22}, rank1.get(30, TimeUnit.SECONDS));
     }
 
-    private <T> List<T> runRanks(int world, Duration timeout, Function<Communicator, T> body) throws Exception {
+    private <T> List<T> runRanks(int world, CollectiveOptions options, Function<Communicator, T> body) throws Exception {
+        Duration timeout = options.timeout();
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, timeout);
-        CollectiveOptions options = new CollectiveOptions(timeout, TOKEN);
         List<Future<T>> futures = new ArrayList<>();
         for (int r = 0; r < world; r++) {
             int rank = r;
