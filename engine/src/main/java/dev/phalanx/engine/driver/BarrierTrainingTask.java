@@ -49,7 +49,8 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         JniUtils.setNumThreads(spec.threadsPerWorker());
         ShardBuffer shard = ShardBuffer.fill(CollectionConverters.asJava(rows), spec.columns().featureLength());
         try (Communicator comm = Communicators.connect(
-                        rank, spec.workers(), new SparkBarrierRendezvous(context), host, spec.collective());
+                        rank, spec.workers(), new SparkBarrierRendezvous(context), host,
+                        JobSecret.forTask(spec.collective()));
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, spec.collective().jobToken())) {
             TrainingResult result = new TrainingLoop(spec, comm, shard, progress, attempt, resumeFrom).run();
