@@ -1,5 +1,6 @@
 package dev.phalanx.launcher;
 
+import dev.phalanx.engine.collective.TlsSettings;
 import java.time.Duration;
 
 /**
@@ -27,6 +28,7 @@ import java.time.Duration;
  * @param keepCheckpoints how many checkpoints to keep
  * @param maxAttempts how many times the stage may be launched
  * @param faultInjection "rank:step" or empty
+ * @param tls TLS settings, or null for plain TCP
  * @param rendered the resolved config as HOCON, to record in the run directory
  */
 public record JobConfig(
@@ -52,6 +54,7 @@ public record JobConfig(
         int keepCheckpoints,
         int maxAttempts,
         String faultInjection,
+        TlsSettings tls,
         String rendered) {
 
     /** Returns the Spark master to use: the configured one, else {@code local[workers]}. */

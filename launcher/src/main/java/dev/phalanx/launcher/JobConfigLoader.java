@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.phalanx.engine.collective.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +69,31 @@ public final class JobConfigLoader {
                 number(config, JobKeys.KEEP_CHECKPOINTS).intValue(),
                 number(config, JobKeys.MAX_ATTEMPTS).intValue(),
                 string(config, JobKeys.FAULT_INJECTION),
-                config.root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
+                tls(config),
+                redacted(config).root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
+    }
+
+    private static TlsSettings tls(Config config) {
+        String keyStore = string(config, JobKeys.TLS_KEY_STORE);
+        if (keyStore.isBlank()) {
+            return null;
+        }
+        String keyPassword = string(config, JobKeys.TLS_KEY_STORE_PASSWORD);
+        String trustStore = string(config, JobKeys.TLS_TRUST_STORE);
+        String trustPassword = string(config, JobKeys.TLS_TRUST_STORE_PASSWORD);
+        return new TlsSettings(keyStore, keyPassword, trustStore.isBlank() ? keyStore : trustStore,
+                trustPassword.isBlank() ? keyPassword : trustPassword, string(config, JobKeys.TLS_PROTOCOL));
+    }
+
+    /** Returns the config with every password replaced, for writing to the run directory. */
+    private static Config redacted(Config config) {
+        Config result = config;
+        for (ConfigKey key : List.of(JobKeys.TLS_KEY_STORE_PASSWORD, JobKeys.TLS_TRUST_STORE_PASSWORD)) {
+            if (!string(config, key).isBlank()) {
+                result = result.withValue(key.name(), ConfigValueFactory.fromAnyRef("<redacted>"));
+            }
+        }
+        return result;
     }
 
     private static Config applyOverrides(Config config, List<String> overrides) {

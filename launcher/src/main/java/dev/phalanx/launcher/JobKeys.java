@@ -79,6 +79,22 @@ public final class JobKeys {
     public static final ConfigKey FAULT_INJECTION = key("fault_injection", ConfigKey.Type.STRING, "\"\"",
             "testing aid: rank:step makes that worker fail before that step in the first attempt");
 
+    /** TLS key store. */
+    public static final ConfigKey TLS_KEY_STORE = key("tls_key_store", ConfigKey.Type.STRING, "\"\"",
+            "path of a key store on every executor; set to encrypt the workers' connections with mutual TLS");
+    /** TLS key store password. */
+    public static final ConfigKey TLS_KEY_STORE_PASSWORD = key("tls_key_store_password", ConfigKey.Type.STRING, "\"\"",
+            "password of tls_key_store (not written to job.conf)");
+    /** TLS trust store. */
+    public static final ConfigKey TLS_TRUST_STORE = key("tls_trust_store", ConfigKey.Type.STRING, "\"\"",
+            "path of the trust store on every executor; empty means tls_key_store");
+    /** TLS trust store password. */
+    public static final ConfigKey TLS_TRUST_STORE_PASSWORD = key("tls_trust_store_password", ConfigKey.Type.STRING,
+            "\"\"", "password of tls_trust_store; empty means tls_key_store_password (not written to job.conf)");
+    /** TLS protocol. */
+    public static final ConfigKey TLS_PROTOCOL = key("tls_protocol", ConfigKey.Type.STRING, "TLSv1.3",
+            "TLS protocol of the workers' connections");
+
     private JobKeys() {}
 
     private static ConfigKey key(String name, ConfigKey.Type type, String defaultValue, String description) {

@@ -135,6 +135,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optCheckpointInterval(job.checkpointInterval())
                 .optKeepCheckpoints(job.keepCheckpoints())
                 .optMaxAttempts(job.maxAttempts())
+                .optTls(job.tls())
                 .optFaultInjection(job.faultInjection().isBlank() ? null : FaultInjection.parse(job.faultInjection()));
     }
 

@@ -36,6 +36,18 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void tlsSettingsDefaultTheTrustStoreToTheKeyStoreAndPasswordsAreNotRecorded() throws IOException {
+        JobConfig job = JobConfigLoader.load(file("tls_key_store = /etc/phalanx/ring.p12\n"),
+                List.of("tls_key_store_password=s3cret"));
+        assertEquals("/etc/phalanx/ring.p12", job.tls().trustStore());
+        assertEquals("s3cret", job.tls().trustStorePassword());
+        assertEquals("TLSv1.3", job.tls().protocol());
+        assertTrue(job.rendered().contains("<redacted>"), job.rendered());
+        assertTrue(!job.rendered().contains("s3cret"), job.rendered());
+        assertEquals(null, JobConfigLoader.load(file(""), List.of()).tls());
+    }
+
+    @Test
     void everyRegisteredKeyHasAUsableDefault() throws IOException {
         JobConfig job = JobConfigLoader.load(file(""), List.of());
         assertEquals("mlp", job.model());

@@ -60,7 +60,8 @@ public final class Phalanx {
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
-                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()), identity, checkpoints,
+                new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
+                identity, checkpoints,
                 options.faultInjection());
         TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout(), options.maxAttempts())
                 .run(data, listener::onEpoch, listener::onEvent);

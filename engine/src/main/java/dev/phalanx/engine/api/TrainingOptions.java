@@ -1,5 +1,6 @@
 package dev.phalanx.engine.api;
 
+import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.optim.Optimizers;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
@@ -39,6 +40,7 @@ public final class TrainingOptions {
     private int keepCheckpoints = 3;
     private int maxAttempts = 3;
     private FaultInjection faultInjection;
+    private TlsSettings tls;
 
     /**
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
@@ -174,6 +176,12 @@ public final class TrainingOptions {
         return this;
     }
 
+    /** Encrypts the workers' connections with mutual TLS (keys {@code tls_*}); null for plain TCP. */
+    public TrainingOptions optTls(TlsSettings tls) {
+        this.tls = tls;
+        return this;
+    }
+
     /**
      * Checks every value.
      *
@@ -279,6 +287,11 @@ public final class TrainingOptions {
     /** Returns the injected fault, or null. */
     public FaultInjection faultInjection() {
         return faultInjection;
+    }
+
+    /** Returns the TLS settings, or null. */
+    public TlsSettings tls() {
+        return tls;
     }
 
     /** Returns the seed. */

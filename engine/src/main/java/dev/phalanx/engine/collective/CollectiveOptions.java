@@ -14,8 +14,10 @@ import java.util.Objects;
  *     segment overlaps with reducing the previous one; small values let tests hit many segments
  * @param smallMessageBytes buffers up to this size skip the ring's 2(W-1) steps for a W-1 step
  *     gather-and-sum, trading bandwidth for latency
+ * @param tls TLS settings for encrypted connections, or null for plain TCP
  */
-public record CollectiveOptions(Duration timeout, String jobToken, int segmentBytes, int smallMessageBytes)
+public record CollectiveOptions(
+        Duration timeout, String jobToken, int segmentBytes, int smallMessageBytes, TlsSettings tls)
         implements Serializable {
 
     /** Default segment size: large enough to amortise a system call, small enough to stay in cache. */
@@ -40,12 +42,29 @@ public record CollectiveOptions(Duration timeout, String jobToken, int segmentBy
 
     /** Creates options with the default segment size and small-message threshold. */
     public CollectiveOptions(Duration timeout, String jobToken) {
-        this(timeout, jobToken, DEFAULT_SEGMENT_BYTES, DEFAULT_SMALL_MESSAGE_BYTES);
+        this(timeout, jobToken, DEFAULT_SEGMENT_BYTES, DEFAULT_SMALL_MESSAGE_BYTES, null);
     }
 
     /** Returns a copy with another segment size and small-message threshold. */
     public CollectiveOptions withSegments(int segmentBytes, int smallMessageBytes) {
-        return new CollectiveOptions(timeout, jobToken, segmentBytes, smallMessageBytes);
+        return new CollectiveOptions(timeout, jobToken, segmentBytes, smallMessageBytes, tls);
+    }
+
+    /** Returns a copy with another secret. */
+    public CollectiveOptions withJobToken(String jobToken) {
+        return new CollectiveOptions(timeout, jobToken, segmentBytes, smallMessageBytes, tls);
+    }
+
+    /** Returns a copy that encrypts connections with TLS. */
+    public CollectiveOptions withTls(TlsSettings tls) {
+        return new CollectiveOptions(timeout, jobToken, segmentBytes, smallMessageBytes, tls);
+    }
+
+    @Override
+    public String toString() {
+        // Never print the secret.
+        return "CollectiveOptions[timeout=" + timeout + ", segmentBytes=" + segmentBytes + ", smallMessageBytes="
+                + smallMessageBytes + ", tls=" + tls + "]";
     }
 
     /** Returns the timeout in milliseconds, as sockets want it. */

@@ -53,7 +53,9 @@ public final class RingCommunicator implements Communicator {
         }
         RingConnector.Ring ring = new RingConnector(rank, worldSize, options).connect(rendezvous, host);
         try {
-            return new RingCommunicator(rank, worldSize, new RingTransport(rank, worldSize, ring, options), options);
+            RingTransport transport = options.tls() == null ? new NioRingTransport(rank, worldSize, ring, options)
+                    : new TlsRingTransport(rank, worldSize, ring, options);
+            return new RingCommunicator(rank, worldSize, transport, options);
         } catch (IOException e) {
             throw new CollectiveException("rank " + rank + ": cannot start the ring transport: " + e, e);
         }

@@ -6,19 +6,28 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Sets up the two connections of a ring: one to the next rank (data goes out on it) and one from
- * the previous rank (data comes in on it), both authenticated.
+ * the previous rank (data comes in on it), both authenticated by the job secret and, if
+ * configured, encrypted with mutual TLS.
  *
- * <p>Order matters to avoid a deadlock: every rank first dials its next rank and sends its
- * handshake (the kernel queues it before the peer accepts), then accepts from its previous rank and
- * acknowledges, and only then waits for its own acknowledgement. A connection that fails the
- * handshake is closed and logged, and the rank keeps accepting until the timeout.
+ * <p>Dialling runs on a helper thread while this thread accepts: a dialler's TLS handshake and its
+ * wait for acknowledgement need the peer to be accepting, and every rank dials before it accepts,
+ * so doing both on one thread could wait in a circle.
  */
 final class RingConnector {
 
@@ -39,59 +48,89 @@ final class RingConnector {
     /**
      * The established ring.
      *
-     * @param next the connection to rank + 1
+     * @param next the connection to rank + 1 (a plain socket with a channel, or a TLS socket)
      * @param prev the connection from rank - 1
      * @param addresses every rank's {@code host:port}, for error messages
      */
-    record Ring(SocketChannel next, SocketChannel prev, String[] addresses) {}
+    record Ring(Socket next, Socket prev, String[] addresses) {}
 
     Ring connect(Rendezvous rendezvous, String host) {
         int timeout = options.timeoutMillis();
+        ExecutorService dialer = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "phalanx-ring-dialer-rank-" + rank);
+            thread.setDaemon(true);
+            return thread;
+        });
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            SSLContext tls = options.tls() == null ? null : options.tls().context();
             server.socket().setReceiveBufferSize(SOCKET_BUFFER_BYTES);
             server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
             String[] addresses = rendezvous.allGather(host + ":" + server.socket().getLocalPort());
             int nextRank = (rank + 1) % worldSize;
             int prevRank = (rank - 1 + worldSize) % worldSize;
-            SocketChannel toNext = dial(addresses[nextRank], nextRank, timeout);
+            Future<Socket> dialling = dialer.submit(() -> dial(addresses[nextRank], nextRank, timeout, tls));
+            Socket fromPrev = null;
             try {
-                SocketChannel fromPrev = acceptPeer(server.socket(), prevRank, addresses[prevRank]);
-                try {
-                    awaitAcceptance(toNext, nextRank, addresses[nextRank]);
-                } catch (RuntimeException e) {
-                    fromPrev.close();
-                    throw e;
-                }
+                fromPrev = acceptPeer(server.socket(), prevRank, addresses[prevRank], tls);
+                Socket toNext = dialling.get(timeout, TimeUnit.MILLISECONDS);
                 return new Ring(toNext, fromPrev, addresses);
+            } catch (ExecutionException e) {
+                close(fromPrev);
+                throw e.getCause() instanceof CollectiveException ce ? ce
+                        : new CollectiveException("rank " + rank + ": cannot connect to rank " + nextRank + " at "
+                                + addresses[nextRank] + ": " + e.getCause(), e.getCause());
+            } catch (TimeoutException e) {
+                close(fromPrev);
+                throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + addresses[nextRank]
+                        + " did not accept the connection within " + options.timeout(), e);
+            } catch (InterruptedException e) {
+                close(fromPrev);
+                Thread.currentThread().interrupt();
+                throw new CollectiveException("rank " + rank + ": interrupted while connecting", e);
             } catch (RuntimeException | IOException e) {
-                toNext.close();
+                close(fromPrev);
                 throw e;
+            } finally {
+                dialling.cancel(true);
             }
         } catch (IOException e) {
             throw new CollectiveException("rank " + rank + ": could not set up ring connections on "
                     + host + ": " + e, e);
+        } finally {
+            dialer.shutdownNow();
         }
     }
 
-    private SocketChannel dial(String address, int peerRank, int timeout) throws IOException {
+    /** Connects, wraps in TLS if configured, proves the secret and waits for the acknowledgement. */
+    private Socket dial(String address, int peerRank, int timeout, SSLContext tls) throws IOException {
         int colon = address.lastIndexOf(':');
-        InetSocketAddress target = new InetSocketAddress(
-                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        String peerHost = address.substring(0, colon);
+        int peerPort = Integer.parseInt(address.substring(colon + 1));
         SocketChannel channel = SocketChannel.open();
+        Socket socket = channel.socket();
         try {
-            tune(channel);
-            channel.socket().connect(target, timeout);
-            channel.socket().setSoTimeout(timeout);
-            Handshake.send(new DataOutputStream(channel.socket().getOutputStream()), options.jobToken(), rank, peerRank);
-            return channel;
+            tune(socket);
+            socket.connect(new InetSocketAddress(peerHost, peerPort), timeout);
+            socket.setSoTimeout(timeout);
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, peerHost, peerPort, true);
+                secure.setUseClientMode(true);
+                secure.startHandshake();
+                socket = secure;
+            }
+            Handshake.send(new DataOutputStream(socket.getOutputStream()), options.jobToken(), rank, peerRank);
+            if (new DataInputStream(socket.getInputStream()).readByte() != ACCEPTED) {
+                throw new IOException("invalid acknowledgement");
+            }
+            return socket;
         } catch (IOException e) {
-            channel.close();
-            throw new CollectiveException("rank " + rank + ": cannot connect to rank " + peerRank
-                    + " at " + address + ": " + e, e);
+            close(socket);
+            throw new CollectiveException("rank " + rank + ": rank " + peerRank + " at " + address
+                    + " did not accept the connection (wrong job secret or TLS settings, or it failed): " + e, e);
         }
     }
 
-    private SocketChannel acceptPeer(ServerSocket server, int prevRank, String prevAddress) throws IOException {
+    private Socket acceptPeer(ServerSocket server, int prevRank, String prevAddress, SSLContext tls) throws IOException {
         long deadline = System.nanoTime() + options.timeout().toNanos();
         while (true) {
             long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
@@ -100,46 +139,52 @@ final class RingConnector {
                         + " did not connect within " + options.timeout());
             }
             server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
-            SocketChannel channel;
+            Socket socket;
             try {
-                channel = server.accept().getChannel();
+                socket = server.accept();
             } catch (SocketTimeoutException e) {
                 continue;
             }
             String refusal;
             try {
-                tune(channel);
-                channel.socket().setSoTimeout(options.timeoutMillis());
-                refusal = Handshake.check(new DataInputStream(channel.socket().getInputStream()), options.jobToken(),
-                        prevRank, rank);
+                tune(socket);
+                socket.setSoTimeout(options.timeoutMillis());
+                if (tls != null) {
+                    SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+                    secure.setUseClientMode(false);
+                    secure.setNeedClientAuth(true);
+                    secure.startHandshake();
+                    socket = secure;
+                }
+                refusal = Handshake.check(new DataInputStream(socket.getInputStream()), options.jobToken(), prevRank, rank);
             } catch (IOException e) {
                 refusal = "bad handshake: " + e;
             }
             if (refusal == null) {
-                new DataOutputStream(channel.socket().getOutputStream()).writeByte(ACCEPTED);
-                return channel;
+                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                out.writeByte(ACCEPTED);
+                out.flush();
+                return socket;
             }
-            LOG.warning("rank " + rank + ": refused a connection from " + channel.socket().getRemoteSocketAddress()
-                    + ": " + refusal);
-            channel.close();
+            LOG.warning("rank " + rank + ": refused a connection from " + socket.getRemoteSocketAddress() + ": " + refusal);
+            close(socket);
         }
     }
 
-    private void awaitAcceptance(SocketChannel toNext, int nextRank, String address) {
+    private static void tune(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
+        socket.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
+    }
+
+    private static void close(Socket socket) {
+        if (socket == null) {
+            return;
+        }
         try {
-            if (new DataInputStream(toNext.socket().getInputStream()).readByte() != ACCEPTED) {
-                throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + address
-                        + " sent an invalid acknowledgement");
-            }
+            socket.close();
         } catch (IOException e) {
-            throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + address
-                    + " did not accept the connection (wrong job secret, or it failed): " + e, e);
+            // Best effort: the error being reported matters more.
         }
-    }
-
-    private static void tune(SocketChannel channel) throws IOException {
-        channel.socket().setTcpNoDelay(true);
-        channel.socket().setSendBufferSize(SOCKET_BUFFER_BYTES);
-        channel.socket().setReceiveBufferSize(SOCKET_BUFFER_BYTES);
     }
 }

@@ -27,8 +27,7 @@ final class JobSecret {
             return shipped;
         }
         String sparkSecret = env.securityManager().getSecretKey();
-        return new CollectiveOptions(shipped.timeout(), derive(sparkSecret, shipped.jobToken()),
-                shipped.segmentBytes(), shipped.smallMessageBytes());
+        return shipped.withJobToken(derive(sparkSecret, shipped.jobToken()));
     }
 
     /** Derives the ring secret from Spark's secret and the public job token. */
