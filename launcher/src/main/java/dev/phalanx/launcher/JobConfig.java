@@ -57,8 +57,15 @@ public record JobConfig(
         TlsSettings tls,
         String rendered) {
 
-    /** Returns the Spark master to use: the configured one, else {@code local[workers]}. */
+    /**
+     * Returns the Spark master to use: the configured one; else the one spark-submit passed (it
+     * sets the {@code spark.master} system property); else an embedded {@code local[workers]}.
+     */
     public String effectiveMaster() {
-        return master.isBlank() ? "local[" + workers + "]" : master;
+        if (!master.isBlank()) {
+            return master;
+        }
+        String submitted = System.getProperty("spark.master");
+        return submitted != null && !submitted.isBlank() ? submitted : "local[" + workers + "]";
     }
 }

@@ -14,69 +14,99 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The folder a run writes to, on any Hadoop file system. A new run gets a new or empty folder; a
- * folder holding an unfinished Phalanx run ({@code job.conf} but no {@code summary.json}) is
- * resumed; a finished run or a folder of other files is refused, so a mistyped {@code run_dir}
- * cannot damage anything.
+ * folder holding an unfinished Phalanx run ({@code job.conf} but no {@code _SUCCESS}) is resumed; a
+ * finished run is left alone (or, when forced, moved aside whole before a fresh start); a folder of
+ * other files is refused. So rerunning a pipeline task is always safe and nothing is ever lost.
  */
 public final class RunDirectory {
 
     /** The resolved job config, written when the run starts. */
     public static final String JOB_CONF = "job.conf";
-    /** The results, written last. */
+    /** The results. */
     public static final String SUMMARY = "summary.json";
+    /** The marker of a finished run, written last. */
+    public static final String SUCCESS = "_SUCCESS";
+
+    /** What the folder held when it was opened. */
+    public enum State {
+        /** Nothing: a fresh run. */
+        NEW,
+        /** An unfinished run, to be continued. */
+        RESUMING,
+        /** A finished run; nothing to do unless forced. */
+        FINISHED
+    }
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path path;
     private final FileSystem fs;
-    private final boolean resuming;
+    private final State state;
+    private final String movedAside;
 
-    private RunDirectory(Path path, FileSystem fs, boolean resuming) {
+    private RunDirectory(Path path, FileSystem fs, State state, String movedAside) {
         this.path = path;
         this.fs = fs;
-        this.resuming = resuming;
+        this.state = state;
+        this.movedAside = movedAside;
     }
 
     /**
      * Opens the run directory: {@code configured} if given, else a new folder under {@code runs/}.
      *
+     * @param force start afresh even over a finished or unfinished run, which is first moved aside
+     *     to {@code <run_dir>.previous-<time>}
      * @throws ConfigError naming {@code run_dir} when it cannot be used
      */
-    public static RunDirectory open(String configured, String model, Configuration conf) {
+    public static RunDirectory open(String configured, String model, Configuration conf, boolean force) {
         Path path = configured.isBlank() ? new Path("runs", model + "-" + LocalDateTime.now().format(STAMP))
                 : new Path(configured);
         try {
             FileSystem fileSystem = path.getFileSystem(conf);
             FileSystem fs = fileSystem instanceof LocalFileSystem local ? local.getRaw() : fileSystem;
             path = fs.makeQualified(path);
-            boolean resuming = false;
+            State state = State.NEW;
+            String movedAside = null;
             if (fs.exists(path)) {
                 if (!fs.getFileStatus(path).isDirectory()) {
                     throw new ConfigError("run_dir '" + path + "' exists and is not a directory");
                 }
-                if (fs.exists(new Path(path, SUMMARY))) {
-                    throw new ConfigError("run_dir '" + path + "' holds a finished run (" + SUMMARY
-                            + "); choose a new run_dir (nothing was changed)");
-                }
-                resuming = fs.exists(new Path(path, JOB_CONF));
-                if (!resuming && fs.listStatus(path).length > 0) {
+                boolean phalanxRun = fs.exists(new Path(path, JOB_CONF));
+                if (!phalanxRun && fs.listStatus(path).length > 0) {
                     throw new ConfigError("run_dir '" + path + "' already holds files that are not a Phalanx run;"
                             + " choose a new or empty directory (nothing was changed)");
                 }
+                if (phalanxRun && force) {
+                    Path aside = new Path(path + ".previous-" + LocalDateTime.now().format(STAMP));
+                    if (!fs.rename(path, aside)) {
+                        throw new ConfigError("run_dir '" + path + "': cannot move the earlier run aside to " + aside);
+                    }
+                    movedAside = aside.toString();
+                } else if (phalanxRun) {
+                    state = fs.exists(new Path(path, SUCCESS)) ? State.FINISHED : State.RESUMING;
+                }
+            }
+            if (state == State.FINISHED) {
+                return new RunDirectory(path, fs, state, null);
             }
             fs.mkdirs(path);
             Path probe = new Path(path, "._write_probe");
             fs.create(probe, true).close();
             fs.delete(probe, false);
-            return new RunDirectory(path, fs, resuming);
+            return new RunDirectory(path, fs, state, movedAside);
         } catch (IOException e) {
             throw new ConfigError("run_dir '" + path + "' is not usable: " + e.getMessage());
         }
     }
 
-    /** Returns whether the folder holds an unfinished run that this run continues. */
-    public boolean resuming() {
-        return resuming;
+    /** Returns what the folder held when opened. */
+    public State state() {
+        return state;
+    }
+
+    /** Returns where a forced run moved the earlier run, or null. */
+    public String movedAside() {
+        return movedAside;
     }
 
     /** Returns the folder's full URI. */

@@ -40,6 +40,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key; repeatable")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--force", description = "train afresh even if run_dir holds a run; the earlier run is moved"
+            + " aside to <run_dir>.previous-<time>")
+    boolean force;
+
     private final PrintStream out;
 
     TrainCommand(PrintStream out) {
@@ -64,11 +68,20 @@ final class TrainCommand implements Callable<Integer> {
             throw new IOException("data_dir '" + dataDir + "' not found; install Debian's dataset-fashion-mnist"
                     + " or set data_dir");
         }
-        RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration());
-        if (runDir.resuming()) {
-            out.println("phalanx: continuing the unfinished run in " + runDir.uri());
-        } else {
-            runDir.write(RunDirectory.JOB_CONF, job.rendered());
+        RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force);
+        switch (runDir.state()) {
+            case FINISHED -> {
+                out.println("phalanx: " + runDir.uri() + " holds a finished run (" + RunDirectory.SUCCESS
+                        + "); nothing to do (--force trains afresh)");
+                return ExitCodes.OK;
+            }
+            case RESUMING -> out.println("phalanx: continuing the unfinished run in " + runDir.uri());
+            case NEW -> {
+                if (runDir.movedAside() != null) {
+                    out.println("phalanx: moved the earlier run aside to " + runDir.movedAside());
+                }
+                runDir.write(RunDirectory.JOB_CONF, job.rendered());
+            }
         }
         options.optCheckpointDir(job.checkpointDir().isBlank() ? runDir.checkpointsUri() : job.checkpointDir());
         SparkSession spark = SparkSession.builder()
@@ -93,6 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                     testAccuracy, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (System.nanoTime() - start) / 1e9, model.history());
             runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
+            runDir.write(RunDirectory.SUCCESS, "");
             out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);
             return ExitCodes.OK;
         } finally {

@@ -55,18 +55,36 @@ class PhalanxCliTest {
     }
 
     @Test
-    void aFinishedRunIsLeftUntouched() throws IOException {
+    void rerunningAFinishedRunDoesNothingAndSucceeds() throws IOException {
         Path previous = Files.createDirectories(dir.resolve("previous-run"));
         Files.writeString(previous.resolve("job.conf"), "model = mlp\n");
         Path summary = Files.writeString(previous.resolve("summary.json"), "{\"test_accuracy\": 0.9}");
+        Files.writeString(previous.resolve("_SUCCESS"), "");
         int code = run("train", "--config", config("").toString(), "--set", "run_dir=" + previous);
-        assertEquals(ExitCodes.BAD_CONFIG, code);
-        assertEquals("phalanx: error: run_dir 'file:" + previous + "' holds a finished run (summary.json); choose a"
-                + " new run_dir (nothing was changed)", errors());
+        assertEquals(ExitCodes.OK, code, errors());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("holds a finished run (_SUCCESS); nothing to do"));
         assertEquals("{\"test_accuracy\": 0.9}", Files.readString(summary));
         try (var files = Files.list(previous)) {
-            assertEquals(2, files.count());
+            assertEquals(3, files.count());
         }
+    }
+
+    @Test
+    void anUnwritableRunDirectoryIsNamedWithExitCode2() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        assertEquals(ExitCodes.BAD_CONFIG,
+                run("train", "--config", config("").toString(), "--set", "run_dir=" + file.resolve("run")));
+        assertTrue(errors().startsWith("phalanx: error: run_dir '"), errors());
+        assertEquals("not a directory", Files.readString(file));
+    }
+
+    @Test
+    void moreWorkersThanTheMasterHasSlotsIsNamedWithExitCode2() throws IOException {
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("").toString(), "--set", "master=local[2]",
+                "--set", "workers=3", "--set", "batch_size=126", "--set", "slot_wait_timeout=0s",
+                "--set", "run_dir=" + dir.resolve("slots")));
+        assertTrue(errors().startsWith("phalanx: error: workers = 3 but Spark master 'local[2]' offers 2 concurrent"
+                + " task slots"), errors());
     }
 
     @Test

@@ -74,9 +74,24 @@ class RecoveryIT {
         assertTrue(summary.get("test_accuracy").asDouble() > 0.75, summary.toString());
         assertTrue(Files.exists(runDir.resolve("model/mlp-0000.params")));
 
+        assertTrue(Files.exists(runDir.resolve("_SUCCESS")));
+
         Outcome again = phalanx(train(runDir));
-        assertEquals(ExitCodes.BAD_CONFIG, again.code());
-        assertTrue(again.err().contains("holds a finished run"), again.err());
+        assertEquals(ExitCodes.OK, again.code(), again.err());
+        assertTrue(again.out().contains("holds a finished run (_SUCCESS); nothing to do"), again.out());
+        String firstSummary = Files.readString(runDir.resolve("summary.json"));
+
+        List<String> forced = new ArrayList<>(List.of(train(runDir)));
+        forced.add("--force");
+        Outcome fresh = phalanx(forced.toArray(String[]::new));
+        assertEquals(ExitCodes.OK, fresh.code(), fresh.err());
+        assertTrue(fresh.out().contains("phalanx: moved the earlier run aside to "), fresh.out());
+        assertTrue(!fresh.out().contains("resuming from checkpoint"), "a forced run starts afresh: " + fresh.out());
+        try (var siblings = Files.list(dir)) {
+            Path aside = siblings.filter(p -> p.getFileName().toString().startsWith("run.previous-")).findFirst()
+                    .orElseThrow();
+            assertEquals(firstSummary, Files.readString(aside.resolve("summary.json")), "the earlier run is kept whole");
+        }
     }
 
     @Test

@@ -1,12 +1,12 @@
 package dev.phalanx.engine.driver;
 
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.Communicators;
 import dev.phalanx.engine.collective.SparkBarrierRendezvous;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.ShardBuffer;
+import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.TrainingLoop;
 import dev.phalanx.engine.worker.TrainingResult;
@@ -45,7 +45,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         String address = context.getTaskInfos()[rank].address();
         String host = address.substring(0, address.lastIndexOf(':'));
         // Intra-op threads are per calling thread in PyTorch; set them here, in the task's thread.
-        Engine.getEngine("PyTorch");
+        PyTorchEngine.get();
         JniUtils.setNumThreads(spec.threadsPerWorker());
         ShardBuffer shard = ShardBuffer.fill(CollectionConverters.asJava(rows), spec.columns().featureLength());
         try (Communicator comm = Communicators.connect(

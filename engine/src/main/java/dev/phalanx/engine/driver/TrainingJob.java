@@ -88,6 +88,10 @@ public final class TrainingJob {
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
         JavaRDD<LabeledSample> shards = shard(data, spec);
         for (int attempt = 1; ; attempt++) {
+            if (attempt > 1) {
+                // A lost executor is replaced by the cluster manager; the relaunch needs W slots again.
+                SlotCheck.requireSlots(sc, spec.workers(), slotWait);
+            }
             String resumeFrom = store == null ? null : compatibleNewest(store, events);
             try {
                 return runAttempt(sc, shards, attempt, resumeFrom, epochs);

@@ -50,7 +50,7 @@ public final class ModelReplica implements AutoCloseable {
 
     private ModelReplica(String modelName, InputSpec input) {
         this.input = input;
-        this.manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+        this.manager = PyTorchEngine.get().newBaseManager(Device.cpu());
         try {
             this.block = ModelCatalog.byName(modelName).build(input);
             block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
