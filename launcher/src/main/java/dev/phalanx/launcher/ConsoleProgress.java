@@ -2,22 +2,64 @@ package dev.phalanx.launcher;
 
 import dev.phalanx.engine.api.ProgressListener;
 import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.StepMetrics;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Locale;
 
-/** Prints one line per finished epoch to the console. */
+/**
+ * Shows progress on the driver's console and records step metrics. On a terminal the step line is
+ * rewritten in place; otherwise (a pipeline's log) each step report is a plain line.
+ */
 final class ConsoleProgress implements ProgressListener {
 
     private final PrintStream out;
     private final int epochs;
+    private final MetricsLog metrics;
+    private final boolean terminal = System.console() != null;
+    private long firstStep = -1;
+    private long firstNanos;
+    private boolean lineOpen;
 
-    ConsoleProgress(PrintStream out, int epochs) {
+    ConsoleProgress(PrintStream out, int epochs, MetricsLog metrics) {
         this.out = out;
         this.epochs = epochs;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onStep(StepMetrics m) {
+        metrics.append(m);
+        if (firstStep < 0) {
+            firstStep = m.step();
+            firstNanos = System.nanoTime();
+        }
+        String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %,.0f samples/s  all-reduce %.2f ms"
+                + "  ETA %s", m.epoch(), epochs, m.step(), m.totalSteps(), m.loss(), m.samplesPerSecond(),
+                m.allReduceMillis(), eta(m));
+        if (terminal) {
+            out.print("\r" + line + "   ");
+            lineOpen = true;
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    /** Remaining steps at the pace seen since the first report of this run. */
+    private String eta(StepMetrics m) {
+        long done = m.step() - firstStep;
+        if (done <= 0) {
+            return "?";
+        }
+        double perStep = (System.nanoTime() - firstNanos) / 1e9 / done;
+        Duration left = Duration.ofSeconds(Math.round(perStep * (m.totalSteps() - m.step())));
+        return String.format(Locale.ROOT, "%d:%02d", left.toMinutes(), left.toSecondsPart());
     }
 
     @Override
     public void onEpoch(EpochMetrics m) {
+        endLine();
         out.println(String.format(Locale.ROOT,
                 "epoch %d/%d  loss %.4f  train accuracy %.2f%%  %,.0f samples/s  %d steps  %.1f s",
                 m.epoch(), epochs, m.loss(), 100 * m.accuracy(), m.samplesPerSecond(), m.steps(), m.seconds()));
@@ -26,7 +68,15 @@ final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void onEvent(String message) {
+        endLine();
         out.println("phalanx: " + message);
         out.flush();
+    }
+
+    private void endLine() {
+        if (lineOpen) {
+            out.println();
+            lineOpen = false;
+        }
     }
 }

@@ -28,6 +28,7 @@ import java.time.Duration;
  * @param keepCheckpoints how many checkpoints to keep
  * @param maxAttempts how many times the stage may be launched
  * @param faultInjection "rank:step" or empty
+ * @param logEverySteps step-metrics cadence, 0 = off
  * @param tls TLS settings, or null for plain TCP
  * @param rendered the resolved config as HOCON, to record in the run directory
  */
@@ -54,6 +55,7 @@ public record JobConfig(
         int keepCheckpoints,
         int maxAttempts,
         String faultInjection,
+        int logEverySteps,
         TlsSettings tls,
         String rendered) {
 

@@ -69,6 +69,7 @@ public final class JobConfigLoader {
                 number(config, JobKeys.KEEP_CHECKPOINTS).intValue(),
                 number(config, JobKeys.MAX_ATTEMPTS).intValue(),
                 string(config, JobKeys.FAULT_INJECTION),
+                number(config, JobKeys.LOG_EVERY_STEPS).intValue(),
                 tls(config),
                 redacted(config).root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
     }

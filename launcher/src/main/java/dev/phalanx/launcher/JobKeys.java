@@ -79,6 +79,9 @@ public final class JobKeys {
     public static final ConfigKey FAULT_INJECTION = key("fault_injection", ConfigKey.Type.STRING, "\"\"",
             "testing aid: rank:step makes that worker fail before that step in the first attempt");
 
+    /** Step metrics cadence. */
+    public static final ConfigKey LOG_EVERY_STEPS = key("log_every_steps", ConfigKey.Type.INT, "50",
+            "write a line to metrics.jsonl and the console every this many steps; 0 = only per epoch");
     /** TLS key store. */
     public static final ConfigKey TLS_KEY_STORE = key("tls_key_store", ConfigKey.Type.STRING, "\"\"",
             "path of a key store on every executor; set to encrypt the workers' connections with mutual TLS");

@@ -134,6 +134,11 @@ public final class RunDirectory {
         }
     }
 
+    /** Creates (or replaces) {@code name} for writing. */
+    public OutputStream create(String name) throws IOException {
+        return fs.create(new Path(path, name), true);
+    }
+
     /** Reads {@code name}, or returns null if it does not exist. */
     public String read(String name) throws IOException {
         Path file = new Path(path, name);

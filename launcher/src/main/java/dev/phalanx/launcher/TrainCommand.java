@@ -95,7 +95,10 @@ final class TrainCommand implements Callable<Integer> {
             Dataset<Row> test = FashionMnist.load(spark, dataDir, FashionMnist.Split.TEST, job.workers());
             out.printf(Locale.ROOT, "phalanx: training %s on Fashion-MNIST with %d workers on %s; run directory %s%n",
                     job.model(), job.workers(), job.effectiveMaster(), runDir.uri());
-            TrainedModel model = Phalanx.fit(train, options, new ConsoleProgress(out, job.epochs()));
+            TrainedModel model;
+            try (MetricsLog metrics = MetricsLog.open(runDir)) {
+                model = Phalanx.fit(train, options, new ConsoleProgress(out, job.epochs(), metrics));
+            }
             double testAccuracy = model.accuracy(test, "features", "label");
             long testSamples = test.count();
             out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
@@ -150,6 +153,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optKeepCheckpoints(job.keepCheckpoints())
                 .optMaxAttempts(job.maxAttempts())
                 .optTls(job.tls())
+                .optLogEverySteps(job.logEverySteps())
                 .optFaultInjection(job.faultInjection().isBlank() ? null : FaultInjection.parse(job.faultInjection()));
     }
 

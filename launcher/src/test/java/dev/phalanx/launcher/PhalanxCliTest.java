@@ -49,6 +49,14 @@ class PhalanxCliTest {
     }
 
     @Test
+    void aWrongTypeIsOneLineNamingKeyAndFileWithExitCode2() throws IOException {
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("epochs = many\n").toString()));
+        assertTrue(errors().startsWith("phalanx: error: key 'epochs': expected a whole number, got \"many\""), errors());
+        assertTrue(errors().contains("job.conf: 1"), errors());
+        assertEquals(1, errors().lines().count(), errors());
+    }
+
+    @Test
     void aMissingConfigFileExitsWith2() {
         assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", dir.resolve("absent.conf").toString()));
         assertTrue(errors().startsWith("phalanx: error: config file not found: "), errors());

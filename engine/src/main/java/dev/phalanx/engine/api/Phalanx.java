@@ -7,6 +7,9 @@ import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.driver.TrainingJob;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.worker.CheckpointSettings;
+import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.ProgressWire;
+import dev.phalanx.engine.worker.StepMetrics;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
 import org.apache.spark.sql.Dataset;
@@ -62,9 +65,19 @@ public final class Phalanx {
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 identity, checkpoints,
-                options.faultInjection());
+                options.faultInjection(), options.logEverySteps());
         TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout(), options.maxAttempts())
-                .run(data, listener::onEpoch, listener::onEvent);
+                .run(data, new ProgressWire.Handler() {
+                    @Override
+                    public void epoch(EpochMetrics metrics) {
+                        listener.onEpoch(metrics);
+                    }
+
+                    @Override
+                    public void step(StepMetrics metrics) {
+                        listener.onStep(metrics);
+                    }
+                }, listener::onEvent);
         return new TrainedModel(options.modelName(), options.input(), result);
     }
 }

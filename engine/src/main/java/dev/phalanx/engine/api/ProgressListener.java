@@ -1,13 +1,17 @@
 package dev.phalanx.engine.api;
 
 import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.StepMetrics;
 
-/** Receives each epoch's metrics on the driver while training runs. Must not block for long. */
+/** Receives progress on the driver while training runs, from one thread. Must not block for long. */
 @FunctionalInterface
 public interface ProgressListener {
 
     /** Called once per finished epoch, in order. */
     void onEpoch(EpochMetrics metrics);
+
+    /** Called every {@code log_every_steps} steps with the progress since the previous call. */
+    default void onStep(StepMetrics metrics) {}
 
     /** Called with a one-line notice, for example that a failed attempt is being relaunched. */
     default void onEvent(String message) {}

@@ -41,6 +41,7 @@ public final class TrainingOptions {
     private int maxAttempts = 3;
     private FaultInjection faultInjection;
     private TlsSettings tls;
+    private int logEverySteps = 50;
 
     /**
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
@@ -176,6 +177,12 @@ public final class TrainingOptions {
         return this;
     }
 
+    /** Reports step metrics every {@code steps} steps; 0 = only per epoch (key {@code log_every_steps}, default 50). */
+    public TrainingOptions optLogEverySteps(int steps) {
+        this.logEverySteps = steps;
+        return this;
+    }
+
     /** Encrypts the workers' connections with mutual TLS (keys {@code tls_*}); null for plain TCP. */
     public TrainingOptions optTls(TlsSettings tls) {
         this.tls = tls;
@@ -212,6 +219,7 @@ public final class TrainingOptions {
                 "checkpoint_interval", "must not be negative, got " + checkpointInterval);
         require(keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1, got " + keepCheckpoints);
         require(maxAttempts >= 1, "max_attempts", "must be at least 1, got " + maxAttempts);
+        require(logEverySteps >= 0, "log_every_steps", "must not be negative, got " + logEverySteps);
         require(faultInjection == null || faultInjection.rank() < workers, "fault_injection",
                 "names rank " + (faultInjection == null ? 0 : faultInjection.rank()) + " but there are " + workers
                         + " workers");
@@ -287,6 +295,11 @@ public final class TrainingOptions {
     /** Returns the injected fault, or null. */
     public FaultInjection faultInjection() {
         return faultInjection;
+    }
+
+    /** Returns the step-metrics cadence, 0 when off. */
+    public int logEverySteps() {
+        return logEverySteps;
     }
 
     /** Returns the TLS settings, or null. */

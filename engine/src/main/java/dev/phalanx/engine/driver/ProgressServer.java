@@ -1,6 +1,5 @@
 package dev.phalanx.engine.driver;
 
-import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.ProgressWire;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -10,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,11 +23,11 @@ final class ProgressServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final String jobToken;
-    private final Consumer<EpochMetrics> listener;
+    private final ProgressWire.Handler listener;
     private final Thread thread;
     private volatile Socket current;
 
-    ProgressServer(String host, String jobToken, Consumer<EpochMetrics> listener) throws IOException {
+    ProgressServer(String host, String jobToken, ProgressWire.Handler listener) throws IOException {
         this.server = new ServerSocket();
         this.jobToken = jobToken;
         this.listener = listener;
@@ -59,7 +57,7 @@ final class ProgressServer implements AutoCloseable {
                     continue;
                 }
                 while (true) {
-                    listener.accept(ProgressWire.read(in));
+                    ProgressWire.read(in, listener);
                 }
             } catch (EOFException e) {
                 // Rank 0 closed its reporter: the run is over, or it will reconnect on a retry.

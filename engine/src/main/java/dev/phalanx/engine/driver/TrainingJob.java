@@ -10,7 +10,7 @@ import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.data.ShardPartitioner;
 import dev.phalanx.engine.worker.CheckpointSettings;
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
 import java.io.IOException;
@@ -68,14 +68,14 @@ public final class TrainingJob {
     /**
      * Validates, trains and returns rank 0's result.
      *
-     * @param epochs called on the driver after every epoch
+     * @param progress called on the driver after every epoch and logged step
      * @param events called on the driver with one-line notices (relaunches, resumes)
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad column or value, naming it
      * @throws IllegalArgumentException for too few task slots
      * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
      * @throws TrainingFailedException when the last attempt failed
      */
-    public TrainingResult run(Dataset<Row> data, Consumer<EpochMetrics> epochs, Consumer<String> events) {
+    public TrainingResult run(Dataset<Row> data, ProgressWire.Handler progress, Consumer<String> events) {
         SchemaCheck.validate(data.schema(), spec.columns());
         SparkContext sc = data.sparkSession().sparkContext();
         SlotCheck.requireSlots(sc, spec.workers(), slotWait);
@@ -94,7 +94,7 @@ public final class TrainingJob {
             }
             String resumeFrom = store == null ? null : compatibleNewest(store, events);
             try {
-                return runAttempt(sc, shards, attempt, resumeFrom, epochs);
+                return runAttempt(sc, shards, attempt, resumeFrom, progress);
             } catch (TrainingFailedException e) {
                 if (attempt >= maxAttempts) {
                     throw new TrainingFailedException(e.getMessage() + " (attempt " + attempt + " of " + maxAttempts + ")",
@@ -122,9 +122,9 @@ public final class TrainingJob {
     }
 
     private TrainingResult runAttempt(SparkContext sc, JavaRDD<LabeledSample> shards, int attempt, String resumeFrom,
-            Consumer<EpochMetrics> epochs) {
+            ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
-        try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), epochs)) {
+        try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), listener)) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
             String jobGroup = "phalanx-" + spec.collective().jobToken().substring(0, 8) + "-attempt-" + attempt;
             sc.setJobGroup(jobGroup,

@@ -8,7 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Sends epoch metrics from rank 0 to the driver's progress listener as they happen, so the person
+ * Sends epoch and step metrics from rank 0 to the driver's progress listener as they happen, so the person
  * who launched the job sees progress in cluster mode too, where worker output lands in executor
  * logs. Progress is best effort: if the driver cannot be reached, training goes on and the reporter
  * logs once and falls silent.
@@ -51,11 +51,24 @@ public final class ProgressReporter implements AutoCloseable {
 
     /** Sends one epoch's metrics. */
     public void report(EpochMetrics metrics) {
+        send(out -> ProgressWire.write(out, metrics));
+    }
+
+    /** Sends one logged step's metrics. */
+    public void report(StepMetrics metrics) {
+        send(out -> ProgressWire.write(out, metrics));
+    }
+
+    private interface Report {
+        void writeTo(DataOutputStream out) throws IOException;
+    }
+
+    private void send(Report report) {
         if (out == null) {
             return;
         }
         try {
-            ProgressWire.write(out, metrics);
+            report.writeTo(out);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "lost the driver's progress listener; training goes on", e);
             close();

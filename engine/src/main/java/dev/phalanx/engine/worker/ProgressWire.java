@@ -4,13 +4,29 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 
-/** The wire format of progress reports: fixed fields, no object deserialisation on the driver. */
+/**
+ * The wire format of progress reports: a type byte and fixed fields, no object deserialisation
+ * on the driver.
+ */
 public final class ProgressWire {
+
+    private static final byte EPOCH = 'E';
+    private static final byte STEP = 'S';
 
     private ProgressWire() {}
 
-    /** Writes one report and flushes. */
+    /** Receives decoded reports. */
+    public interface Handler {
+        /** An epoch ended. */
+        void epoch(EpochMetrics metrics);
+
+        /** A logged step ended. */
+        void step(StepMetrics metrics);
+    }
+
+    /** Writes one epoch report and flushes. */
     public static void write(DataOutputStream out, EpochMetrics m) throws IOException {
+        out.writeByte(EPOCH);
         out.writeInt(m.epoch());
         out.writeLong(m.steps());
         out.writeDouble(m.loss());
@@ -20,9 +36,29 @@ public final class ProgressWire {
         out.flush();
     }
 
-    /** Reads one report written by {@link #write(DataOutputStream, EpochMetrics)}. */
-    public static EpochMetrics read(DataInputStream in) throws IOException {
-        return new EpochMetrics(
-                in.readInt(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+    /** Writes one step report and flushes. */
+    public static void write(DataOutputStream out, StepMetrics m) throws IOException {
+        out.writeByte(STEP);
+        out.writeLong(m.step());
+        out.writeLong(m.totalSteps());
+        out.writeInt(m.epoch());
+        out.writeDouble(m.loss());
+        out.writeDouble(m.samplesPerSecond());
+        out.writeDouble(m.allReduceMillis());
+        out.flush();
+    }
+
+    /** Reads one report and hands it to {@code handler}. */
+    public static void read(DataInputStream in, Handler handler) throws IOException {
+        byte type = in.readByte();
+        if (type == EPOCH) {
+            handler.epoch(new EpochMetrics(
+                    in.readInt(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble()));
+        } else if (type == STEP) {
+            handler.step(new StepMetrics(
+                    in.readLong(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(), in.readDouble()));
+        } else {
+            throw new IOException("unknown progress report type " + type);
+        }
     }
 }

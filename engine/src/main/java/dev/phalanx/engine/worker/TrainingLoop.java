@@ -27,7 +27,7 @@ import java.util.List;
  * samples the interrupted one had not yet visited, in the same order.
  *
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
- * shard sizes, one all-reduce per step and one per epoch end — on every path. Only rank 0 writes
+ * shard sizes, one all-reduce per step, one per logged step and one per epoch end — on every path. Only rank 0 writes
  * checkpoints, outside any collective. A rank that fails throws, and its peers fail on their next
  * collective within the timeout.
  */
@@ -80,6 +80,7 @@ public final class TrainingLoop {
             long start = System.nanoTime();
             int[] order = null;
             EpochTally tally = null;
+            IntervalTally interval = new IntervalTally();
             for (long step = startStep; step < totalSteps; step++) {
                 int epoch = (int) (step / stepsPerEpoch) + 1;
                 int inEpoch = (int) (step % stepsPerEpoch);
@@ -92,7 +93,9 @@ public final class TrainingLoop {
                 ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
                 model.copyGradients(gradients);
                 model.zeroGradients();
+                long reduceStart = System.nanoTime();
                 comm.allReduce(gradients, ReduceOp.AVG);
+                interval.add(outcome, System.nanoTime() - reduceStart);
                 optimizer.step(model.parameters(), gradients);
                 tally.add(outcome, localBatch);
                 if (inEpoch == stepsPerEpoch - 1) {
@@ -102,6 +105,12 @@ public final class TrainingLoop {
                     }
                 }
                 long done = step + 1;
+                if (spec.logEverySteps() > 0 && done % spec.logEverySteps() == 0) {
+                    StepMetrics metrics = interval.finish(done, totalSteps, epoch);
+                    if (comm.rank() == 0) {
+                        progress.report(metrics);
+                    }
+                }
                 if (writer != null && done < totalSteps && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
                     writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history));
                     lastCheckpointStep = done;
@@ -175,6 +184,36 @@ public final class TrainingLoop {
                     + spec.globalBatchSize() + " / workers " + spec.workers() + "); use more data or a smaller batch_size");
         }
         return steps;
+    }
+
+    /**
+     * Loss and timing since the last logged step. Every rank reaches a logged step at the same step,
+     * so combining the losses there keeps the collectives in lockstep.
+     */
+    private final class IntervalTally {
+        private long startNanos = System.nanoTime();
+        private double lossSum;
+        private long steps;
+        private long allReduceNanos;
+
+        void add(ModelReplica.BatchOutcome outcome, long reduceNanos) {
+            lossSum += outcome.meanLoss();
+            steps++;
+            allReduceNanos += reduceNanos;
+        }
+
+        StepMetrics finish(long done, long totalSteps, int epoch) {
+            float[] totals = {(float) lossSum, steps};
+            comm.allReduce(totals, ReduceOp.SUM);
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            StepMetrics metrics = new StepMetrics(done, totalSteps, epoch, totals[0] / totals[1],
+                    steps * (double) spec.globalBatchSize() / seconds, allReduceNanos / 1e6 / steps);
+            startNanos = System.nanoTime();
+            lossSum = 0;
+            steps = 0;
+            allReduceNanos = 0;
+            return metrics;
+        }
     }
 
     /** Loss and accuracy sums of the current epoch on this rank, combined over all ranks at its end. */

@@ -26,6 +26,7 @@ import java.io.Serializable;
  * @param identity what checkpoints record and a resume must match
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
  * @param fault a deliberate failure for tests, or null
+ * @param logEverySteps report step metrics every this many steps; 0 = only per epoch
  */
 public record TrainingSpec(
         String modelName,
@@ -43,7 +44,8 @@ public record TrainingSpec(
         CollectiveOptions collective,
         JobIdentity identity,
         CheckpointSettings checkpoints,
-        FaultInjection fault)
+        FaultInjection fault,
+        int logEverySteps)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

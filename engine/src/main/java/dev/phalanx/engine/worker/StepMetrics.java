@@ -1,0 +1,17 @@
+package dev.phalanx.engine.worker;
+
+import java.io.Serializable;
+
+/**
+ * Progress at a logged step, over all workers since the previous logged step.
+ *
+ * @param step global step just completed (1-based count of steps done)
+ * @param totalSteps steps the whole run takes
+ * @param epoch 1-based epoch of that step
+ * @param loss mean training loss over the interval, all workers
+ * @param samplesPerSecond training samples per second over the interval, all workers together
+ * @param allReduceMillis mean time per step spent in the gradient all-reduce on rank 0
+ */
+public record StepMetrics(
+        long step, long totalSteps, int epoch, double loss, double samplesPerSecond, double allReduceMillis)
+        implements Serializable {}
