@@ -20,15 +20,6 @@ import java.util.stream.Stream;
  */
 final class StandaloneCluster implements AutoCloseable {
 
-    /** Spark 4 on Java 17 needs these (Spark's JavaModuleOptions). */
-    private static final List<String> JVM_OPTIONS = Stream.concat(Stream.of(
-                    "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
-                    "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
-                    "sun.security.action", "sun.util.calendar")
-            .map(pkg -> "--add-opens=java.base/" + pkg + "=ALL-UNNAMED"),
-            Stream.of("-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true"))
-            .toList();
-
     private final Path dir;
     private final Path sparkHome;
     private final int port;
@@ -42,7 +33,7 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Starts a Master and {@code workers} Workers of {@code cores} cores each. */
     static StandaloneCluster start(Path dir, int workers, int cores) throws IOException, InterruptedException {
-        Path sparkHome = sparkHome(dir);
+        Path sparkHome = TestSparkHome.create();
         StandaloneCluster cluster = new StandaloneCluster(dir, sparkHome, freePort());
         try {
             cluster.daemons.add(cluster.java("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
@@ -108,7 +99,7 @@ final class StandaloneCluster implements AutoCloseable {
     private Process process(Path log, List<String> mainAndArgs) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
+        command.addAll(TestSparkHome.JVM_OPTIONS);
         command.add("-Xmx2g");
         command.add("-cp");
         command.add(sparkHome.resolve("jars") + "/*");
@@ -120,27 +111,6 @@ final class StandaloneCluster implements AutoCloseable {
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("OMP_NUM_THREADS", "1");
         return builder.start();
-    }
-
-    /**
-     * A Spark home whose jars folder links the Spark, Hadoop and Scala jars Maven resolved for the
-     * launcher (its classpath.txt), leaving out Phalanx and DJL, which travel in the job jar.
-     */
-    private static Path sparkHome(Path dir) throws IOException {
-        Path jars = Files.createDirectories(dir.resolve("spark-home").resolve("jars"));
-        String classpath = Files.readString(Path.of("target", "classpath.txt")).trim();
-        for (String entry : classpath.split(":")) {
-            Path jar = Path.of(entry);
-            boolean phalanxOrDjl = entry.contains("/ai/djl/") || entry.contains("/dev/phalanx/")
-                    || jar.startsWith(Path.of("..").toAbsolutePath().normalize());
-            if (entry.endsWith(".jar") && !phalanxOrDjl) {
-                Path link = jars.resolve(jar.getFileName());
-                if (Files.notExists(link)) {
-                    Files.createSymbolicLink(link, jar);
-                }
-            }
-        }
-        return jars.getParent();
     }
 
     private static int freePort() throws IOException {
