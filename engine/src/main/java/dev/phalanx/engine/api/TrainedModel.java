@@ -6,6 +6,7 @@ import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.StepSplit;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.models.InputSpec;
 import java.io.IOException;
@@ -55,6 +56,16 @@ public final class TrainedModel {
     /** Returns training samples per second over the run, all workers together. */
     public double samplesPerSecond() {
         return result.samplesPerSecond();
+    }
+
+    /** Returns the median time per step and per phase on rank 0, over the steady-state steps. */
+    public StepSplit stepSplit() {
+        return result.split();
+    }
+
+    /** Returns the wall-clock time (ms since the epoch) when rank 0 started its first step. */
+    public long firstStepEpochMillis() {
+        return result.firstStepEpochMillis();
     }
 
     /** Returns the wall time of the training loop in seconds. */

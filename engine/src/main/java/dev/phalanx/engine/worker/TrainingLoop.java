@@ -81,7 +81,10 @@ public final class TrainingLoop {
             int[] order = null;
             EpochTally tally = null;
             IntervalTally interval = new IntervalTally();
+            StepProfile profile = new StepProfile(totalSteps - startStep);
+            long firstStepMillis = System.currentTimeMillis();
             for (long step = startStep; step < totalSteps; step++) {
+                profile.startStep();
                 int epoch = (int) (step / stepsPerEpoch) + 1;
                 int inEpoch = (int) (step % stepsPerEpoch);
                 if (order == null || inEpoch == 0) {
@@ -90,13 +93,19 @@ public final class TrainingLoop {
                 }
                 injectFaultIfDue(step);
                 shard.gather(order, inEpoch * localBatch, localBatch, batchFeatures, batchLabels);
+                profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
+                profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
                 model.copyGradients(gradients);
                 model.zeroGradients();
+                profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
                 long reduceStart = System.nanoTime();
                 comm.allReduce(gradients, ReduceOp.AVG);
                 interval.add(outcome, System.nanoTime() - reduceStart);
+                profile.endPhase(StepProfile.Phase.ALL_REDUCE);
                 optimizer.step(model.parameters(), gradients);
+                profile.endPhase(StepProfile.Phase.OPTIMIZER);
+                profile.endStep();
                 tally.add(outcome, localBatch);
                 if (inEpoch == stepsPerEpoch - 1) {
                     history.add(tally.finish(epoch));
@@ -124,7 +133,8 @@ public final class TrainingLoop {
             long trained = totalSteps - startStep;
             double seconds = (System.nanoTime() - start) / 1e9;
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
-            return new TrainingResult(model.copyParameters(), history, totalSteps, seconds, samplesPerSecond);
+            return new TrainingResult(model.copyParameters(), history, totalSteps, seconds, samplesPerSecond,
+                    profile.split(), firstStepMillis);
         }
     }
 

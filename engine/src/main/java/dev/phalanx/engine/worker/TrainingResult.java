@@ -11,7 +11,10 @@ import java.util.List;
  * @param steps optimizer steps taken in all
  * @param trainSeconds wall time from the first step to the last
  * @param samplesPerSecond training samples per second over the whole run, all workers together
+ * @param split median time per step and per phase on rank 0
+ * @param firstStepEpochMillis wall-clock time (ms since the epoch) when rank 0 started its first step
  */
 public record TrainingResult(
-        float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond)
+        float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond,
+        StepSplit split, long firstStepEpochMillis)
         implements Serializable {}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Training-step benchmark, side by side in one run on the same machine, model, batch and threads:
+# (a) PyTorch eager, (b) DJL alone, (c) Phalanx W=1 in a Spark barrier stage, (d) Phalanx W=2 and
+# PyTorch DDP (gloo) W=2 with the same global batch. MLP and CNN, batch 64, 1 thread per worker.
+# Build first: mvn -B -q -DskipTests package. Needs Debian's python3-torch and libopenblas0-pthread.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+peers="${PEERS_DIR:-$here/../../shared/peers}"
+jar="$(ls "$here"/target/phalanx-bench-*.jar | head -n 1)"
+classpath="$jar:$(cat "$here/target/classpath.txt")"
+steps="${STEPS:-200}"
+opens=()
+for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
+           java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
+           sun.security.action sun.util.calendar; do
+  opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
+done
+java_bench() {
+  OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
+    -Dio.netty.tryReflectionSetAccessible=true -Xmx6g -Dai.djl.offline=true \
+    -Dlog4j2.configurationFile="$here/../conf/log4j2.properties" \
+    -cp "$classpath" dev.phalanx.bench.TrainStepBenchmark "$@" 2>/dev/null | grep -E '^(djl|phalanx) '
+}
+python_peer() {
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$@"
+}
+for model in mlp cnn; do
+  python_peer "$peers/torch_step.py" "$model" 64 1 "$steps"
+  java_bench djl "$model" 64 1 "$steps"
+  java_bench phalanx 1 "$model" 64 "$steps"
+  java_bench phalanx 2 "$model" 64 "$steps"
+  python_peer "$peers/torch_ddp.py" "$model" 64 2 "$steps" 29731
+done
