@@ -46,6 +46,8 @@ public final class ModelReplica implements AutoCloseable {
     private final List<Shape> shapes = new ArrayList<>();
     private final ByteBuffer storage;
     private final FloatBuffer parameters;
+    private final ByteBuffer gradientStorage;
+    private boolean gradientsBound;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
     private ModelReplica(String modelName, InputSpec input) {
@@ -64,6 +66,7 @@ public final class ModelReplica implements AutoCloseable {
             this.storage = ByteBuffer.allocateDirect(Math.toIntExact(Math.multiplyExact(total, Float.BYTES)))
                     .order(ByteOrder.nativeOrder());
             this.parameters = storage.asFloatBuffer();
+            this.gradientStorage = ByteBuffer.allocateDirect(storage.capacity()).order(ByteOrder.nativeOrder());
             this.parameterStore = new ParameterStore(manager, false);
         } catch (RuntimeException e) {
             manager.close();
@@ -164,17 +167,34 @@ public final class ModelReplica implements AutoCloseable {
         }
     }
 
+    /**
+     * Returns every parameter's gradient as one flat direct buffer of native-order floats, in the
+     * flat parameter order — without copying: after the first call the gradient tensors live in
+     * this buffer, PyTorch accumulating into it on each backward pass and zeroing it in place.
+     * Call after {@link #forwardBackward}; write to it (for example to average it) before the next.
+     */
+    public ByteBuffer gradients() {
+        if (!gradientsBound) {
+            // The first backward pass allocated the gradient tensors; move their values into the
+            // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
+            int offset = 0;
+            for (NDArray array : arrays) {
+                int bytes = Math.toIntExact(array.size() * Float.BYTES);
+                ByteBuffer slice = gradientStorage.slice(offset, bytes).order(ByteOrder.nativeOrder());
+                try (NDArray gradient = array.getGradient()) {
+                    slice.put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+                    gradient.set(slice.clear());
+                }
+                offset += bytes;
+            }
+            gradientsBound = true;
+        }
+        return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
+    }
+
     /** Copies every parameter's gradient into {@code out}, in the flat parameter order. */
     public void copyGradients(float[] out) {
-        int offset = 0;
-        for (NDArray array : arrays) {
-            try (NDArray gradient = array.getGradient()) {
-                FloatBuffer values = gradient.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
-                int size = values.remaining();
-                values.get(out, offset, size);
-                offset += size;
-            }
-        }
+        gradients().asFloatBuffer().get(out);
     }
 
     /** Sets every gradient to zero, ready for the next backward pass. */

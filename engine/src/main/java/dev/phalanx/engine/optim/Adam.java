@@ -31,13 +31,13 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public void step(FloatBuffer params, float[] gradients) {
+    public void step(FloatBuffer params, FloatBuffer gradients) {
         steps++;
         double correction1 = 1 - Math.pow(BETA1, steps);
         double correction2Sqrt = Math.sqrt(1 - Math.pow(BETA2, steps));
         float stepSize = (float) (learningRate / correction1);
         for (int i = 0; i < firstMoment.length; i++) {
-            float g = gradients[i];
+            float g = gradients.get(i);
             float m = (float) (BETA1 * firstMoment[i] + (1 - BETA1) * g);
             float v = (float) (BETA2 * secondMoment[i] + (1 - BETA2) * g * g);
             firstMoment[i] = m;

@@ -11,8 +11,8 @@ public interface Optimizer {
     /** Returns the name used in job configs. */
     String name();
 
-    /** Applies one update to {@code params} (absolute indexing from 0). */
-    void step(FloatBuffer params, float[] gradients);
+    /** Applies one update to {@code params} from {@code gradients} (both indexed from 0). */
+    void step(FloatBuffer params, FloatBuffer gradients);
 
     /** Returns a copy of the state. */
     OptimizerState state();

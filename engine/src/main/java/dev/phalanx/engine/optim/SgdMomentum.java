@@ -27,9 +27,9 @@ public final class SgdMomentum implements Optimizer {
     }
 
     @Override
-    public void step(FloatBuffer params, float[] gradients) {
+    public void step(FloatBuffer params, FloatBuffer gradients) {
         for (int i = 0; i < velocity.length; i++) {
-            float v = momentum * velocity[i] + gradients[i];
+            float v = momentum * velocity[i] + gradients.get(i);
             velocity[i] = v;
             params.put(i, params.get(i) - learningRate * v);
         }

@@ -9,9 +9,11 @@ import java.io.Serializable;
  * @param step the whole step
  * @param data gathering the batch from the shard
  * @param forwardBackward forward pass, loss and backward pass in PyTorch
- * @param gradientsOut copying the gradients out of PyTorch and zeroing them
+ * @param gradientsOut getting the gradients out of PyTorch (a copy only on the first step; then
+ *     they live in the buffer that is all-reduced)
  * @param allReduce averaging the gradients over all workers
- * @param optimizer the update, written straight into the parameters PyTorch reads
+ * @param optimizer the update, written straight into the parameters PyTorch reads, and zeroing
+ *     the gradients
  * @param steps how many steps the medians are taken over
  */
 public record StepSplit(

@@ -70,7 +70,6 @@ public final class TrainingLoop {
         boolean writes = store != null && comm.rank() == 0;
         try (ModelReplica model = ModelReplica.initialised(spec.modelName(), spec.input(), spec.seed());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
-            float[] gradients = new float[model.parameterCount()];
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
             List<EpochMetrics> history = new ArrayList<>();
@@ -96,14 +95,14 @@ public final class TrainingLoop {
                 profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
-                model.copyGradients(gradients);
-                model.zeroGradients();
+                ByteBuffer gradients = model.gradients();
                 profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
                 long reduceStart = System.nanoTime();
                 comm.allReduce(gradients, ReduceOp.AVG);
                 interval.add(outcome, System.nanoTime() - reduceStart);
                 profile.endPhase(StepProfile.Phase.ALL_REDUCE);
-                optimizer.step(model.parameters(), gradients);
+                optimizer.step(model.parameters(), gradients.asFloatBuffer());
+                model.zeroGradients();
                 profile.endPhase(StepProfile.Phase.OPTIMIZER);
                 profile.endStep();
                 tally.add(outcome, localBatch);

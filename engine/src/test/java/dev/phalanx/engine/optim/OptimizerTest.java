@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The optimizers against PyTorch's update rules, written out in double precision. */
 class OptimizerTest {
 
-    private static final float[] GRADIENTS = {0.5f, -1.0f, 2.0f};
+    private static final FloatBuffer GRADIENTS = FloatBuffer.wrap(new float[] {0.5f, -1.0f, 2.0f});
 
     @Test
     void sgdWithMomentumFollowsTorchOptimSgd() {
@@ -21,7 +21,7 @@ class OptimizerTest {
         for (int step = 0; step < 3; step++) {
             sgd.step(params, GRADIENTS);
             for (int i = 0; i < 3; i++) {
-                v[i] = 0.9 * v[i] + GRADIENTS[i];
+                v[i] = 0.9 * v[i] + GRADIENTS.get(i);
                 p[i] -= 0.1 * v[i];
                 assertEquals(p[i], params.get(i), 1e-6);
             }
@@ -38,7 +38,7 @@ class OptimizerTest {
         for (int t = 1; t <= 3; t++) {
             adam.step(params, GRADIENTS);
             for (int i = 0; i < 3; i++) {
-                double g = GRADIENTS[i];
+                double g = GRADIENTS.get(i);
                 m[i] = 0.9 * m[i] + 0.1 * g;
                 v[i] = 0.999 * v[i] + 0.001 * g * g;
                 double mHat = m[i] / (1 - Math.pow(0.9, t));
