@@ -8,14 +8,26 @@ public final class PyTorchEngine {
     private PyTorchEngine() {}
 
     /**
-     * Returns the PyTorch engine. Nothing may be downloaded at run time: unless the JVM says
-     * otherwise, DJL is put in offline mode so it uses the natives on the classpath (executors do
-     * not inherit the launcher's system properties).
+     * Returns the PyTorch engine, set up unless the JVM says otherwise:
+     *
+     * <ul>
+     *   <li>offline: nothing may be downloaded at run time, so DJL uses the natives on the classpath
+     *       (executors do not inherit the launcher's system properties);
+     *   <li>one intra-op and one inter-op thread process-wide at engine start; each worker then sets
+     *       its own intra-op threads. Measured (docs/BENCHMARKS.md): two local-mode workers of the
+     *       CNN otherwise ran unevenly, one waiting ~30 ms a step in the all-reduce for the other.
+     * </ul>
      */
     public static Engine get() {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true");
-        }
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("ai.djl.pytorch.num_threads", "1");
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         return Engine.getEngine("PyTorch");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 }
