@@ -192,11 +192,6 @@ public final class ModelReplica implements AutoCloseable {
         return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
     }
 
-    /** Copies every parameter's gradient into {@code out}, in the flat parameter order. */
-    public void copyGradients(float[] out) {
-        gradients().asFloatBuffer().get(out);
-    }
-
     /** Sets every gradient to zero, ready for the next backward pass. */
     public void zeroGradients() {
         for (NDArray array : arrays) {
