@@ -1,8 +1,6 @@
 package dev.phalanx.engine.data;
 
 import java.io.Serializable;
-import java.util.List;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 
 /**
@@ -12,10 +10,12 @@ import org.apache.spark.sql.Row;
 public final class RowConverter implements Serializable {
 
     private final ColumnSpec columns;
+    private final FeatureReader features;
 
     /** Creates a converter for the given columns. */
     public RowConverter(ColumnSpec columns) {
         this.columns = columns;
+        this.features = new FeatureReader(columns.featuresCol(), columns.featureLength());
     }
 
     /**
@@ -26,48 +26,7 @@ public final class RowConverter implements Serializable {
      * @throws InvalidDataException naming the column and the row position
      */
     public LabeledSample convert(Row row, long position) {
-        return new LabeledSample(features(row, position), label(row, position));
-    }
-
-    private float[] features(Row row, long position) {
-        if (row.isNullAt(0)) {
-            throw bad(columns.featuresCol(), position, "is null");
-        }
-        Object value = row.get(0);
-        float[] out = new float[columns.featureLength()];
-        int length;
-        if (value instanceof Vector vector) {
-            length = vector.size();
-            checkLength(length, position);
-            for (int i = 0; i < length; i++) {
-                out[i] = (float) vector.apply(i);
-            }
-        } else {
-            // Spark hands arrays over as Scala sequences; rows built by hand may hold Java lists.
-            List<?> values = value instanceof List<?> list ? list : row.getList(0);
-            length = values.size();
-            checkLength(length, position);
-            for (int i = 0; i < length; i++) {
-                Object element = values.get(i);
-                if (element == null) {
-                    throw bad(columns.featuresCol(), position, "has a null at index " + i);
-                }
-                out[i] = ((Number) element).floatValue();
-            }
-        }
-        for (int i = 0; i < length; i++) {
-            if (!Float.isFinite(out[i])) {
-                throw bad(columns.featuresCol(), position, "has " + out[i] + " at index " + i);
-            }
-        }
-        return out;
-    }
-
-    private void checkLength(int length, long position) {
-        if (length != columns.featureLength()) {
-            throw bad(columns.featuresCol(), position,
-                    "has " + length + " values; expected " + columns.featureLength());
-        }
+        return new LabeledSample(features.read(row, 0, position), label(row, position));
     }
 
     private int label(Row row, long position) {
@@ -82,7 +41,7 @@ public final class RowConverter implements Serializable {
         return (int) value;
     }
 
-    private static InvalidDataException bad(String column, long position, String problem) {
+    static InvalidDataException bad(String column, long position, String problem) {
         return new InvalidDataException("column '" + column + "', row " + position + ": " + problem);
     }
 }

@@ -17,16 +17,24 @@ public final class SchemaCheck {
      * Phalanx cannot train on.
      */
     public static void validate(StructType schema, ColumnSpec columns) {
-        DataType features = typeOf(schema, columns.featuresCol(), "features");
-        boolean numericArray = features instanceof ArrayType array && array.elementType() instanceof NumericType;
-        if (!numericArray && !features.equals(SQLDataTypes.VectorType())) {
-            throw new InvalidDataException("features column '" + columns.featuresCol() + "' has type "
-                    + features.simpleString() + "; expected an array of numbers or an ML Vector");
-        }
+        validateFeatures(schema, columns.featuresCol());
         DataType label = typeOf(schema, columns.labelCol(), "label");
         if (!(label instanceof NumericType)) {
             throw new InvalidDataException("label column '" + columns.labelCol() + "' has type "
                     + label.simpleString() + "; expected a numeric type holding class indices");
+        }
+    }
+
+    /**
+     * Throws {@link InvalidDataException} naming the column when the features column is missing or
+     * is neither a numeric array nor an ML Vector.
+     */
+    public static void validateFeatures(StructType schema, String featuresCol) {
+        DataType features = typeOf(schema, featuresCol, "features");
+        boolean numericArray = features instanceof ArrayType array && array.elementType() instanceof NumericType;
+        if (!numericArray && !features.equals(SQLDataTypes.VectorType())) {
+            throw new InvalidDataException("features column '" + featuresCol + "' has type "
+                    + features.simpleString() + "; expected an array of numbers or an ML Vector");
         }
     }
 

@@ -214,6 +214,20 @@ public final class ModelReplica implements AutoCloseable {
     }
 
     /**
+     * Returns the raw scores (logits) of {@code count} samples, row-major: sample {@code i}'s score
+     * for class {@code c} at {@code i * numClasses + c} (inference, no gradients).
+     *
+     * @param features {@code count} samples, flattened, from position 0
+     */
+    public float[] logits(FloatBuffer features, int count) {
+        JniUtils.setGradMode(false);
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = batch.create(features, input.batchShape(count));
+            return block.forward(parameterStore, new NDList(x), false).singletonOrThrow().toFloatArray();
+        }
+    }
+
+    /**
      * Saves the model in DJL's own format into {@code dir} as {@code <name>-0000.params}, loadable
      * with {@code Model.load} after setting the same block from the model catalog.
      */

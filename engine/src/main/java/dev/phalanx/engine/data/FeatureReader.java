@@ -1,0 +1,80 @@
+package dev.phalanx.engine.data;
+
+import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+
+/**
+ * Reads one row's features (a numeric array or an ML Vector) into floats, rejecting nulls, wrong
+ * lengths and non-finite values with a message naming the column and the row. Shared by training
+ * and batch inference so both accept exactly the same inputs. Runs on the executors.
+ */
+public final class FeatureReader implements Serializable {
+
+    private final String column;
+    private final int length;
+
+    /**
+     * Creates a reader for {@code column}, whose values must have {@code length} elements.
+     *
+     * @param column the features column's name, quoted in error messages
+     * @param length how many values each row must hold
+     */
+    public FeatureReader(String column, int length) {
+        this.column = column;
+        this.length = length;
+    }
+
+    /** Returns how many values each row holds. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Reads field {@code field} of {@code row}.
+     *
+     * @param position the row's 0-based position, quoted in error messages
+     * @throws InvalidDataException naming the column and the row position
+     */
+    public float[] read(Row row, int field, long position) {
+        if (row.isNullAt(field)) {
+            throw bad(position, "is null");
+        }
+        Object value = row.get(field);
+        float[] out = new float[length];
+        if (value instanceof Vector vector) {
+            checkLength(vector.size(), position);
+            for (int i = 0; i < length; i++) {
+                out[i] = (float) vector.apply(i);
+            }
+        } else {
+            // Spark hands arrays over as Scala sequences; rows built by hand may hold Java lists.
+            List<?> values = value instanceof List<?> list ? list : row.getList(field);
+            checkLength(values.size(), position);
+            for (int i = 0; i < length; i++) {
+                Object element = values.get(i);
+                if (element == null) {
+                    throw bad(position, "has a null at index " + i);
+                }
+                out[i] = ((Number) element).floatValue();
+            }
+        }
+        for (int i = 0; i < length; i++) {
+            if (!Float.isFinite(out[i])) {
+                throw bad(position, "has " + out[i] + " at index " + i);
+            }
+        }
+        return out;
+    }
+
+    private void checkLength(int actual, long position) {
+        if (actual != length) {
+            throw bad(position, "has " + actual + " values; expected " + length);
+        }
+    }
+
+    private InvalidDataException bad(long position, String problem) {
+        return RowConverter.bad(column, position, problem);
+    }
+}
