@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param runDir run directory, or empty for a new one under runs/
  * @param master Spark master, or empty for local[workers]
  * @param threadsPerWorker PyTorch intra-op threads per worker
+ * @param gpusPerWorker GPUs per worker, 0 = CPU
+ * @param gpuFallbackToCpu whether a worker without CUDA may train on the CPU
  * @param collectiveTimeout timeout of any one collective step
  * @param slotWaitTimeout how long to wait for task slots
  * @param checkpointDir checkpoint directory URI, or empty for run_dir/checkpoints
@@ -47,6 +49,8 @@ public record JobConfig(
         String runDir,
         String master,
         int threadsPerWorker,
+        int gpusPerWorker,
+        boolean gpuFallbackToCpu,
         Duration collectiveTimeout,
         Duration slotWaitTimeout,
         String checkpointDir,

@@ -61,6 +61,8 @@ public final class JobConfigLoader {
                 string(config, JobKeys.RUN_DIR),
                 string(config, JobKeys.MASTER),
                 number(config, JobKeys.THREADS_PER_WORKER).intValue(),
+                number(config, JobKeys.GPUS_PER_WORKER).intValue(),
+                bool(config, JobKeys.GPU_FALLBACK_TO_CPU),
                 duration(config, JobKeys.COLLECTIVE_TIMEOUT),
                 duration(config, JobKeys.SLOT_WAIT_TIMEOUT),
                 string(config, JobKeys.CHECKPOINT_DIR),

@@ -53,6 +53,12 @@ public final class JobKeys {
     /** Threads per worker. */
     public static final ConfigKey THREADS_PER_WORKER = key("threads_per_worker", ConfigKey.Type.INT, "1",
             "PyTorch intra-op threads per worker; match spark.task.cpus");
+    /** GPUs per worker. */
+    public static final ConfigKey GPUS_PER_WORKER = key("gpus_per_worker", ConfigKey.Type.INT, "0",
+            "GPUs each worker trains on, requested from Spark for the training stage; 0 = CPU");
+    /** CPU fallback. */
+    public static final ConfigKey GPU_FALLBACK_TO_CPU = key("gpu_fallback_to_cpu", ConfigKey.Type.BOOLEAN, "false",
+            "let a worker that was given GPUs but finds no CUDA train on the CPU (with a warning) instead of failing");
     /** Collective timeout. */
     public static final ConfigKey COLLECTIVE_TIMEOUT = key("collective_timeout", ConfigKey.Type.DURATION, "2m",
             "how long a worker waits on a silent peer before the job fails");

@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.InvalidDataException;
+import dev.phalanx.engine.worker.DeviceUnavailableException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -62,7 +63,7 @@ public final class PhalanxCli {
     }
 
     private static int exitCode(Throwable e) {
-        if (e instanceof ConfigError) {
+        if (e instanceof ConfigError || e instanceof DeviceUnavailableException) {
             return ExitCodes.BAD_CONFIG;
         }
         if (e instanceof InvalidDataException || e instanceof IOException) {

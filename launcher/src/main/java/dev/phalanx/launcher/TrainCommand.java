@@ -146,6 +146,8 @@ final class TrainCommand implements Callable<Integer> {
                 .optSeed(job.seed())
                 .optShuffle(job.shuffle())
                 .optThreadsPerWorker(job.threadsPerWorker())
+                .optGpusPerWorker(job.gpusPerWorker())
+                .optGpuFallbackToCpu(job.gpuFallbackToCpu())
                 .optCollectiveTimeout(job.collectiveTimeout())
                 .optSlotWaitTimeout(job.slotWaitTimeout())
                 .optCheckpointEverySteps(job.checkpointEverySteps())

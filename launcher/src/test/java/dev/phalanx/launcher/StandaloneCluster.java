@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -97,20 +96,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     private Process process(Path log, List<String> mainAndArgs) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(TestSparkHome.JVM_OPTIONS);
-        command.add("-Xmx2g");
-        command.add("-cp");
-        command.add(sparkHome.resolve("jars") + "/*");
-        command.addAll(mainAndArgs);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("SPARK_HOME", sparkHome.toString());
-        env.put("SPARK_SCALA_VERSION", "2.13");
-        env.put("SPARK_LOCAL_IP", "127.0.0.1");
-        env.put("OMP_NUM_THREADS", "1");
-        return builder.start();
+        return TestSparkHome.java(sparkHome, log, mainAndArgs);
     }
 
     private static int freePort() throws IOException {

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -51,5 +53,26 @@ final class TestSparkHome {
                 + " org.apache.spark.deploy.SparkSubmit \"$@\"\n");
         Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
         return home;
+    }
+
+    /**
+     * Starts {@code mainAndArgs} in a JVM on {@code home}'s jars, with the environment a Spark
+     * daemon or driver needs there; stdout and stderr go to {@code log}.
+     */
+    static Process java(Path home, Path log, List<String> mainAndArgs) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_OPTIONS);
+        command.add("-Xmx2g");
+        command.add("-cp");
+        command.add(home.resolve("jars") + "/*");
+        command.addAll(mainAndArgs);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("SPARK_HOME", home.toString());
+        env.put("SPARK_SCALA_VERSION", "2.13");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.put("OMP_NUM_THREADS", "1");
+        return builder.start();
     }
 }

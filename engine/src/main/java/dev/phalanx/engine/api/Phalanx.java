@@ -27,7 +27,8 @@ import org.apache.spark.sql.Row;
  *
  * <p>The DataFrame needs a features column (a numeric array or an ML Vector with as many values as
  * the input spec's sample size) and a label column of whole-number class indices. Training runs as
- * one Spark barrier stage of W tasks that average gradients over direct TCP connections.
+ * one Spark barrier stage of W tasks that average gradients over direct TCP connections; with
+ * {@link TrainingOptions#optGpusPerWorker} each task trains on the GPUs Spark assigned to it.
  */
 public final class Phalanx {
 
@@ -41,8 +42,10 @@ public final class Phalanx {
     /**
      * Trains with the given options, calling {@code listener} on the driver after every epoch.
      *
-     * @throws IllegalArgumentException for a bad option (message starts with its key) or too few
-     *     task slots
+     * @throws IllegalArgumentException for a bad option (message starts with its key), too few
+     *     task slots, or a GPU job on a master that cannot offer GPUs
+     * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker was given GPUs it
+     *     cannot use (no CUDA) and {@code gpu_fallback_to_cpu} is off
      * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column or a bad
      *     value, naming the column and row
      * @throws dev.phalanx.engine.checkpoint.CheckpointException when the checkpoint directory holds
@@ -63,6 +66,7 @@ public final class Phalanx {
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
+                options.gpusPerWorker(), options.gpuFallbackToCpu(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps());

@@ -48,6 +48,14 @@ public final class TrainedModel {
         return result.history();
     }
 
+    /**
+     * Returns what every worker trained on, one line per rank, for example {@code rank 1 on host-a:
+     * Spark GPU address(es) [1] -> asked DJL for gpu(1)}.
+     */
+    public List<String> devices() {
+        return result.devices();
+    }
+
     /** Returns the number of optimizer steps taken. */
     public long steps() {
         return result.steps();

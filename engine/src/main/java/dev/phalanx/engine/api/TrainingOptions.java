@@ -31,6 +31,8 @@ public final class TrainingOptions {
     private String featuresCol = "features";
     private String labelCol = "label";
     private int threadsPerWorker = 1;
+    private int gpusPerWorker = 0;
+    private boolean gpuFallbackToCpu = false;
     private Duration collectiveTimeout = Duration.ofMinutes(2);
     private Duration slotWaitTimeout = Duration.ofSeconds(60);
     // Checkpoints and recovery.
@@ -120,6 +122,25 @@ public final class TrainingOptions {
         return this;
     }
 
+    /**
+     * Sets how many GPUs each worker trains on; 0 trains on CPUs (key {@code gpus_per_worker},
+     * default 0). The training stage then asks Spark for that many GPUs per task, so the master's
+     * executors must have GPUs; a worker with several splits its batch over them.
+     */
+    public TrainingOptions optGpusPerWorker(int gpusPerWorker) {
+        this.gpusPerWorker = gpusPerWorker;
+        return this;
+    }
+
+    /**
+     * Sets whether a worker that was given GPUs but finds no usable CUDA device trains on the CPU,
+     * with a warning, instead of failing (key {@code gpu_fallback_to_cpu}, default false).
+     */
+    public TrainingOptions optGpuFallbackToCpu(boolean fallback) {
+        this.gpuFallbackToCpu = fallback;
+        return this;
+    }
+
     /** Sets how long a worker waits on a silent peer (key {@code collective_timeout}, default 2 min). */
     public TrainingOptions optCollectiveTimeout(Duration collectiveTimeout) {
         this.collectiveTimeout = collectiveTimeout;
@@ -205,6 +226,10 @@ public final class TrainingOptions {
         require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", "must be positive, got " + learningRate);
         require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
         require(threadsPerWorker >= 1, "threads_per_worker", "must be at least 1, got " + threadsPerWorker);
+        require(gpusPerWorker >= 0, "gpus_per_worker", "must not be negative, got " + gpusPerWorker);
+        require(gpusPerWorker <= 1 || batchSize % (workers * gpusPerWorker) == 0, "batch_size",
+                "(" + batchSize + ") must be a multiple of workers × gpus_per_worker (" + workers * gpusPerWorker
+                        + ") so every GPU takes an equal share");
         require(featuresCol != null && !featuresCol.isBlank(), "features_col", "must name a column");
         require(labelCol != null && !labelCol.isBlank(), "label_col", "must name a column");
         require(collectiveTimeout != null && !collectiveTimeout.isNegative() && !collectiveTimeout.isZero(),
@@ -335,6 +360,16 @@ public final class TrainingOptions {
     /** Returns the intra-op threads per worker. */
     public int threadsPerWorker() {
         return threadsPerWorker;
+    }
+
+    /** Returns the GPUs per worker, 0 for CPU training. */
+    public int gpusPerWorker() {
+        return gpusPerWorker;
+    }
+
+    /** Returns whether a worker without usable CUDA may train on the CPU. */
+    public boolean gpuFallbackToCpu() {
+        return gpuFallbackToCpu;
     }
 
     /** Returns the collective timeout. */

@@ -11,16 +11,19 @@ import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.TrainingLoop;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
+import dev.phalanx.engine.worker.WorkerDevices;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.resource.ResourceInformation;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * The body of each barrier task: rank = partition id; load the shard, connect to the peers, train,
- * and return the result from rank 0 only. Captures nothing but the {@link TrainingSpec}, the
+ * The body of each barrier task: rank = partition id; pick the devices from the GPUs Spark
+ * assigned to the task, load the shard, connect to the peers, train, and return the result from
+ * rank 0 only. Captures nothing but the {@link TrainingSpec}, the
  * address of the driver's progress listener, the attempt number and the checkpoint to resume from.
  */
 final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
@@ -45,17 +48,27 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         String address = context.getTaskInfos()[rank].address();
         String host = address.substring(0, address.lastIndexOf(':'));
         // Intra-op threads are per calling thread in PyTorch; set them here, in the task's thread.
-        PyTorchEngine.get();
+        int cudaDevices = PyTorchEngine.get().getGpuCount();
         JniUtils.setNumThreads(spec.threadsPerWorker());
+        // Before the rendezvous: a worker that cannot use its GPUs fails its task, and Spark then
+        // stops the whole barrier stage, so no peer waits for it.
+        WorkerDevices devices = WorkerDevices.resolve(rank, host, spec.gpusPerWorker(), gpuAddresses(context),
+                spec.gpuFallbackToCpu(), cudaDevices);
         ShardBuffer shard = ShardBuffer.fill(CollectionConverters.asJava(rows), spec.columns().featureLength());
         try (Communicator comm = Communicators.connect(
                         rank, spec.workers(), new SparkBarrierRendezvous(context), host,
                         JobSecret.forTask(spec.collective()));
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, spec.collective().jobToken())) {
-            TrainingResult result = new TrainingLoop(spec, comm, shard, progress, attempt, resumeFrom).run();
+            TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());
         }
+    }
+
+    /** Returns the addresses of Spark's {@code gpu} resource assigned to this task, if any. */
+    private static List<String> gpuAddresses(BarrierTaskContext context) {
+        ResourceInformation gpus = context.resourcesJMap().get(GpuResources.NAME);
+        return gpus == null ? List.of() : List.of(gpus.addresses());
     }
 }

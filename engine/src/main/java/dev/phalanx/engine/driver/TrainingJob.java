@@ -23,6 +23,8 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -31,7 +33,8 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs one training job from the driver: preflight, shard, then the barrier stage — relaunched
+ * Runs one training job from the driver: preflight, shard, then the barrier stage (asking Spark
+ * for the workers' GPUs, see {@link GpuResources}) — relaunched
  * when it fails, up to the configured number of attempts, each resuming from the newest valid
  * checkpoint (Spark itself does not retry a failed barrier result stage). Errors from the
  * executors are translated so the caller sees the first real cause.
@@ -71,14 +74,18 @@ public final class TrainingJob {
      * @param progress called on the driver after every epoch and logged step
      * @param events called on the driver with one-line notices (relaunches, resumes)
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad column or value, naming it
-     * @throws IllegalArgumentException for too few task slots
+     * @throws IllegalArgumentException for too few task slots, or a GPU job on a master without GPUs
+     * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker cannot use its GPUs
      * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
      * @throws TrainingFailedException when the last attempt failed
      */
     public TrainingResult run(Dataset<Row> data, ProgressWire.Handler progress, Consumer<String> events) {
-        SchemaCheck.validate(data.schema(), spec.columns());
         SparkContext sc = data.sparkSession().sparkContext();
-        SlotCheck.requireSlots(sc, spec.workers(), slotWait);
+        GpuResources.preflight(sc.getConf(), sc.master(), spec.gpusPerWorker());
+        SchemaCheck.validate(data.schema(), spec.columns());
+        ResourceProfile profile = spec.gpusPerWorker() == 0 ? sc.resourceProfileManager().defaultResourceProfile()
+                : GpuResources.trainingProfile(sc, spec.gpusPerWorker());
+        SlotCheck.requireSlots(sc, spec.workers(), slotWait, profile, spec.gpusPerWorker());
         if (!sc.getConf().contains("spark.barrier.sync.timeout")) {
             LOG.warning("spark.barrier.sync.timeout is not set (Spark's default is 365 days): if a worker dies"
                     + " before the rendezvous, the others wait that long. Set it when creating the session.");
@@ -90,11 +97,15 @@ public final class TrainingJob {
         for (int attempt = 1; ; attempt++) {
             if (attempt > 1) {
                 // A lost executor is replaced by the cluster manager; the relaunch needs W slots again.
-                SlotCheck.requireSlots(sc, spec.workers(), slotWait);
+                SlotCheck.requireSlots(sc, spec.workers(), slotWait, profile, spec.gpusPerWorker());
             }
             String resumeFrom = store == null ? null : compatibleNewest(store, events);
             try {
-                return runAttempt(sc, shards, attempt, resumeFrom, progress);
+                TrainingResult result = runAttempt(sc, shards, profile, attempt, resumeFrom, progress);
+                if (spec.gpusPerWorker() > 0) {
+                    result.devices().forEach(events);
+                }
+                return result;
             } catch (TrainingFailedException e) {
                 if (attempt >= maxAttempts) {
                     throw new TrainingFailedException(e.getMessage() + " (attempt " + attempt + " of " + maxAttempts + ")",
@@ -121,8 +132,8 @@ public final class TrainingJob {
         return checkpoint.uri();
     }
 
-    private TrainingResult runAttempt(SparkContext sc, JavaRDD<LabeledSample> shards, int attempt, String resumeFrom,
-            ProgressWire.Handler listener) {
+    private TrainingResult runAttempt(SparkContext sc, JavaRDD<LabeledSample> shards, ResourceProfile profile,
+            int attempt, String resumeFrom, ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), listener)) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
@@ -134,9 +145,11 @@ public final class TrainingJob {
             sc.addSparkListener(failures);
             try {
                 ClassTag<TrainingResult> tag = ClassTag$.MODULE$.apply(TrainingResult.class);
-                TrainingResult[] results = (TrainingResult[]) shards.rdd().barrier()
-                        .mapPartitions(task, false, tag)
-                        .collect();
+                RDD<TrainingResult> stage = shards.rdd().barrier().mapPartitions(task, false, tag);
+                if (spec.gpusPerWorker() > 0) {
+                    stage = stage.withResources(profile);
+                }
+                TrainingResult[] results = (TrainingResult[]) stage.collect();
                 if (results.length != 1) {
                     throw new IllegalStateException("expected one result from rank 0, got " + results.length);
                 }

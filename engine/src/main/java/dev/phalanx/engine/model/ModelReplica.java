@@ -25,12 +25,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One copy of a model on the PyTorch engine, its parameters bound to a single direct buffer.
+ * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
+ * host buffer.
  *
  * <p>Why one flat buffer: DJL's {@code NDArray.set(ByteBuffer)} on the CPU makes the tensor use the
  * direct buffer's memory in place. So the optimizer, written in Java, updates the parameters where
  * PyTorch reads them — no copy per step — and the whole model is one array to all-reduce, return or
- * checkpoint.
+ * checkpoint. On a GPU the tensors cannot live in host memory; there the replica copies between the
+ * flat buffers and the device instead (see {@link TensorTransfer}).
  *
  * <p>Gradients are computed with PyTorch's thread-local grad mode rather than DJL's {@code
  * GradientCollector}, whose JVM-wide flag forbids two workers training at once in one JVM (as Spark
@@ -39,6 +41,7 @@ import java.util.List;
 public final class ModelReplica implements AutoCloseable {
 
     private final InputSpec input;
+    private final TensorTransfer transfer;
     private final NDManager manager;
     private final Block block;
     private final ParameterStore parameterStore;
@@ -50,9 +53,15 @@ public final class ModelReplica implements AutoCloseable {
     private boolean gradientsBound;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
-    private ModelReplica(String modelName, InputSpec input) {
+    private ModelReplica(String modelName, InputSpec input, Device device, TensorTransfer transfer,
+            ByteBuffer sharedParameters) {
+        if (device.isGpu() && transfer == TensorTransfer.IN_PLACE) {
+            throw new IllegalArgumentException("a replica on " + device + " cannot bind its tensors to host memory; use "
+                    + TensorTransfer.COPY);
+        }
         this.input = input;
-        this.manager = PyTorchEngine.get().newBaseManager(Device.cpu());
+        this.transfer = transfer;
+        this.manager = PyTorchEngine.get().newBaseManager(device);
         try {
             this.block = ModelCatalog.byName(modelName).build(input);
             block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
@@ -63,8 +72,13 @@ public final class ModelReplica implements AutoCloseable {
                 shapes.add(array.getShape());
                 total += array.size();
             }
-            this.storage = ByteBuffer.allocateDirect(Math.toIntExact(Math.multiplyExact(total, Float.BYTES)))
-                    .order(ByteOrder.nativeOrder());
+            int bytes = Math.toIntExact(Math.multiplyExact(total, Float.BYTES));
+            if (sharedParameters != null && sharedParameters.capacity() != bytes) {
+                throw new IllegalArgumentException("model '" + modelName + "' needs " + bytes
+                        + " parameter bytes, the shared buffer holds " + sharedParameters.capacity());
+            }
+            this.storage = sharedParameters != null ? sharedParameters
+                    : ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
             this.parameters = storage.asFloatBuffer();
             this.gradientStorage = ByteBuffer.allocateDirect(storage.capacity()).order(ByteOrder.nativeOrder());
             this.parameterStore = new ParameterStore(manager, false);
@@ -80,33 +94,55 @@ public final class ModelReplica implements AutoCloseable {
      * @throws IllegalArgumentException if the model is unknown or cannot take this input
      */
     public static ModelReplica initialised(String modelName, InputSpec input, long seed) {
-        ModelReplica replica = new ModelReplica(modelName, input);
+        return initialised(modelName, input, seed, Device.cpu(), TensorTransfer.IN_PLACE);
+    }
+
+    /**
+     * Builds the named model on {@code device} with parameters initialised deterministically from
+     * {@code seed} (the same values on every device).
+     *
+     * @throws IllegalArgumentException if the model is unknown or cannot take this input, or if
+     *     {@code transfer} is {@link TensorTransfer#IN_PLACE} on a GPU
+     */
+    public static ModelReplica initialised(String modelName, InputSpec input, long seed, Device device,
+            TensorTransfer transfer) {
+        ModelReplica replica = new ModelReplica(modelName, input, device, transfer, null);
         ParameterInit init = new ParameterInit(seed);
         int offset = 0;
         for (Shape shape : replica.shapes) {
             init.fill(shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
             offset += Math.toIntExact(shape.size());
         }
-        replica.bindParameters();
+        replica.pushParameters();
+        return replica;
+    }
+
+    /**
+     * Builds another replica of {@code primary}'s model on {@code device} that reads its parameters
+     * from the primary's host buffer, so one optimizer update serves both; it has its own gradients.
+     */
+    public static ModelReplica sharing(ModelReplica primary, String modelName, Device device, TensorTransfer transfer) {
+        ModelReplica replica = new ModelReplica(modelName, primary.input, device, transfer, primary.storage);
+        replica.pushParameters();
         return replica;
     }
 
     /** Builds the named model with the given flat parameters (as {@link #copyParameters()} returns). */
     public static ModelReplica withParameters(String modelName, InputSpec input, float[] values) {
-        ModelReplica replica = new ModelReplica(modelName, input);
+        ModelReplica replica = new ModelReplica(modelName, input, Device.cpu(), TensorTransfer.IN_PLACE, null);
         if (values.length != replica.parameterCount()) {
             replica.close();
             throw new IllegalArgumentException("model '" + modelName + "' has " + replica.parameterCount()
                     + " parameters, got " + values.length);
         }
         replica.parameters.put(0, values);
-        replica.bindParameters();
+        replica.pushParameters();
         return replica;
     }
 
     /** Returns the named model's parameter shapes in order, for example {@code "(256, 784) (256) …"}. */
     public static String parameterShapes(String modelName, InputSpec input) {
-        try (ModelReplica replica = new ModelReplica(modelName, input)) {
+        try (ModelReplica replica = new ModelReplica(modelName, input, Device.cpu(), TensorTransfer.IN_PLACE, null)) {
             StringBuilder shapes = new StringBuilder();
             for (Shape shape : replica.shapes) {
                 shapes.append(shapes.length() == 0 ? "" : " ").append(shape);
@@ -115,8 +151,12 @@ public final class ModelReplica implements AutoCloseable {
         }
     }
 
-    /** Points every parameter tensor at its slice of the flat buffer. */
-    private void bindParameters() {
+    /**
+     * Hands every parameter tensor its slice of the flat buffer: on the CPU the tensor adopts the
+     * slice's memory (so with {@link TensorTransfer#IN_PLACE} this is done once), on a GPU PyTorch
+     * copies the slice into device memory.
+     */
+    private void pushParameters() {
         int offset = 0;
         for (NDArray array : arrays) {
             int bytes = Math.toIntExact(array.size() * Float.BYTES);
@@ -152,6 +192,9 @@ public final class ModelReplica implements AutoCloseable {
      */
     public BatchOutcome forwardBackward(FloatBuffer features, long[] labels) {
         int count = labels.length;
+        if (transfer == TensorTransfer.COPY) {
+            pushParameters();
+        }
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(features, input.batchShape(count));
@@ -169,12 +212,16 @@ public final class ModelReplica implements AutoCloseable {
 
     /**
      * Returns every parameter's gradient as one flat direct buffer of native-order floats, in the
-     * flat parameter order — without copying: after the first call the gradient tensors live in
-     * this buffer, PyTorch accumulating into it on each backward pass and zeroing it in place.
-     * Call after {@link #forwardBackward}; write to it (for example to average it) before the next.
+     * flat parameter order. With {@link TensorTransfer#IN_PLACE}, without copying: after the first
+     * call the gradient tensors live in this buffer, PyTorch accumulating into it on each backward
+     * pass and zeroing it in place. With {@link TensorTransfer#COPY}, each call copies the gradients
+     * off the device into it. Call after {@link #forwardBackward}; write to it (for example to
+     * average it) before the next.
      */
     public ByteBuffer gradients() {
-        if (!gradientsBound) {
+        if (transfer == TensorTransfer.COPY) {
+            copyGradientsToHost();
+        } else if (!gradientsBound) {
             // The first backward pass allocated the gradient tensors; move their values into the
             // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
             int offset = 0;
@@ -192,6 +239,17 @@ public final class ModelReplica implements AutoCloseable {
         return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
     }
 
+    private void copyGradientsToHost() {
+        int offset = 0;
+        for (NDArray array : arrays) {
+            int bytes = Math.toIntExact(array.size() * Float.BYTES);
+            try (NDArray gradient = array.getGradient()) {
+                gradientStorage.slice(offset, bytes).put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+            }
+            offset += bytes;
+        }
+    }
+
     /** Sets every gradient to zero, ready for the next backward pass. */
     public void zeroGradients() {
         for (NDArray array : arrays) {
@@ -205,6 +263,9 @@ public final class ModelReplica implements AutoCloseable {
      * @param features {@code count} samples, flattened, from position 0
      */
     public int[] predict(FloatBuffer features, int count) {
+        if (transfer == TensorTransfer.COPY) {
+            pushParameters();
+        }
         JniUtils.setGradMode(false);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(features, input.batchShape(count));

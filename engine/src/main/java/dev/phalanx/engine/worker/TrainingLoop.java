@@ -9,6 +9,7 @@ import dev.phalanx.engine.data.EpochOrder;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardBuffer;
 import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
 import java.nio.ByteBuffer;
@@ -26,8 +27,11 @@ import java.util.List;
  * order of an epoch depends only on (seed, epoch, rank), so the resumed run visits exactly the
  * samples the interrupted one had not yet visited, in the same order.
  *
+ * <p>Devices: a worker trains on the devices in its {@link WorkerDevices} (the CPU, or the GPUs
+ * Spark assigned to its task), splitting its batch over them; see {@link ReplicaGroup}.
+ *
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
- * shard sizes, one all-reduce per step, one per logged step and one per epoch end — on every path. Only rank 0 writes
+ * devices, one of shard sizes, one all-reduce per step, one per logged step and one per epoch end — on every path. Only rank 0 writes
  * checkpoints, outside any collective. A rank that fails throws, and its peers fail on their next
  * collective within the timeout.
  */
@@ -36,6 +40,7 @@ public final class TrainingLoop {
     private final TrainingSpec spec;
     private final Communicator comm;
     private final ShardBuffer shard;
+    private final WorkerDevices devices;
     private final ProgressReporter progress;
     private final int attempt;
     private final String resumeFrom;
@@ -43,15 +48,17 @@ public final class TrainingLoop {
     /**
      * Creates the loop of one worker.
      *
+     * @param devices what this worker trains on
      * @param progress used by rank 0 only
      * @param attempt 1 for the first launch of the barrier stage, 2 for the first relaunch, …
      * @param resumeFrom the checkpoint to continue from, or null to start fresh
      */
-    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardBuffer shard, ProgressReporter progress,
-            int attempt, String resumeFrom) {
+    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardBuffer shard, WorkerDevices devices,
+            ProgressReporter progress, int attempt, String resumeFrom) {
         this.spec = spec;
         this.comm = comm;
         this.shard = shard;
+        this.devices = devices;
         this.progress = progress;
         this.attempt = attempt;
         this.resumeFrom = resumeFrom;
@@ -59,6 +66,7 @@ public final class TrainingLoop {
 
     /** Trains to the last step and returns the final parameters and history. */
     public TrainingResult run() {
+        List<String> roster = DeviceRoster.gather(comm, devices);
         int stepsPerEpoch = agreeStepsPerEpoch();
         long totalSteps = (long) stepsPerEpoch * spec.epochs();
         int localBatch = spec.localBatchSize();
@@ -68,7 +76,8 @@ public final class TrainingLoop {
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
         boolean writes = store != null && comm.rank() == 0;
-        try (ModelReplica model = ModelReplica.initialised(spec.modelName(), spec.input(), spec.seed());
+        try (ReplicaGroup model = ReplicaGroup.initialised(spec.modelName(), spec.input(), spec.seed(),
+                        devices.devices(), devices.transfer());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
@@ -133,11 +142,11 @@ public final class TrainingLoop {
             double seconds = (System.nanoTime() - start) / 1e9;
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
             return new TrainingResult(model.copyParameters(), history, totalSteps, seconds, samplesPerSecond,
-                    profile.split(), firstStepMillis);
+                    profile.split(), firstStepMillis, roster);
         }
     }
 
-    private long restore(CheckpointStore store, int stepsPerEpoch, ModelReplica model, Optimizer optimizer,
+    private long restore(CheckpointStore store, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
             List<EpochMetrics> history) {
         TrainingState state = store.load(resumeFrom);
         if (state.stepsPerEpoch() != stepsPerEpoch) {
@@ -158,7 +167,7 @@ public final class TrainingLoop {
         return bySteps || byTime;
     }
 
-    private TrainingState snapshot(long done, int stepsPerEpoch, ModelReplica model, Optimizer optimizer,
+    private TrainingState snapshot(long done, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
             List<EpochMetrics> history) {
         return new TrainingState(spec.identity(), done, stepsPerEpoch, model.copyParameters(), optimizer.state(),
                 List.copyOf(history));

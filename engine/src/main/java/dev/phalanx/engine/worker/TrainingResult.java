@@ -13,8 +13,9 @@ import java.util.List;
  * @param samplesPerSecond training samples per second over the whole run, all workers together
  * @param split median time per step and per phase on rank 0
  * @param firstStepEpochMillis wall-clock time (ms since the epoch) when rank 0 started its first step
+ * @param devices every rank's devices, one line per rank in rank order
  */
 public record TrainingResult(
         float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond,
-        StepSplit split, long firstStepEpochMillis)
+        StepSplit split, long firstStepEpochMillis, List<String> devices)
         implements Serializable {}

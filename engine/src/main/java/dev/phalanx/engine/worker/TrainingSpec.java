@@ -22,6 +22,8 @@ import java.io.Serializable;
  * @param seed seeds parameter initialisation and the per-epoch shuffle
  * @param shuffle whether each worker shuffles its shard every epoch
  * @param threadsPerWorker PyTorch intra-op threads per worker
+ * @param gpusPerWorker GPUs each worker trains on; 0 = CPU
+ * @param gpuFallbackToCpu whether a worker given GPUs but seeing no CUDA may train on the CPU
  * @param collective timeout and job token of the all-reduce connections
  * @param identity what checkpoints record and a resume must match
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
@@ -41,6 +43,8 @@ public record TrainingSpec(
         long seed,
         boolean shuffle,
         int threadsPerWorker,
+        int gpusPerWorker,
+        boolean gpuFallbackToCpu,
         CollectiveOptions collective,
         JobIdentity identity,
         CheckpointSettings checkpoints,

@@ -10,6 +10,10 @@ import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.models.InputSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -53,6 +57,36 @@ class PreflightTest {
                 () -> Phalanx.fit(data, options().optWorkers(4)));
         assertTrue(e.getMessage().startsWith("workers = 4 but Spark master 'local[2]' offers 2 concurrent task slots"),
                 e.getMessage());
+    }
+
+    @Test
+    void aGpuJobOnLocalModeFailsAtOnceBeforeAnySparkJobNamingTheSettings() throws Exception {
+        Dataset<Row> data = SyntheticData.classification(64, 20, 4, 1);
+        SparkContext sc = data.sparkSession().sparkContext();
+        AtomicInteger jobs = new AtomicInteger();
+        SparkListener counter = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                jobs.incrementAndGet();
+            }
+        };
+        sc.addSparkListener(counter);
+        try {
+            long start = System.nanoTime();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Phalanx.fit(data, options().optWorkers(2).optGpusPerWorker(1)
+                            .optSlotWaitTimeout(Duration.ofMinutes(5))));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(e.getMessage().startsWith("gpus_per_worker = 1 but Spark master 'local[2]' cannot offer GPUs"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("spark.executor.resource.gpu.amount"), e.getMessage());
+            assertTrue(seconds < 5, "took " + seconds + " s");
+            // Scala's private[spark] is public in bytecode: drain the listener bus before counting.
+            sc.listenerBus().waitUntilEmpty();
+            assertEquals(0, jobs.get(), "Spark jobs started before the GPU preflight failed");
+        } finally {
+            sc.removeSparkListener(counter);
+        }
     }
 
     @Test

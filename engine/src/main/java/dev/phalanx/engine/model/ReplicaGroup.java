@@ -1,0 +1,139 @@
+package dev.phalanx.engine.model;
+
+import ai.djl.Device;
+import dev.phalanx.models.InputSpec;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One worker's model on its devices: one {@link ModelReplica} per device, all reading the same
+ * host parameter buffer. Each step splits the worker's batch evenly over the devices and sums the
+ * devices' gradients on the host (divided by the device count, so the result is the mean over the
+ * worker's whole batch) before the cross-worker all-reduce. With one device this is exactly that
+ * device's replica.
+ *
+ * <p>The devices run one after another in the worker's thread: correct, but on several GPUs not yet
+ * concurrent (see docs/GPU.md).
+ */
+public final class ReplicaGroup implements AutoCloseable {
+
+    private final List<ModelReplica> replicas;
+    private final int featureLength;
+
+    private ReplicaGroup(List<ModelReplica> replicas, int featureLength) {
+        this.replicas = replicas;
+        this.featureLength = featureLength;
+    }
+
+    /**
+     * Builds the named model on every device, initialised from {@code seed}.
+     *
+     * @param devices at least one; the first holds the parameter buffer the others read
+     * @param transfer how tensors meet the host buffers, the same for every device
+     */
+    public static ReplicaGroup initialised(String modelName, InputSpec input, long seed, List<Device> devices,
+            TensorTransfer transfer) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("a replica group needs at least one device");
+        }
+        List<ModelReplica> replicas = new ArrayList<>();
+        try {
+            ModelReplica primary = ModelReplica.initialised(modelName, input, seed, devices.get(0), transfer);
+            replicas.add(primary);
+            for (Device device : devices.subList(1, devices.size())) {
+                replicas.add(ModelReplica.sharing(primary, modelName, device, transfer));
+            }
+        } catch (RuntimeException e) {
+            replicas.forEach(ModelReplica::close);
+            throw e;
+        }
+        return new ReplicaGroup(List.copyOf(replicas), Math.toIntExact(input.sampleSize()));
+    }
+
+    /** Returns the number of devices. */
+    public int size() {
+        return replicas.size();
+    }
+
+    /** Returns the number of scalar parameters. */
+    public int parameterCount() {
+        return replicas.get(0).parameterCount();
+    }
+
+    /** Returns the live host parameters; every device sees writes at its next forward pass. */
+    public FloatBuffer parameters() {
+        return replicas.get(0).parameters();
+    }
+
+    /** Returns a copy of all parameters. */
+    public float[] copyParameters() {
+        return replicas.get(0).copyParameters();
+    }
+
+    /**
+     * Runs forward and backward on one batch, each device taking an equal consecutive share.
+     *
+     * @param features the batch's samples, flattened, from position 0
+     * @param labels class indices, one per sample; their count must be a multiple of {@link #size()}
+     * @return the mean loss over the whole batch and its number of correct predictions
+     */
+    public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels) {
+        int devices = replicas.size();
+        if (devices == 1) {
+            return replicas.get(0).forwardBackward(features, labels);
+        }
+        if (labels.length % devices != 0) {
+            throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly over "
+                    + devices + " devices");
+        }
+        int share = labels.length / devices;
+        double lossSum = 0;
+        long correct = 0;
+        for (int d = 0; d < devices; d++) {
+            FloatBuffer part = features.slice(d * share * featureLength, share * featureLength);
+            long[] partLabels = Arrays.copyOfRange(labels, d * share, (d + 1) * share);
+            ModelReplica.BatchOutcome outcome = replicas.get(d).forwardBackward(part, partLabels);
+            lossSum += outcome.meanLoss();
+            correct += outcome.correct();
+        }
+        return new ModelReplica.BatchOutcome((float) (lossSum / devices), correct);
+    }
+
+    /**
+     * Returns the worker's gradient — the mean of its devices' gradients — as the first device's
+     * flat host buffer, in the flat parameter order. Call after {@link #forwardBackward}.
+     */
+    public ByteBuffer gradients() {
+        ByteBuffer first = replicas.get(0).gradients();
+        if (replicas.size() == 1) {
+            return first;
+        }
+        FloatBuffer sum = first.asFloatBuffer();
+        for (ModelReplica other : replicas.subList(1, replicas.size())) {
+            FloatBuffer gradient = other.gradients().asFloatBuffer();
+            for (int i = 0; i < sum.capacity(); i++) {
+                sum.put(i, sum.get(i) + gradient.get(i));
+            }
+        }
+        // Each device's loss is the mean over its share, so the mean of the shares' gradients is
+        // the gradient of the mean over the whole batch.
+        float scale = 1f / replicas.size();
+        for (int i = 0; i < sum.capacity(); i++) {
+            sum.put(i, sum.get(i) * scale);
+        }
+        return first;
+    }
+
+    /** Sets every device's gradients to zero, ready for the next backward pass. */
+    public void zeroGradients() {
+        replicas.forEach(ModelReplica::zeroGradients);
+    }
+
+    @Override
+    public void close() {
+        replicas.forEach(ModelReplica::close);
+    }
+}
