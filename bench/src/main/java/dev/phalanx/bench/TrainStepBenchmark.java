@@ -64,7 +64,7 @@ public final class TrainStepBenchmark {
         JniUtils.setNumThreads(threads);
         try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch");
                 NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            model.setBlock(ModelCatalog.byName(name).build(IMAGES));
+            model.setBlock(ModelCatalog.build(name, IMAGES));
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.05f)).optMomentum(0.9f).build())
                     .optDevices(new Device[] {Device.cpu()});

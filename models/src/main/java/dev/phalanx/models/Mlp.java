@@ -5,16 +5,17 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import java.util.List;
 
 /**
- * A multi-layer perceptron: flatten, then 256 and 128 ReLU units, then one logit per class.
+ * A multi-layer perceptron: flatten, then two ReLU layers ({@code hidden} and {@code hidden / 2}
+ * units), then one logit per class.
  *
- * <p>The layer sizes match the PyTorch peer in {@code shared/peers/torch_step.py} so that
- * benchmarks compare the same network.
+ * <p>The default sizes, 256 and 128, match the PyTorch peer in {@code shared/peers/torch_step.py} so
+ * that benchmarks compare the same network.
  */
 public final class Mlp implements ModelDefinition {
-
-    private static final int[] HIDDEN_UNITS = {256, 128};
 
     @Override
     public String name() {
@@ -23,14 +24,28 @@ public final class Mlp implements ModelDefinition {
 
     @Override
     public String description() {
-        return "multi-layer perceptron, hidden layers 256-128, ReLU";
+        return "multi-layer perceptron, hidden layers hidden and hidden/2, ReLU";
     }
 
     @Override
-    public Block build(InputSpec input) {
+    public List<ModelOption> options() {
+        return List.of(
+                ModelOption.integer("hidden", 256, "units of the first hidden layer; the second has half"),
+                ModelOption.real("dropout", 0.0, "dropout rate after each hidden layer (makes runs non-repeatable)"));
+    }
+
+    @Override
+    public Block build(InputSpec input, ModelSpec spec) {
+        int hidden = spec.intValue("hidden");
+        double dropout = spec.doubleValue("dropout");
+        spec.require(hidden >= 2, "hidden must be at least 2, got " + hidden);
+        spec.require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
         SequentialBlock net = new SequentialBlock().add(Blocks.batchFlattenBlock());
-        for (int units : HIDDEN_UNITS) {
+        for (int units : new int[] {hidden, hidden / 2}) {
             net.add(Linear.builder().setUnits(units).build()).add(Activation.reluBlock());
+            if (dropout > 0) {
+                net.add(Dropout.builder().optRate((float) dropout).build());
+            }
         }
         return net.add(Linear.builder().setUnits(input.numClasses()).build());
     }

@@ -12,6 +12,7 @@ import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.StepMetrics;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
+import dev.phalanx.models.ModelCatalog;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -55,7 +56,8 @@ public final class Phalanx {
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
         options.validate();
         ColumnSpec columns = new ColumnSpec(options.featuresCol(), options.labelCol(),
-                Math.toIntExact(options.input().sampleSize()), options.input().numClasses());
+                Math.toIntExact(options.input().sampleSize()), options.input().numClasses(),
+                ModelCatalog.inputDomain(options.modelName()));
         JobIdentity identity = new JobIdentity(options.modelName(),
                 ModelReplica.parameterShapes(options.modelName(), options.input()), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle());

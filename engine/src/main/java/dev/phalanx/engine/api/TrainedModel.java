@@ -9,6 +9,7 @@ import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.StepSplit;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -98,7 +99,8 @@ public final class TrainedModel {
      * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
      */
     public double accuracy(Dataset<Row> data, String featuresCol, String labelCol) {
-        ColumnSpec columns = new ColumnSpec(featuresCol, labelCol, (int) input.sampleSize(), input.numClasses());
+        ColumnSpec columns = new ColumnSpec(featuresCol, labelCol, (int) input.sampleSize(), input.numClasses(),
+                ModelCatalog.inputDomain(modelName));
         SchemaCheck.validate(data.schema(), columns);
         RowConverter converter = new RowConverter(columns);
         Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();

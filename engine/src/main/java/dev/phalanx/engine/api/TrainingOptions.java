@@ -48,7 +48,8 @@ public final class TrainingOptions {
     /**
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
      *
-     * @param modelName a name known to {@link dev.phalanx.models.ModelCatalog}
+     * @param modelName a model spec: a name known to {@link dev.phalanx.models.ModelCatalog},
+     *     optionally with options, for example {@code "transformer(layers=4)"}
      * @param input the shape of one sample and the number of classes
      */
     public TrainingOptions(String modelName, InputSpec input) {
@@ -216,8 +217,10 @@ public final class TrainingOptions {
      * @throws IllegalArgumentException whose message starts with the offending key
      */
     public TrainingOptions validate() {
-        require(ModelCatalog.all().containsKey(modelName), "model",
-                "'" + modelName + "' is unknown; known models: " + String.join(", ", ModelCatalog.all().keySet()));
+        // Parses the name and options and builds the (uninitialised) network for this input, so an
+        // unknown option or an input the model cannot take fails here, before any Spark job; the
+        // catalog's messages start with "model".
+        ModelCatalog.build(modelName, input);
         require(workers >= 1, "workers", "must be at least 1, got " + workers);
         require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
         require(batchSize >= 1, "batch_size", "must be at least 1, got " + batchSize);

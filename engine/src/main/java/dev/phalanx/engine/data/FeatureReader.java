@@ -1,5 +1,6 @@
 package dev.phalanx.engine.data;
 
+import dev.phalanx.models.FeatureDomain;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vector;
@@ -7,23 +8,28 @@ import org.apache.spark.sql.Row;
 
 /**
  * Reads one row's features (a numeric array or an ML Vector) into floats, rejecting nulls, wrong
- * lengths and non-finite values with a message naming the column and the row. Shared by training
- * and batch inference so both accept exactly the same inputs. Runs on the executors.
+ * lengths and non-finite values with a message naming the column and the row. Token ids are
+ * instead padded with {@link FeatureDomain#PAD} or cut to the length, and must be whole numbers
+ * below the vocabulary size. Shared by training and batch inference so both accept exactly the
+ * same inputs. Runs on the executors.
  */
 public final class FeatureReader implements Serializable {
 
     private final String column;
     private final int length;
+    private final FeatureDomain domain;
 
     /**
      * Creates a reader for {@code column}, whose values must have {@code length} elements.
      *
      * @param column the features column's name, quoted in error messages
-     * @param length how many values each row must hold
+     * @param length how many values each row must hold (token ids: is padded or cut to)
+     * @param domain real values or token ids
      */
-    public FeatureReader(String column, int length) {
+    public FeatureReader(String column, int length, FeatureDomain domain) {
         this.column = column;
         this.length = length;
+        this.domain = domain;
     }
 
     /** Returns how many values each row holds. */
@@ -43,16 +49,17 @@ public final class FeatureReader implements Serializable {
         }
         Object value = row.get(field);
         float[] out = new float[length];
+        int count;
         if (value instanceof Vector vector) {
-            checkLength(vector.size(), position);
-            for (int i = 0; i < length; i++) {
+            count = checkLength(vector.size(), position);
+            for (int i = 0; i < count; i++) {
                 out[i] = (float) vector.apply(i);
             }
         } else {
             // Spark hands arrays over as Scala sequences; rows built by hand may hold Java lists.
             List<?> values = value instanceof List<?> list ? list : row.getList(field);
-            checkLength(values.size(), position);
-            for (int i = 0; i < length; i++) {
+            count = checkLength(values.size(), position);
+            for (int i = 0; i < count; i++) {
                 Object element = values.get(i);
                 if (element == null) {
                     throw bad(position, "has a null at index " + i);
@@ -60,18 +67,28 @@ public final class FeatureReader implements Serializable {
                 out[i] = ((Number) element).floatValue();
             }
         }
-        for (int i = 0; i < length; i++) {
+        for (int i = 0; i < count; i++) {
             if (!Float.isFinite(out[i])) {
                 throw bad(position, "has " + out[i] + " at index " + i);
             }
+            if (domain.isTokens() && (out[i] < 0 || out[i] >= domain.vocabulary() || out[i] != Math.rint(out[i]))) {
+                throw bad(position, "has " + out[i] + " at index " + i + "; expected a token id in [0, "
+                        + domain.vocabulary() + ")");
+            }
         }
+        // Token ids past the row's end stay 0, the padding id.
         return out;
     }
 
-    private void checkLength(int actual, long position) {
+    /** Returns how many values to read: all of them, or for token ids at most the length. */
+    private int checkLength(int actual, long position) {
+        if (domain.isTokens()) {
+            return Math.min(actual, length);
+        }
         if (actual != length) {
             throw bad(position, "has " + actual + " values; expected " + length);
         }
+        return actual;
     }
 
     private InvalidDataException bad(long position, String problem) {

@@ -34,6 +34,12 @@ import java.util.List;
  * checkpoint. On a GPU the tensors cannot live in host memory; there the replica copies between the
  * flat buffers and the device instead (see {@link TensorTransfer}).
  *
+ * <p>Parameters that do not learn (batch norm's running mean and variance) sit in the flat buffer
+ * too, so checkpoints and results carry them, but their gradient slots stay zero: the all-reduce
+ * and the optimizer leave them as the forward pass updates them. Each worker's running statistics
+ * follow its own batches; rank 0's are the ones returned and checkpointed, as PyTorch DDP keeps
+ * rank 0's buffers.
+ *
  * <p>Gradients are computed with PyTorch's thread-local grad mode rather than DJL's {@code
  * GradientCollector}, whose JVM-wide flag forbids two workers training at once in one JVM (as Spark
  * local mode runs them).
@@ -47,6 +53,9 @@ public final class ModelReplica implements AutoCloseable {
     private final ParameterStore parameterStore;
     private final List<NDArray> arrays = new ArrayList<>();
     private final List<Shape> shapes = new ArrayList<>();
+    private final List<Parameter.Type> types = new ArrayList<>();
+    /** Whether each parameter learns; batch norm's running statistics do not and have no gradient. */
+    private final List<Boolean> trainable = new ArrayList<>();
     private final ByteBuffer storage;
     private final FloatBuffer parameters;
     private final ByteBuffer gradientStorage;
@@ -63,13 +72,15 @@ public final class ModelReplica implements AutoCloseable {
         this.transfer = transfer;
         this.manager = PyTorchEngine.get().newBaseManager(device);
         try {
-            this.block = ModelCatalog.byName(modelName).build(input);
+            this.block = ModelCatalog.build(modelName, input);
             block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
             long total = 0;
             for (Pair<String, Parameter> entry : block.getParameters()) {
                 NDArray array = entry.getValue().getArray();
                 arrays.add(array);
                 shapes.add(array.getShape());
+                types.add(entry.getValue().getType());
+                trainable.add(entry.getValue().requiresGradient());
                 total += array.size();
             }
             int bytes = Math.toIntExact(Math.multiplyExact(total, Float.BYTES));
@@ -109,8 +120,9 @@ public final class ModelReplica implements AutoCloseable {
         ModelReplica replica = new ModelReplica(modelName, input, device, transfer, null);
         ParameterInit init = new ParameterInit(seed);
         int offset = 0;
-        for (Shape shape : replica.shapes) {
-            init.fill(shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
+        for (int i = 0; i < replica.shapes.size(); i++) {
+            Shape shape = replica.shapes.get(i);
+            init.fill(replica.types.get(i), shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
             offset += Math.toIntExact(shape.size());
         }
         replica.pushParameters();
@@ -225,12 +237,15 @@ public final class ModelReplica implements AutoCloseable {
             // The first backward pass allocated the gradient tensors; move their values into the
             // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
             int offset = 0;
-            for (NDArray array : arrays) {
+            for (int i = 0; i < arrays.size(); i++) {
+                NDArray array = arrays.get(i);
                 int bytes = Math.toIntExact(array.size() * Float.BYTES);
-                ByteBuffer slice = gradientStorage.slice(offset, bytes).order(ByteOrder.nativeOrder());
-                try (NDArray gradient = array.getGradient()) {
-                    slice.put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
-                    gradient.set(slice.clear());
+                if (trainable.get(i)) {
+                    ByteBuffer slice = gradientStorage.slice(offset, bytes).order(ByteOrder.nativeOrder());
+                    try (NDArray gradient = array.getGradient()) {
+                        slice.put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+                        gradient.set(slice.clear());
+                    }
                 }
                 offset += bytes;
             }
@@ -241,10 +256,13 @@ public final class ModelReplica implements AutoCloseable {
 
     private void copyGradientsToHost() {
         int offset = 0;
-        for (NDArray array : arrays) {
+        for (int i = 0; i < arrays.size(); i++) {
+            NDArray array = arrays.get(i);
             int bytes = Math.toIntExact(array.size() * Float.BYTES);
-            try (NDArray gradient = array.getGradient()) {
-                gradientStorage.slice(offset, bytes).put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+            if (trainable.get(i)) {
+                try (NDArray gradient = array.getGradient()) {
+                    gradientStorage.slice(offset, bytes).put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+                }
             }
             offset += bytes;
         }
@@ -252,8 +270,10 @@ public final class ModelReplica implements AutoCloseable {
 
     /** Sets every gradient to zero, ready for the next backward pass. */
     public void zeroGradients() {
-        for (NDArray array : arrays) {
-            JniUtils.zeroGrad((PtNDArray) array);
+        for (int i = 0; i < arrays.size(); i++) {
+            if (trainable.get(i)) {
+                JniUtils.zeroGrad((PtNDArray) arrays.get(i));
+            }
         }
     }
 

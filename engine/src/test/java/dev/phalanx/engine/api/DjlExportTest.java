@@ -31,7 +31,7 @@ class DjlExportTest {
 
         float[] expected = trained.parameters();
         try (Model model = Model.newInstance("mlp")) {
-            model.setBlock(ModelCatalog.byName("mlp").build(input));
+            model.setBlock(ModelCatalog.build("mlp", input));
             model.load(dir);
             float[] loaded = new float[expected.length];
             int offset = 0;

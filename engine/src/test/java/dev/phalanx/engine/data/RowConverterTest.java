@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.phalanx.models.FeatureDomain;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vectors;
@@ -35,6 +36,21 @@ class RowConverterTest {
         assertMessage(RowFactory.create(List.of(1f, 2f, 3f), 4), "column 'y', row 12: is 4.0; expected a class index in [0, 4)");
         assertMessage(RowFactory.create(List.of(1f, 2f, 3f), 1.5), "column 'y', row 12: is 1.5");
         assertMessage(RowFactory.create(List.of(1f, 2f, 3f), null), "column 'y', row 12: is null");
+    }
+
+    @Test
+    void tokenIdsArePaddedOrCutToTheLengthAndMustBeInTheVocabulary() {
+        RowConverter tokens = new RowConverter(new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10)));
+        assertArrayEquals(new float[] {7, 3, 0, 0}, tokens.convert(RowFactory.create(List.of(7, 3), 1), 0).features());
+        assertArrayEquals(new float[] {1, 2, 3, 4},
+                tokens.convert(RowFactory.create(List.of(1, 2, 3, 4, 5, 6), 0), 0).features());
+        assertArrayEquals(new float[] {0, 0, 0, 0}, tokens.convert(RowFactory.create(List.of(), 0), 0).features());
+        InvalidDataException outside = assertThrows(InvalidDataException.class,
+                () -> tokens.convert(RowFactory.create(List.of(4, 10), 1), 5));
+        assertEquals("column 'ids', row 5: has 10.0 at index 1; expected a token id in [0, 10)", outside.getMessage());
+        InvalidDataException fraction = assertThrows(InvalidDataException.class,
+                () -> tokens.convert(RowFactory.create(List.of(2.5), 1), 6));
+        assertEquals("column 'ids', row 6: has 2.5 at index 0; expected a token id in [0, 10)", fraction.getMessage());
     }
 
     private void assertMessage(Row row, String expectedStart) {

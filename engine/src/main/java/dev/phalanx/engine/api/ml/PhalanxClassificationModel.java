@@ -4,6 +4,7 @@ import dev.phalanx.engine.data.FeatureReader;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -206,7 +207,8 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
                 .broadcast(data.parameters());
         PartitionScorer scorer = new PartitionScorer(getModelName(), input, parameters,
-                new FeatureReader(getOrDefault(featuresCol), Math.toIntExact(input.sampleSize())),
+                new FeatureReader(getOrDefault(featuresCol), Math.toIntExact(input.sampleSize()),
+                        ModelCatalog.inputDomain(getModelName())),
                 frame.schema().fieldIndex(getOrDefault(featuresCol)), outputs(), (Integer) getOrDefault(inferenceBatchSize));
         return frame.mapPartitions(scorer, Encoders.row(output));
     }
