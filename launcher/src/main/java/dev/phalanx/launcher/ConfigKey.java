@@ -23,7 +23,9 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
         /** true or false. */
         BOOLEAN("true or false"),
         /** A duration such as 30s or 2m. */
-        DURATION("a duration such as 30s or 2m");
+        DURATION("a duration such as 30s or 2m"),
+        /** A list of whole numbers. */
+        INT_LIST("a list of whole numbers such as [1, 28, 28]");
 
         private final String expected;
 

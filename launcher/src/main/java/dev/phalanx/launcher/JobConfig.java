@@ -7,8 +7,7 @@ import java.time.Duration;
  * A validated job config: every key from {@link JobKeys}, typed.
  *
  * @param model model name
- * @param dataset data set name
- * @param dataDir directory of the data set's files
+ * @param data where the training (and test) data comes from
  * @param workers world size
  * @param epochs passes over the data
  * @param batchSize global batch size
@@ -36,8 +35,7 @@ import java.time.Duration;
  */
 public record JobConfig(
         String model,
-        String dataset,
-        String dataDir,
+        DataSource data,
         int workers,
         int epochs,
         int batchSize,

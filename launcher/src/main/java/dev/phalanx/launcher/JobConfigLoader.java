@@ -6,10 +6,12 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import dev.phalanx.engine.collective.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -48,8 +50,11 @@ public final class JobConfigLoader {
         rejectUnknownKeys(config);
         return new JobConfig(
                 string(config, JobKeys.MODEL),
-                string(config, JobKeys.DATASET),
-                string(config, JobKeys.DATA_DIR),
+                new DataSource(string(config, JobKeys.DATASET), string(config, JobKeys.DATA_DIR),
+                        string(config, JobKeys.TABLE), string(config, JobKeys.TEST_DATA),
+                        string(config, JobKeys.FEATURES_COL), string(config, JobKeys.LABEL_COL),
+                        intList(config, JobKeys.SAMPLE_SHAPE), number(config, JobKeys.NUM_CLASSES).intValue(),
+                        number(config, JobKeys.SEQUENCE_LENGTH).intValue()),
                 number(config, JobKeys.WORKERS).intValue(),
                 number(config, JobKeys.EPOCHS).intValue(),
                 number(config, JobKeys.BATCH_SIZE).intValue(),
@@ -141,6 +146,22 @@ public final class JobConfigLoader {
 
     private static boolean bool(Config config, ConfigKey key) {
         return read(config, key, Config::getBoolean);
+    }
+
+    /** Reads a list of whole numbers, written as a HOCON list or (as --set gives it) "1,28,28" text. */
+    private static int[] intList(Config config, ConfigKey key) {
+        if (config.getValue(key.name()).valueType() == ConfigValueType.LIST) {
+            return read(config, key, Config::getIntList).stream().mapToInt(Integer::intValue).toArray();
+        }
+        String text = string(config, key).replace("[", "").replace("]", "").trim();
+        if (text.isEmpty()) {
+            return new int[0];
+        }
+        try {
+            return Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw wrongType(config, key);
+        }
     }
 
     private static Duration duration(Config config, ConfigKey key) {

@@ -13,15 +13,37 @@ public final class JobKeys {
     // Declared before the keys: static fields initialise in textual order and key() fills this map.
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
 
-    /** Model name from the model catalog. */
+    /** Model spec from the model catalog. */
     public static final ConfigKey MODEL = key("model", ConfigKey.Type.STRING, "mlp",
-            "model to train: mlp or cnn");
+            "model to train: mlp, cnn, resnet or transformer, with options as name(option=value, ...)");
     /** Data set to train on. */
     public static final ConfigKey DATASET = key("dataset", ConfigKey.Type.STRING, "fashion-mnist",
-            "data set to train on; fashion-mnist is the one built in");
+            "where the data comes from: fashion-mnist, fortunes (text), parquet (files at data_dir) or table");
     /** Where the data set's files are. */
     public static final ConfigKey DATA_DIR = key("data_dir", ConfigKey.Type.STRING,
-            "/usr/share/datasets/fashion-mnist", "directory of the data set's files (Debian's dataset-fashion-mnist)");
+            "/usr/share/datasets/fashion-mnist", "fashion-mnist or fortunes: directory of the Debian package's files;"
+                    + " parquet: training data, any Hadoop URI");
+    /** Table name. */
+    public static final ConfigKey TABLE = key("table", ConfigKey.Type.STRING, "\"\"",
+            "table: the training table's name in Spark's catalog");
+    /** Test data. */
+    public static final ConfigKey TEST_DATA = key("test_data", ConfigKey.Type.STRING, "\"\"",
+            "parquet: test data URI; table: test table name; empty = no test evaluation");
+    /** Features column. */
+    public static final ConfigKey FEATURES_COL = key("features_col", ConfigKey.Type.STRING, "features",
+            "parquet or table: features column (numeric array or ML Vector)");
+    /** Label column. */
+    public static final ConfigKey LABEL_COL = key("label_col", ConfigKey.Type.STRING, "label",
+            "parquet or table: label column (class indices)");
+    /** Sample shape. */
+    public static final ConfigKey SAMPLE_SHAPE = key("sample_shape", ConfigKey.Type.INT_LIST, "[]",
+            "parquet or table: shape of one sample, for example [1, 28, 28]; required there");
+    /** Number of classes. */
+    public static final ConfigKey NUM_CLASSES = key("num_classes", ConfigKey.Type.INT, "0",
+            "parquet or table: number of classes; 0 = one more than the largest training label");
+    /** Sequence length. */
+    public static final ConfigKey SEQUENCE_LENGTH = key("sequence_length", ConfigKey.Type.INT, "48",
+            "fortunes: token ids per sample (longer texts are cut, shorter ones padded)");
     /** World size. */
     public static final ConfigKey WORKERS = key("workers", ConfigKey.Type.INT, "2",
             "number of data-parallel workers W (one barrier task each)");

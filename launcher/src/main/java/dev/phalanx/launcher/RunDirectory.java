@@ -59,7 +59,9 @@ public final class RunDirectory {
      * @throws ConfigError naming {@code run_dir} when it cannot be used
      */
     public static RunDirectory open(String configured, String model, Configuration conf, boolean force) {
-        Path path = configured.isBlank() ? new Path("runs", model + "-" + LocalDateTime.now().format(STAMP))
+        // A model spec may carry options, "transformer(layers=2)": its name alone names the folder.
+        String name = model.replaceAll("\\(.*", "").trim();
+        Path path = configured.isBlank() ? new Path("runs", name + "-" + LocalDateTime.now().format(STAMP))
                 : new Path(configured);
         try {
             FileSystem fileSystem = path.getFileSystem(conf);

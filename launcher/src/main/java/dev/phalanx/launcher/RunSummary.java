@@ -16,8 +16,9 @@ import java.util.List;
  * @param seed seed
  * @param finalLoss mean training loss of the last epoch
  * @param finalTrainAccuracy training accuracy of the last epoch
- * @param testAccuracy accuracy on the test split
- * @param testSamples number of test samples
+ * @param dataset the data set trained on
+ * @param testAccuracy accuracy on the test data, or null when the job has none
+ * @param testSamples number of test samples, or null when the job has none
  * @param samplesPerSecond training samples per second, all workers together
  * @param trainSeconds wall time of the training loop
  * @param wallSeconds wall time of the whole command
@@ -34,8 +35,9 @@ public record RunSummary(
         long seed,
         double finalLoss,
         double finalTrainAccuracy,
-        double testAccuracy,
-        long testSamples,
+        String dataset,
+        Double testAccuracy,
+        Long testSamples,
         double samplesPerSecond,
         double trainSeconds,
         double wallSeconds,

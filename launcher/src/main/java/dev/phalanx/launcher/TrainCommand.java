@@ -7,6 +7,7 @@ import dev.phalanx.engine.api.Phalanx;
 import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.FashionMnist;
+import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
@@ -15,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -54,20 +56,15 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         JobConfig job = JobConfigLoader.load(config, overrides);
-        if (!job.dataset().equals("fashion-mnist")) {
-            throw new ConfigError("key 'dataset': unknown data set '" + job.dataset() + "'; known: fashion-mnist");
-        }
-        TrainingOptions options;
         try {
-            options = toOptions(job).validate();
+            job.data().validate(job.model());
+            // Every option is checked before Spark starts; for data read through Spark the sample
+            // shape is declared and the number of classes may still be inferred, so a stand-in is used.
+            toOptions(job, declaredInput(job.data())).validate();
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
-        Path dataDir = Path.of(job.dataDir());
-        if (!Files.isDirectory(dataDir)) {
-            throw new IOException("data_dir '" + dataDir + "' not found; install Debian's dataset-fashion-mnist"
-                    + " or set data_dir");
-        }
+        TrainingDataLoader.checkExists(job.data());
         RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force);
         switch (runDir.state()) {
             case FINISHED -> {
@@ -83,7 +80,6 @@ final class TrainCommand implements Callable<Integer> {
                 runDir.write(RunDirectory.JOB_CONF, job.rendered());
             }
         }
-        options.optCheckpointDir(job.checkpointDir().isBlank() ? runDir.checkpointsUri() : job.checkpointDir());
         SparkSession spark = SparkSession.builder()
                 .master(job.effectiveMaster())
                 .appName("phalanx train " + job.model())
@@ -91,22 +87,35 @@ final class TrainCommand implements Callable<Integer> {
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s")
                 .getOrCreate();
         try {
-            Dataset<Row> train = FashionMnist.load(spark, dataDir, FashionMnist.Split.TRAIN, job.workers());
-            Dataset<Row> test = FashionMnist.load(spark, dataDir, FashionMnist.Split.TEST, job.workers());
-            out.printf(Locale.ROOT, "phalanx: training %s on Fashion-MNIST with %d workers on %s; run directory %s%n",
-                    job.model(), job.workers(), job.effectiveMaster(), runDir.uri());
+            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers());
+            TrainingOptions options;
+            try {
+                options = toOptions(job, data.input()).optFeaturesCol(data.featuresCol()).optLabelCol(data.labelCol())
+                        .optCheckpointDir(job.checkpointDir().isBlank() ? runDir.checkpointsUri() : job.checkpointDir())
+                        .validate();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(e.getMessage());
+            }
+            out.printf(Locale.ROOT, "phalanx: training %s on %s with %d workers on %s; run directory %s%n",
+                    job.model(), data.description(), job.workers(), job.effectiveMaster(), runDir.uri());
             TrainedModel model;
             try (MetricsLog metrics = MetricsLog.open(runDir)) {
-                model = Phalanx.fit(train, options, new ConsoleProgress(out, job.epochs(), metrics));
+                model = Phalanx.fit(data.train(), options, new ConsoleProgress(out, job.epochs(), metrics));
             }
-            double testAccuracy = model.accuracy(test, "features", "label");
-            long testSamples = test.count();
-            out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+            Double testAccuracy = null;
+            Long testSamples = null;
+            if (data.test() != null) {
+                testAccuracy = model.accuracy(data.test(), data.featuresCol(), data.labelCol());
+                testSamples = data.test().count();
+                out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+            } else {
+                out.println("no test data (set test_data to evaluate)");
+            }
             exportModel(model, runDir);
             EpochMetrics last = model.history().get(model.history().size() - 1);
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), job.workers(), job.epochs(),
                     model.steps(), job.batchSize(), job.learningRate(), job.seed(), last.loss(), last.accuracy(),
-                    testAccuracy, testSamples, model.samplesPerSecond(), model.trainSeconds(),
+                    data.description(), testAccuracy, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (System.nanoTime() - start) / 1e9, model.history());
             runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
             runDir.write(RunDirectory.SUCCESS, "");
@@ -134,8 +143,17 @@ final class TrainCommand implements Callable<Integer> {
         out.println("saved the model in DJL format to " + runDir.uri() + "/model");
     }
 
-    private static TrainingOptions toOptions(JobConfig job) {
-        InputSpec input = new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
+    /** The sample shape and classes the config declares (two classes stand in for ones still to infer). */
+    private static InputSpec declaredInput(DataSource data) {
+        return switch (data.dataset()) {
+            case "fortunes" -> new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size());
+            case "parquet", "table" -> new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
+                    Math.max(2, data.numClasses()));
+            default -> new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
+        };
+    }
+
+    private static TrainingOptions toOptions(JobConfig job, InputSpec input) {
         return new TrainingOptions(job.model(), input)
                 .optWorkers(job.workers())
                 .optEpochs(job.epochs())

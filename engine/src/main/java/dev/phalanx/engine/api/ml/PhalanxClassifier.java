@@ -6,6 +6,7 @@ import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.InvalidDataException;
+import dev.phalanx.engine.data.LabelCount;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.models.InputSpec;
 import java.util.Arrays;
@@ -435,17 +436,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         if (declared > 0) {
             return declared;
         }
-        String column = getOrDefault(labelCol);
-        Row max = frame.agg(functions.max(functions.col(column).cast("double"))).first();
-        if (max.isNullAt(0)) {
-            throw new InvalidDataException("label column '" + column + "' has no non-null value: cannot train");
-        }
-        double largest = max.getDouble(0);
-        if (largest < 0 || largest != Math.rint(largest)) {
-            throw new InvalidDataException("label column '" + column + "' has largest value " + largest
-                    + "; expected whole-number class indices from 0");
-        }
-        return (int) largest + 1;
+        return LabelCount.infer(frame, getOrDefault(labelCol));
     }
 
     @Override

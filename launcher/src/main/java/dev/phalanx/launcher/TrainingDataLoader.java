@@ -1,0 +1,101 @@
+package dev.phalanx.launcher;
+
+import dev.phalanx.engine.data.FashionMnist;
+import dev.phalanx.engine.data.FortuneCookies;
+import dev.phalanx.engine.data.LabelCount;
+import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Loads a job's data from the source its config names: the two Debian data sets built in, Parquet
+ * files at any Hadoop URI, or a table in Spark's catalog read by name.
+ */
+final class TrainingDataLoader {
+
+    private TrainingDataLoader() {}
+
+    /**
+     * Checks, before Spark starts, that the data the config names exists where that can be checked
+     * without Spark (a table can only be looked up once Spark runs).
+     *
+     * @throws IOException naming the key and the missing path
+     */
+    static void checkExists(DataSource data) throws IOException {
+        switch (data.dataset()) {
+            case "fashion-mnist", "fortunes" -> {
+                if (!Files.isDirectory(Path.of(data.dataDir()))) {
+                    throw new IOException("data_dir '" + data.dataDir() + "' not found; install Debian's "
+                            + (data.dataset().equals("fortunes") ? "fortunes" : "dataset-fashion-mnist")
+                            + " or set data_dir");
+                }
+            }
+            case "parquet" -> {
+                for (String uri : data.testData().isBlank() ? new String[] {data.dataDir()}
+                        : new String[] {data.dataDir(), data.testData()}) {
+                    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+                    if (!path.getFileSystem(new Configuration()).exists(path)) {
+                        throw new IOException((uri.equals(data.dataDir()) ? "data_dir" : "test_data") + " '" + uri
+                                + "' not found");
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /**
+     * Loads the training and test data.
+     *
+     * @param model the model spec (a text model's vocabulary size bounds the corpus vocabulary)
+     * @param partitions how many partitions the built-in data sets are read into
+     * @throws IOException when a file or table is missing
+     */
+    static TrainingData load(SparkSession spark, DataSource data, String model, int partitions) throws IOException {
+        return switch (data.dataset()) {
+            case "fashion-mnist" -> {
+                Path dir = Path.of(data.dataDir());
+                yield new TrainingData(FashionMnist.load(spark, dir, FashionMnist.Split.TRAIN, partitions),
+                        FashionMnist.load(spark, dir, FashionMnist.Split.TEST, partitions),
+                        new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES),
+                        "features", "label", "Fashion-MNIST");
+            }
+            case "fortunes" -> {
+                // The corpus vocabulary is cut to the model's, so every id fits its embedding.
+                int vocabulary = ModelCatalog.inputDomain(model).vocabulary();
+                FortuneCookies.Corpus corpus = FortuneCookies.load(spark, Path.of(data.dataDir()),
+                        FortuneCookies.CATEGORIES, vocabulary);
+                yield new TrainingData(corpus.train(), corpus.test(),
+                        new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size()),
+                        "features", "label", "fortune cookies " + FortuneCookies.CATEGORIES + ", "
+                                + corpus.vocabularySize() + " token ids");
+            }
+            case "parquet" -> fromFrames(data, spark.read().parquet(data.dataDir()),
+                    data.testData().isBlank() ? null : spark.read().parquet(data.testData()), "Parquet " + data.dataDir());
+            case "table" -> fromFrames(data, table(spark, data.table(), "table"),
+                    data.testData().isBlank() ? null : table(spark, data.testData(), "test_data"), "table " + data.table());
+            default -> throw new ConfigError("key 'dataset': unknown data set '" + data.dataset() + "'; known: "
+                    + DataSource.KNOWN);
+        };
+    }
+
+    private static TrainingData fromFrames(DataSource data, Dataset<Row> train, Dataset<Row> test, String description) {
+        int classes = data.numClasses() > 0 ? data.numClasses() : LabelCount.infer(train, data.labelCol());
+        return new TrainingData(train, test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
+                classes), data.featuresCol(), data.labelCol(), description);
+    }
+
+    private static Dataset<Row> table(SparkSession spark, String name, String key) throws IOException {
+        if (!spark.catalog().tableExists(name)) {
+            throw new IOException(key + " '" + name + "': no such table in Spark's catalog");
+        }
+        return spark.table(name);
+    }
+}
