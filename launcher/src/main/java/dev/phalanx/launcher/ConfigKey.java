@@ -25,7 +25,9 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
         /** A duration such as 30s or 2m. */
         DURATION("a duration such as 30s or 2m"),
         /** A list of whole numbers. */
-        INT_LIST("a list of whole numbers such as [1, 28, 28]");
+        INT_LIST("a list of whole numbers such as [1, 28, 28]"),
+        /** A list of numbers. */
+        DOUBLE_LIST("a list of numbers such as [0.5, 0.5, 0.5]");
 
         private final String expected;
 

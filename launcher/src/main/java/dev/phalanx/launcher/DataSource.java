@@ -13,10 +13,12 @@ import dev.phalanx.models.ModelCatalog;
  * @param labelCol the label column (parquet, table)
  * @param sampleShape the shape of one sample (parquet, table)
  * @param numClasses the number of classes, 0 to infer (parquet, table)
+ * @param imageMean per-channel mean of encoded images, empty for 0 (parquet, table)
+ * @param imageStd per-channel standard deviation of encoded images, empty for 1 (parquet, table)
  * @param sequenceLength token ids per sample (fortunes)
  */
 public record DataSource(String dataset, String dataDir, String table, String testData, String featuresCol,
-        String labelCol, int[] sampleShape, int numClasses, int sequenceLength) {
+        String labelCol, int[] sampleShape, int numClasses, double[] imageMean, double[] imageStd, int sequenceLength) {
 
     /** The data sets {@code dataset} may name. */
     static final String KNOWN = "fashion-mnist, fortunes, parquet, table";

@@ -54,6 +54,7 @@ public final class JobConfigLoader {
                         string(config, JobKeys.TABLE), string(config, JobKeys.TEST_DATA),
                         string(config, JobKeys.FEATURES_COL), string(config, JobKeys.LABEL_COL),
                         intList(config, JobKeys.SAMPLE_SHAPE), number(config, JobKeys.NUM_CLASSES).intValue(),
+                        doubleList(config, JobKeys.IMAGE_MEAN), doubleList(config, JobKeys.IMAGE_STD),
                         number(config, JobKeys.SEQUENCE_LENGTH).intValue()),
                 number(config, JobKeys.WORKERS).intValue(),
                 number(config, JobKeys.EPOCHS).intValue(),
@@ -150,15 +151,25 @@ public final class JobConfigLoader {
 
     /** Reads a list of whole numbers, written as a HOCON list or (as --set gives it) "1,28,28" text. */
     private static int[] intList(Config config, ConfigKey key) {
+        return Arrays.stream(doubleList(config, key)).mapToInt(value -> {
+            if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
+                throw wrongType(config, key);
+            }
+            return (int) value;
+        }).toArray();
+    }
+
+    /** Reads a list of numbers, written as a HOCON list or (as --set gives it) "0.5,0.5" text. */
+    private static double[] doubleList(Config config, ConfigKey key) {
         if (config.getValue(key.name()).valueType() == ConfigValueType.LIST) {
-            return read(config, key, Config::getIntList).stream().mapToInt(Integer::intValue).toArray();
+            return read(config, key, Config::getDoubleList).stream().mapToDouble(Double::doubleValue).toArray();
         }
         String text = string(config, key).replace("[", "").replace("]", "").trim();
         if (text.isEmpty()) {
-            return new int[0];
+            return new double[0];
         }
         try {
-            return Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            return Arrays.stream(text.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
         } catch (NumberFormatException e) {
             throw wrongType(config, key);
         }

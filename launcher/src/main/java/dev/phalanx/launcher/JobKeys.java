@@ -41,6 +41,12 @@ public final class JobKeys {
     /** Number of classes. */
     public static final ConfigKey NUM_CLASSES = key("num_classes", ConfigKey.Type.INT, "0",
             "parquet or table: number of classes; 0 = one more than the largest training label");
+    /** Image mean. */
+    public static final ConfigKey IMAGE_MEAN = key("image_mean", ConfigKey.Type.DOUBLE_LIST, "[]",
+            "parquet or table with encoded images (PNG/JPEG bytes): per-channel mean after scaling to [0, 1]; [] = 0");
+    /** Image standard deviation. */
+    public static final ConfigKey IMAGE_STD = key("image_std", ConfigKey.Type.DOUBLE_LIST, "[]",
+            "parquet or table with encoded images: per-channel standard deviation; [] = 1");
     /** Sequence length. */
     public static final ConfigKey SEQUENCE_LENGTH = key("sequence_length", ConfigKey.Type.INT, "48",
             "fortunes: token ids per sample (longer texts are cut, shorter ones padded)");

@@ -174,6 +174,8 @@ final class TrainCommand implements Callable<Integer> {
                 .optMaxAttempts(job.maxAttempts())
                 .optTls(job.tls())
                 .optLogEverySteps(job.logEverySteps())
+                .optImageNormalization(job.data().imageMean().length == 0 ? null : job.data().imageMean(),
+                        job.data().imageStd().length == 0 ? null : job.data().imageStd())
                 .optFaultInjection(job.faultInjection().isBlank() ? null : FaultInjection.parse(job.faultInjection()));
     }
 

@@ -1,5 +1,6 @@
 package dev.phalanx.launcher;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +46,22 @@ class JobConfigLoaderTest {
         assertTrue(job.rendered().contains("<redacted>"), job.rendered());
         assertTrue(!job.rendered().contains("s3cret"), job.rendered());
         assertEquals(null, JobConfigLoader.load(file(""), List.of()).tls());
+    }
+
+    @Test
+    void listKeysTakeHoconListsOrCommaSeparatedText() throws IOException {
+        JobConfig fromFile = JobConfigLoader.load(file("sample_shape = [3, 32, 32]\nimage_mean = [0.5, 0.4, 0.3]\n"),
+                List.of());
+        assertArrayEquals(new int[] {3, 32, 32}, fromFile.data().sampleShape());
+        assertArrayEquals(new double[] {0.5, 0.4, 0.3}, fromFile.data().imageMean());
+        JobConfig fromSet = JobConfigLoader.load(file(""), List.of("sample_shape=1,28,28", "image_std=[0.25]"));
+        assertArrayEquals(new int[] {1, 28, 28}, fromSet.data().sampleShape());
+        assertArrayEquals(new double[] {0.25}, fromSet.data().imageStd());
+        assertArrayEquals(new int[0], JobConfigLoader.load(file(""), List.of()).data().sampleShape());
+        ConfigError fraction = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(file("sample_shape = [1, 2.5]\n"), List.of()));
+        assertTrue(fraction.getMessage().startsWith("key 'sample_shape': expected a list of whole numbers"),
+                fraction.getMessage());
     }
 
     @Test

@@ -12,7 +12,6 @@ import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.StepMetrics;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
-import dev.phalanx.models.ModelCatalog;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -55,9 +54,8 @@ public final class Phalanx {
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
         options.validate();
-        ColumnSpec columns = new ColumnSpec(options.featuresCol(), options.labelCol(),
-                Math.toIntExact(options.input().sampleSize()), options.input().numClasses(),
-                ModelCatalog.inputDomain(options.modelName()));
+        ColumnSpec columns = ColumnSpec.forModel(options.featuresCol(), options.labelCol(), options.modelName(),
+                options.input(), options.imageMean(), options.imageStd());
         JobIdentity identity = new JobIdentity(options.modelName(),
                 ModelReplica.parameterShapes(options.modelName(), options.input()), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle());
@@ -84,6 +82,6 @@ public final class Phalanx {
                         listener.onStep(metrics);
                     }
                 }, listener::onEvent);
-        return new TrainedModel(options.modelName(), options.input(), result);
+        return new TrainedModel(options.modelName(), options.input(), result, options.imageMean(), options.imageStd());
     }
 }

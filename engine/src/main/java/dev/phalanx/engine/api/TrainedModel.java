@@ -9,7 +9,6 @@ import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.StepSplit;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -27,11 +26,15 @@ public final class TrainedModel {
     private final String modelName;
     private final InputSpec input;
     private final TrainingResult result;
+    private final double[] imageMean;
+    private final double[] imageStd;
 
-    TrainedModel(String modelName, InputSpec input, TrainingResult result) {
+    TrainedModel(String modelName, InputSpec input, TrainingResult result, double[] imageMean, double[] imageStd) {
         this.modelName = modelName;
         this.input = input;
         this.result = result;
+        this.imageMean = imageMean;
+        this.imageStd = imageStd;
     }
 
     /** Returns the model's catalog name. */
@@ -99,8 +102,7 @@ public final class TrainedModel {
      * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
      */
     public double accuracy(Dataset<Row> data, String featuresCol, String labelCol) {
-        ColumnSpec columns = new ColumnSpec(featuresCol, labelCol, (int) input.sampleSize(), input.numClasses(),
-                ModelCatalog.inputDomain(modelName));
+        ColumnSpec columns = ColumnSpec.forModel(featuresCol, labelCol, modelName, input, imageMean, imageStd);
         SchemaCheck.validate(data.schema(), columns);
         RowConverter converter = new RowConverter(columns);
         Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();

@@ -1,6 +1,7 @@
 package dev.phalanx.engine.api;
 
 import dev.phalanx.engine.collective.TlsSettings;
+import dev.phalanx.engine.data.ImageFormat;
 import dev.phalanx.engine.optim.Optimizers;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
@@ -44,6 +45,8 @@ public final class TrainingOptions {
     private FaultInjection faultInjection;
     private TlsSettings tls;
     private int logEverySteps = 50;
+    private double[] imageMean;
+    private double[] imageStd;
 
     /**
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
@@ -205,6 +208,27 @@ public final class TrainingOptions {
         return this;
     }
 
+    /**
+     * Sets how encoded images (PNG/JPEG bytes in the features column) are normalised after scaling
+     * to [0, 1]: {@code (x - mean) / std} per channel (keys {@code image_mean}, {@code image_std};
+     * default mean 0, std 1).
+     */
+    public TrainingOptions optImageNormalization(double[] mean, double[] std) {
+        this.imageMean = mean == null ? null : mean.clone();
+        this.imageStd = std == null ? null : std.clone();
+        return this;
+    }
+
+    /** Returns the per-channel mean of encoded images, or null for 0. */
+    public double[] imageMean() {
+        return imageMean == null ? null : imageMean.clone();
+    }
+
+    /** Returns the per-channel standard deviation of encoded images, or null for 1. */
+    public double[] imageStd() {
+        return imageStd == null ? null : imageStd.clone();
+    }
+
     /** Encrypts the workers' connections with mutual TLS (keys {@code tls_*}); null for plain TCP. */
     public TrainingOptions optTls(TlsSettings tls) {
         this.tls = tls;
@@ -221,6 +245,13 @@ public final class TrainingOptions {
         // unknown option or an input the model cannot take fails here, before any Spark job; the
         // catalog's messages start with "model".
         ModelCatalog.build(modelName, input);
+        if (imageMean != null || imageStd != null) {
+            try {
+                ImageFormat.forShape(input.sampleShape(), imageMean, imageStd);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("image_mean/image_std " + e.getMessage(), e);
+            }
+        }
         require(workers >= 1, "workers", "must be at least 1, got " + workers);
         require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
         require(batchSize >= 1, "batch_size", "must be at least 1, got " + batchSize);

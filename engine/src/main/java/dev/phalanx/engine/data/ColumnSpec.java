@@ -1,6 +1,8 @@
 package dev.phalanx.engine.data;
 
 import dev.phalanx.models.FeatureDomain;
+import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.io.Serializable;
 
 /**
@@ -11,12 +13,32 @@ import java.io.Serializable;
  * @param featureLength how many values every row's features must have (token ids: are padded or cut to)
  * @param numClasses labels must lie in {@code [0, numClasses)}
  * @param domain whether the features are real values or token ids
+ * @param image how encoded images in the features column are decoded; null when samples are not images
  */
-public record ColumnSpec(String featuresCol, String labelCol, int featureLength, int numClasses, FeatureDomain domain)
-        implements Serializable {
+public record ColumnSpec(String featuresCol, String labelCol, int featureLength, int numClasses, FeatureDomain domain,
+        ImageFormat image) implements Serializable {
 
-    /** Columns of real-valued features. */
+    /** Columns of real-valued features that are not encoded images. */
     public ColumnSpec(String featuresCol, String labelCol, int featureLength, int numClasses) {
-        this(featuresCol, labelCol, featureLength, numClasses, FeatureDomain.real());
+        this(featuresCol, labelCol, featureLength, numClasses, FeatureDomain.real(), null);
+    }
+
+    /**
+     * Returns the columns for training or scoring {@code model} on samples shaped by {@code input}:
+     * token ids if the model reads them, encoded images decoded with this normalisation if the
+     * samples are images.
+     *
+     * @param imageMean per-channel mean of encoded images, or null for 0
+     * @param imageStd per-channel standard deviation of encoded images, or null for 1
+     */
+    public static ColumnSpec forModel(String featuresCol, String labelCol, String model, InputSpec input,
+            double[] imageMean, double[] imageStd) {
+        return new ColumnSpec(featuresCol, labelCol, Math.toIntExact(input.sampleSize()), input.numClasses(),
+                ModelCatalog.inputDomain(model), ImageFormat.forShape(input.sampleShape(), imageMean, imageStd));
+    }
+
+    /** Returns a reader of this spec's features column. */
+    public FeatureReader featureReader() {
+        return new FeatureReader(featuresCol, featureLength, domain, image);
     }
 }

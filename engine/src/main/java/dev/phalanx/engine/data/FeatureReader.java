@@ -7,7 +7,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 
 /**
- * Reads one row's features (a numeric array or an ML Vector) into floats, rejecting nulls, wrong
+ * Reads one row's features (a numeric array, an ML Vector, or an encoded image) into floats, rejecting nulls, wrong
  * lengths and non-finite values with a message naming the column and the row. Token ids are
  * instead padded with {@link FeatureDomain#PAD} or cut to the length, and must be whole numbers
  * below the vocabulary size. Shared by training and batch inference so both accept exactly the
@@ -18,6 +18,7 @@ public final class FeatureReader implements Serializable {
     private final String column;
     private final int length;
     private final FeatureDomain domain;
+    private final ImageFormat image;
 
     /**
      * Creates a reader for {@code column}, whose values must have {@code length} elements.
@@ -25,11 +26,13 @@ public final class FeatureReader implements Serializable {
      * @param column the features column's name, quoted in error messages
      * @param length how many values each row must hold (token ids: is padded or cut to)
      * @param domain real values or token ids
+     * @param image how to decode encoded images (a binary column), or null when samples are not images
      */
-    public FeatureReader(String column, int length, FeatureDomain domain) {
+    public FeatureReader(String column, int length, FeatureDomain domain, ImageFormat image) {
         this.column = column;
         this.length = length;
         this.domain = domain;
+        this.image = image;
     }
 
     /** Returns how many values each row holds. */
@@ -48,6 +51,9 @@ public final class FeatureReader implements Serializable {
             throw bad(position, "is null");
         }
         Object value = row.get(field);
+        if (value instanceof byte[] bytes) {
+            return decode(bytes, position);
+        }
         float[] out = new float[length];
         int count;
         if (value instanceof Vector vector) {
@@ -78,6 +84,18 @@ public final class FeatureReader implements Serializable {
         }
         // Token ids past the row's end stay 0, the padding id.
         return out;
+    }
+
+    private float[] decode(byte[] bytes, long position) {
+        if (image == null) {
+            throw bad(position, "holds encoded image bytes, but the sample shape is not [1 or 3, height, width]");
+        }
+        String[] problem = new String[1];
+        float[] pixels = image.decode(bytes, problem);
+        if (pixels == null) {
+            throw bad(position, problem[0]);
+        }
+        return pixels;
     }
 
     /** Returns how many values to read: all of them, or for token ids at most the length. */

@@ -15,7 +15,7 @@ public final class RowConverter implements Serializable {
     /** Creates a converter for the given columns. */
     public RowConverter(ColumnSpec columns) {
         this.columns = columns;
-        this.features = new FeatureReader(columns.featuresCol(), columns.featureLength(), columns.domain());
+        this.features = columns.featureReader();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.phalanx.engine.data;
 import java.util.Arrays;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
@@ -32,9 +33,9 @@ public final class SchemaCheck {
     public static void validateFeatures(StructType schema, String featuresCol) {
         DataType features = typeOf(schema, featuresCol, "features");
         boolean numericArray = features instanceof ArrayType array && array.elementType() instanceof NumericType;
-        if (!numericArray && !features.equals(SQLDataTypes.VectorType())) {
+        if (!numericArray && !features.equals(SQLDataTypes.VectorType()) && !(features instanceof BinaryType)) {
             throw new InvalidDataException("features column '" + featuresCol + "' has type "
-                    + features.simpleString() + "; expected an array of numbers or an ML Vector");
+                    + features.simpleString() + "; expected an array of numbers, an ML Vector or encoded image bytes");
         }
     }
 

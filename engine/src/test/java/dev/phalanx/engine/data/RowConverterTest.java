@@ -40,7 +40,7 @@ class RowConverterTest {
 
     @Test
     void tokenIdsArePaddedOrCutToTheLengthAndMustBeInTheVocabulary() {
-        RowConverter tokens = new RowConverter(new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10)));
+        RowConverter tokens = new RowConverter(new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10), null));
         assertArrayEquals(new float[] {7, 3, 0, 0}, tokens.convert(RowFactory.create(List.of(7, 3), 1), 0).features());
         assertArrayEquals(new float[] {1, 2, 3, 4},
                 tokens.convert(RowFactory.create(List.of(1, 2, 3, 4, 5, 6), 0), 0).features());

@@ -1,5 +1,6 @@
 package dev.phalanx.engine.api.ml;
 
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -47,6 +48,16 @@ final class ColumnParams {
     static IntArrayParam inputShape(Params owner) {
         return new IntArrayParam(owner, "inputShape",
                 "shape of one sample, for example [1, 28, 28]; when unset, a flat vector of the features' length");
+    }
+
+    static DoubleArrayParam imageMean(Params owner) {
+        return new DoubleArrayParam(owner, "imageMean",
+                "encoded images: per-channel mean subtracted after scaling pixels to [0, 1]; unset for 0");
+    }
+
+    static DoubleArrayParam imageStd(Params owner) {
+        return new DoubleArrayParam(owner, "imageStd",
+                "encoded images: per-channel standard deviation divided by after that; unset for 1");
     }
 
     static IntParam numClasses(Params owner) {

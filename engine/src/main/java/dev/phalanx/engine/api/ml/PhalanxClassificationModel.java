@@ -1,16 +1,16 @@
 package dev.phalanx.engine.api.ml;
 
-import dev.phalanx.engine.data.FeatureReader;
+import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
@@ -50,6 +50,8 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
     private final Param<String> modelName;
     private final IntArrayParam inputShape;
     private final IntParam numClasses;
+    private final DoubleArrayParam imageMean;
+    private final DoubleArrayParam imageStd;
     private final IntParam inferenceBatchSize;
 
     PhalanxClassificationModel(String uid, ModelData data) {
@@ -62,6 +64,8 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         modelName = ColumnParams.modelName(this);
         inputShape = ColumnParams.inputShape(this);
         numClasses = ColumnParams.numClasses(this);
+        imageMean = ColumnParams.imageMean(this);
+        imageStd = ColumnParams.imageStd(this);
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize",
                 "rows scored together in one forward pass on an executor", ParamValidators.gtEq(1));
         setDefault(featuresCol, ColumnParams.FEATURES);
@@ -114,6 +118,21 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
     /** Rows per forward pass when scoring (default 256). */
     public IntParam inferenceBatchSize() {
         return inferenceBatchSize;
+    }
+
+    /** Per-channel mean of encoded images (PNG/JPEG bytes), after scaling to [0, 1]. */
+    public DoubleArrayParam imageMean() {
+        return imageMean;
+    }
+
+    /** Per-channel standard deviation of encoded images, after subtracting the mean. */
+    public DoubleArrayParam imageStd() {
+        return imageStd;
+    }
+
+    /** Sets how encoded images are normalised: {@code (x - mean) / std} per channel, x in [0, 1]. */
+    public PhalanxClassificationModel setImageNormalization(double[] mean, double[] std) {
+        return (PhalanxClassificationModel) set(imageMean, mean).set(imageStd, std);
     }
 
     /** Sets the features column. */
@@ -207,10 +226,14 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
                 .broadcast(data.parameters());
         PartitionScorer scorer = new PartitionScorer(getModelName(), input, parameters,
-                new FeatureReader(getOrDefault(featuresCol), Math.toIntExact(input.sampleSize()),
-                        ModelCatalog.inputDomain(getModelName())),
+                ColumnSpec.forModel(getOrDefault(featuresCol), "", getModelName(), input, optional(imageMean),
+                        optional(imageStd)).featureReader(),
                 frame.schema().fieldIndex(getOrDefault(featuresCol)), outputs(), (Integer) getOrDefault(inferenceBatchSize));
         return frame.mapPartitions(scorer, Encoders.row(output));
+    }
+
+    private double[] optional(DoubleArrayParam param) {
+        return isDefined(param) ? getOrDefault(param) : null;
     }
 
     private PredictionColumns outputs() {

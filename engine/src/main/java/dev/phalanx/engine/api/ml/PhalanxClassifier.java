@@ -17,6 +17,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -30,6 +31,7 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -66,6 +68,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     private final Param<String> modelName;
     private final IntArrayParam inputShape;
     private final IntParam numClasses;
+    private final DoubleArrayParam imageMean;
+    private final DoubleArrayParam imageStd;
     private final IntParam workers;
     private final IntParam epochs;
     private final IntParam batchSize;
@@ -96,6 +100,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         modelName = ColumnParams.modelName(this);
         inputShape = ColumnParams.inputShape(this);
         numClasses = ColumnParams.numClasses(this);
+        imageMean = ColumnParams.imageMean(this);
+        imageStd = ColumnParams.imageStd(this);
         workers = new IntParam(this, "workers", "training tasks, one model replica each", ParamValidators.gtEq(1));
         epochs = new IntParam(this, "epochs", "passes over the training data", ParamValidators.gtEq(1));
         batchSize = new IntParam(this, "batchSize", "global batch, split evenly over the workers",
@@ -247,6 +253,21 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         return maxAttempts;
     }
 
+    /** Per-channel mean of encoded images (PNG/JPEG bytes), after scaling to [0, 1]. */
+    public DoubleArrayParam imageMean() {
+        return imageMean;
+    }
+
+    /** Per-channel standard deviation of encoded images, after subtracting the mean. */
+    public DoubleArrayParam imageStd() {
+        return imageStd;
+    }
+
+    /** Sets how encoded images are normalised: {@code (x - mean) / std} per channel, x in [0, 1]. */
+    public PhalanxClassifier setImageNormalization(double[] mean, double[] std) {
+        return (PhalanxClassifier) set(imageMean, mean).set(imageStd, std);
+    }
+
     /** Sets the features column. */
     public PhalanxClassifier setFeaturesCol(String value) {
         return (PhalanxClassifier) set(featuresCol, value);
@@ -395,7 +416,9 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
                 .optCheckpointDir(getOrDefault(checkpointDir))
                 .optCheckpointEverySteps((Long) getOrDefault(checkpointEverySteps))
                 .optKeepCheckpoints((Integer) getOrDefault(keepCheckpoints))
-                .optMaxAttempts((Integer) getOrDefault(maxAttempts));
+                .optMaxAttempts((Integer) getOrDefault(maxAttempts))
+                .optImageNormalization(isDefined(imageMean) ? getOrDefault(imageMean) : null,
+                        isDefined(imageStd) ? getOrDefault(imageStd) : null);
         TrainedModel trained = Phalanx.fit(frame, options, listener);
         PhalanxClassificationModel model = PhalanxClassificationModel.of(
                 new ModelData(trained.parameters(), List.copyOf(trained.history())));
@@ -414,6 +437,10 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         }
         String column = getOrDefault(featuresCol);
         StructField field = frame.schema().apply(column);
+        if (field.dataType() instanceof BinaryType) {
+            throw new InvalidDataException("features column '" + column + "' holds encoded images: set inputShape to"
+                    + " [channels, height, width]");
+        }
         // A VectorAssembler records the vector's length in the column's metadata: no job needed.
         if (field.dataType().equals(SQLDataTypes.VectorType())) {
             int declared = AttributeGroup.fromStructField(field).size();
