@@ -79,6 +79,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     private final LongParam seed;
     private final BooleanParam shuffle;
     private final IntParam threadsPerWorker;
+    private final IntParam gpusPerWorker;
+    private final BooleanParam gpuFallbackToCpu;
     private final Param<String> checkpointDir;
     private final LongParam checkpointEverySteps;
     private final IntParam keepCheckpoints;
@@ -113,6 +115,10 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         shuffle = new BooleanParam(this, "shuffle", "reshuffle the samples every epoch");
         threadsPerWorker = new IntParam(this, "threadsPerWorker", "PyTorch threads per worker",
                 ParamValidators.gtEq(1));
+        gpusPerWorker = new IntParam(this, "gpusPerWorker",
+                "GPUs per worker, requested from Spark for the training stage; 0 = CPU", ParamValidators.gtEq(0));
+        gpuFallbackToCpu = new BooleanParam(this, "gpuFallbackToCpu",
+                "let a worker that was given GPUs but finds no CUDA train on the CPU instead of failing");
         checkpointDir = new Param<>(this, "checkpointDir",
                 "Hadoop path for checkpoints; a later fit with the same settings resumes from the newest; empty for none");
         checkpointEverySteps = new LongParam(this, "checkpointEverySteps",
@@ -137,6 +143,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         setDefault(seed, defaults.seed());
         setDefault(shuffle, defaults.shuffle());
         setDefault(threadsPerWorker, defaults.threadsPerWorker());
+        setDefault(gpusPerWorker, defaults.gpusPerWorker());
+        setDefault(gpuFallbackToCpu, defaults.gpuFallbackToCpu());
         setDefault(checkpointDir, defaults.checkpointDir());
         setDefault(checkpointEverySteps, defaults.checkpointEverySteps());
         setDefault(keepCheckpoints, defaults.keepCheckpoints());
@@ -231,6 +239,16 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     /** PyTorch threads per worker (default 1). */
     public IntParam threadsPerWorker() {
         return threadsPerWorker;
+    }
+
+    /** GPUs per worker (default 0: CPU). */
+    public IntParam gpusPerWorker() {
+        return gpusPerWorker;
+    }
+
+    /** Whether a worker without CUDA may fall back to the CPU (default false). */
+    public BooleanParam gpuFallbackToCpu() {
+        return gpuFallbackToCpu;
     }
 
     /** Checkpoint directory on any Hadoop file system (default empty: none). */
@@ -353,6 +371,16 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         return (PhalanxClassifier) set(threadsPerWorker, value);
     }
 
+    /** Sets the GPUs per worker; the cluster's executors must offer them (see the README's GPU section). */
+    public PhalanxClassifier setGpusPerWorker(int value) {
+        return (PhalanxClassifier) set(gpusPerWorker, value);
+    }
+
+    /** Sets whether a worker that was given GPUs but finds no CUDA may train on the CPU. */
+    public PhalanxClassifier setGpuFallbackToCpu(boolean value) {
+        return (PhalanxClassifier) set(gpuFallbackToCpu, value);
+    }
+
     /** Sets the checkpoint directory; a later fit with the same settings resumes from it. */
     public PhalanxClassifier setCheckpointDir(String value) {
         return (PhalanxClassifier) set(checkpointDir, value);
@@ -413,6 +441,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
                 .optSeed((Long) getOrDefault(seed))
                 .optShuffle((Boolean) getOrDefault(shuffle))
                 .optThreadsPerWorker((Integer) getOrDefault(threadsPerWorker))
+                .optGpusPerWorker((Integer) getOrDefault(gpusPerWorker))
+                .optGpuFallbackToCpu((Boolean) getOrDefault(gpuFallbackToCpu))
                 .optCheckpointDir(getOrDefault(checkpointDir))
                 .optCheckpointEverySteps((Long) getOrDefault(checkpointEverySteps))
                 .optKeepCheckpoints((Integer) getOrDefault(keepCheckpoints))
