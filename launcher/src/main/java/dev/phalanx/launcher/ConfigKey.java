@@ -23,7 +23,9 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
         /** true or false. */
         BOOLEAN("true or false"),
         /** A duration such as 30s or 2m. */
-        DURATION("a duration such as 30s or 2m");
+        DURATION("a duration such as 30s or 2m"),
+        /** A number of bytes, with an optional unit such as 64m or 1g (powers of 1024). */
+        SIZE("a size such as 64m or 1g");
 
         private final String expected;
 

@@ -20,6 +20,7 @@ import java.time.Duration;
  * @param runDir run directory, or empty for a new one under runs/
  * @param master Spark master, or empty for local[workers]
  * @param threadsPerWorker PyTorch intra-op threads per worker
+ * @param shardMemoryBudget bytes of direct memory per worker's shard before it spills to disk
  * @param collectiveTimeout timeout of any one collective step
  * @param slotWaitTimeout how long to wait for task slots
  * @param checkpointDir checkpoint directory URI, or empty for run_dir/checkpoints
@@ -47,6 +48,7 @@ public record JobConfig(
         String runDir,
         String master,
         int threadsPerWorker,
+        long shardMemoryBudget,
         Duration collectiveTimeout,
         Duration slotWaitTimeout,
         String checkpointDir,

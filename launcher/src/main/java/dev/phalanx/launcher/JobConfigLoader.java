@@ -61,6 +61,7 @@ public final class JobConfigLoader {
                 string(config, JobKeys.RUN_DIR),
                 string(config, JobKeys.MASTER),
                 number(config, JobKeys.THREADS_PER_WORKER).intValue(),
+                size(config, JobKeys.SHARD_MEMORY_BUDGET),
                 duration(config, JobKeys.COLLECTIVE_TIMEOUT),
                 duration(config, JobKeys.SLOT_WAIT_TIMEOUT),
                 string(config, JobKeys.CHECKPOINT_DIR),
@@ -143,6 +144,10 @@ public final class JobConfigLoader {
 
     private static Duration duration(Config config, ConfigKey key) {
         return read(config, key, Config::getDuration);
+    }
+
+    private static long size(Config config, ConfigKey key) {
+        return read(config, key, Config::getBytes);
     }
 
     private static Number number(Config config, ConfigKey key) {

@@ -53,6 +53,10 @@ public final class JobKeys {
     /** Threads per worker. */
     public static final ConfigKey THREADS_PER_WORKER = key("threads_per_worker", ConfigKey.Type.INT, "1",
             "PyTorch intra-op threads per worker; match spark.task.cpus");
+    /** Shard memory budget. */
+    public static final ConfigKey SHARD_MEMORY_BUDGET = key("shard_memory_budget", ConfigKey.Type.SIZE, "512m",
+            "direct memory (off the Java heap) each worker holds its shard in; the rest spills to the executor's"
+                    + " local disk");
     /** Collective timeout. */
     public static final ConfigKey COLLECTIVE_TIMEOUT = key("collective_timeout", ConfigKey.Type.DURATION, "2m",
             "how long a worker waits on a silent peer before the job fails");

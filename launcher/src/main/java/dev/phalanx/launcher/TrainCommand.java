@@ -146,6 +146,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optSeed(job.seed())
                 .optShuffle(job.shuffle())
                 .optThreadsPerWorker(job.threadsPerWorker())
+                .optShardMemoryBudget(job.shardMemoryBudget())
                 .optCollectiveTimeout(job.collectiveTimeout())
                 .optSlotWaitTimeout(job.slotWaitTimeout())
                 .optCheckpointEverySteps(job.checkpointEverySteps())

@@ -63,6 +63,7 @@ public final class Phalanx {
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
+                options.shardMemoryBudget(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps());

@@ -16,6 +16,9 @@ import java.util.Objects;
  */
 public final class TrainingOptions {
 
+    /** The default of {@link #optShardMemoryBudget}: 512 MiB per worker. */
+    public static final long DEFAULT_SHARD_MEMORY_BUDGET = 512L << 20;
+
     private final String modelName;
     private final InputSpec input;
     // How to learn.
@@ -31,6 +34,7 @@ public final class TrainingOptions {
     private String featuresCol = "features";
     private String labelCol = "label";
     private int threadsPerWorker = 1;
+    private long shardMemoryBudget = DEFAULT_SHARD_MEMORY_BUDGET;
     private Duration collectiveTimeout = Duration.ofMinutes(2);
     private Duration slotWaitTimeout = Duration.ofSeconds(60);
     // Checkpoints and recovery.
@@ -120,6 +124,17 @@ public final class TrainingOptions {
         return this;
     }
 
+    /**
+     * Sets how many bytes of direct memory (off the Java heap) each worker may hold its shard in;
+     * the rest spills to the executor's local disk, 0 spills everything (key {@code
+     * shard_memory_budget}, default 512 MiB). The memory counts against the executor's off-heap
+     * overhead ({@code spark.executor.memoryOverhead}) and the JVM's {@code -XX:MaxDirectMemorySize}.
+     */
+    public TrainingOptions optShardMemoryBudget(long bytes) {
+        this.shardMemoryBudget = bytes;
+        return this;
+    }
+
     /** Sets how long a worker waits on a silent peer (key {@code collective_timeout}, default 2 min). */
     public TrainingOptions optCollectiveTimeout(Duration collectiveTimeout) {
         this.collectiveTimeout = collectiveTimeout;
@@ -205,6 +220,7 @@ public final class TrainingOptions {
         require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", "must be positive, got " + learningRate);
         require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
         require(threadsPerWorker >= 1, "threads_per_worker", "must be at least 1, got " + threadsPerWorker);
+        require(shardMemoryBudget >= 0, "shard_memory_budget", "must not be negative, got " + shardMemoryBudget);
         require(featuresCol != null && !featuresCol.isBlank(), "features_col", "must name a column");
         require(labelCol != null && !labelCol.isBlank(), "label_col", "must name a column");
         require(collectiveTimeout != null && !collectiveTimeout.isNegative() && !collectiveTimeout.isZero(),
@@ -335,6 +351,11 @@ public final class TrainingOptions {
     /** Returns the intra-op threads per worker. */
     public int threadsPerWorker() {
         return threadsPerWorker;
+    }
+
+    /** Returns the bytes of direct memory each worker may hold its shard in. */
+    public long shardMemoryBudget() {
+        return shardMemoryBudget;
     }
 
     /** Returns the collective timeout. */

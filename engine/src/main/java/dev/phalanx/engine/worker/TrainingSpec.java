@@ -22,6 +22,7 @@ import java.io.Serializable;
  * @param seed seeds parameter initialisation and the per-epoch shuffle
  * @param shuffle whether each worker shuffles its shard every epoch
  * @param threadsPerWorker PyTorch intra-op threads per worker
+ * @param shardMemoryBudget bytes of direct memory a worker's shard may take before it spills to disk
  * @param collective timeout and job token of the all-reduce connections
  * @param identity what checkpoints record and a resume must match
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
@@ -41,6 +42,7 @@ public record TrainingSpec(
         long seed,
         boolean shuffle,
         int threadsPerWorker,
+        long shardMemoryBudget,
         CollectiveOptions collective,
         JobIdentity identity,
         CheckpointSettings checkpoints,
