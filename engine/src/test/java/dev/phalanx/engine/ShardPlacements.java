@@ -1,6 +1,7 @@
 package dev.phalanx.engine;
 
 import dev.phalanx.engine.data.ShardStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
  */
 public final class ShardPlacements implements AutoCloseable {
 
-    private static final Pattern LINE = Pattern.compile("^(\\S+): (\\d+) samples, (\\d+) in memory .*, (\\d+) spilled.*");
+    private static final Pattern LINE = Pattern.compile(
+            "^(\\S+): (\\d+) samples, (\\d+) in memory .*, (\\d+) spilled(?: to (\\S+) \\(.*)?$");
 
     /**
      * Where one shard's samples went.
@@ -25,9 +27,10 @@ public final class ShardPlacements implements AutoCloseable {
      * @param samples the samples in the shard
      * @param inMemory those held in memory
      * @param spilled those written to the spill file
+     * @param spillFile the spill file, or null when nothing spilled
      * @param line the whole log line
      */
-    public record Placement(String name, int samples, int inMemory, int spilled, String line) {}
+    public record Placement(String name, int samples, int inMemory, int spilled, Path spillFile, String line) {}
 
     // A strong reference: java.util.logging keeps loggers only weakly.
     private final Logger logger = Logger.getLogger(ShardStore.class.getName());
@@ -40,7 +43,8 @@ public final class ShardPlacements implements AutoCloseable {
             if (m.matches()) {
                 synchronized (placements) {
                     placements.add(new Placement(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-                            Integer.parseInt(m.group(4)), record.getMessage()));
+                            Integer.parseInt(m.group(4)), m.group(5) == null ? null : Path.of(m.group(5)),
+                            record.getMessage()));
                 }
             }
         }

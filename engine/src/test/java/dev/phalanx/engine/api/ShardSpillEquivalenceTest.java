@@ -2,11 +2,15 @@ package dev.phalanx.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.ShardPlacements;
 import dev.phalanx.engine.SyntheticData;
+import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
+import java.nio.file.Files;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,6 +52,27 @@ class ShardSpillEquivalenceTest {
         assertEquals(16, spilled.steps(), "8 steps per epoch, as the smaller shard allows");
         assertArrayEquals(bits(inMemory.parameters()), bits(spilled.parameters()));
         assertTrue(spilled.history().get(1).loss() < spilled.history().get(0).loss(), "it trains");
+        assertSpillFilesDeleted(spilledPlacements);
+    }
+
+    @Test
+    void aFailedWorkerStillDeletesEverySpillFile() {
+        List<ShardPlacements.Placement> placements;
+        try (ShardPlacements capture = ShardPlacements.capture()) {
+            TrainingFailedException failure = assertThrows(TrainingFailedException.class, () -> Phalanx.fit(DATA,
+                    options(TWELVE_SAMPLES).optMaxAttempts(1).optFaultInjection(new FaultInjection(1, 3))));
+            assertTrue(failure.getMessage().contains("injected fault on rank 1 before step 3"), failure.getMessage());
+            placements = capture.take();
+        }
+        assertEquals(2, placements.size(), placements.toString());
+        assertSpillFilesDeleted(placements);
+    }
+
+    private static void assertSpillFilesDeleted(List<ShardPlacements.Placement> placements) {
+        for (ShardPlacements.Placement p : placements) {
+            assertTrue(p.spillFile() != null, p.line());
+            assertFalse(Files.exists(p.spillFile()), "left behind: " + p.spillFile());
+        }
     }
 
     private static String summary(ShardPlacements.Placement p) {
