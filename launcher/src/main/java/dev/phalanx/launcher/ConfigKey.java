@@ -27,7 +27,9 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
         /** A list of whole numbers. */
         INT_LIST("a list of whole numbers such as [1, 28, 28]"),
         /** A list of numbers. */
-        DOUBLE_LIST("a list of numbers such as [0.5, 0.5, 0.5]");
+        DOUBLE_LIST("a list of numbers such as [0.5, 0.5, 0.5]"),
+        /** A number of bytes, with an optional unit such as 64m or 1g (powers of 1024). */
+        SIZE("a size such as 64m or 1g");
 
         private final String expected;
 

@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param threadsPerWorker PyTorch intra-op threads per worker
  * @param gpusPerWorker GPUs per worker, 0 = CPU
  * @param gpuFallbackToCpu whether a worker without CUDA may train on the CPU
+ * @param shardMemoryBudget bytes of direct memory per worker's shard before it spills to disk
  * @param collectiveTimeout timeout of any one collective step
  * @param slotWaitTimeout how long to wait for task slots
  * @param checkpointDir checkpoint directory URI, or empty for run_dir/checkpoints
@@ -49,6 +50,7 @@ public record JobConfig(
         int threadsPerWorker,
         int gpusPerWorker,
         boolean gpuFallbackToCpu,
+        long shardMemoryBudget,
         Duration collectiveTimeout,
         Duration slotWaitTimeout,
         String checkpointDir,

@@ -69,6 +69,7 @@ public final class JobConfigLoader {
                 number(config, JobKeys.THREADS_PER_WORKER).intValue(),
                 number(config, JobKeys.GPUS_PER_WORKER).intValue(),
                 bool(config, JobKeys.GPU_FALLBACK_TO_CPU),
+                size(config, JobKeys.SHARD_MEMORY_BUDGET),
                 duration(config, JobKeys.COLLECTIVE_TIMEOUT),
                 duration(config, JobKeys.SLOT_WAIT_TIMEOUT),
                 string(config, JobKeys.CHECKPOINT_DIR),
@@ -177,6 +178,10 @@ public final class JobConfigLoader {
 
     private static Duration duration(Config config, ConfigKey key) {
         return read(config, key, Config::getDuration);
+    }
+
+    private static long size(Config config, ConfigKey key) {
+        return read(config, key, Config::getBytes);
     }
 
     private static Number number(Config config, ConfigKey key) {

@@ -87,6 +87,10 @@ public final class JobKeys {
     /** CPU fallback. */
     public static final ConfigKey GPU_FALLBACK_TO_CPU = key("gpu_fallback_to_cpu", ConfigKey.Type.BOOLEAN, "false",
             "let a worker that was given GPUs but finds no CUDA train on the CPU (with a warning) instead of failing");
+    /** Shard memory budget. */
+    public static final ConfigKey SHARD_MEMORY_BUDGET = key("shard_memory_budget", ConfigKey.Type.SIZE, "512m",
+            "direct memory (off the Java heap) each worker holds its shard in; the rest spills to the executor's"
+                    + " local disk");
     /** Collective timeout. */
     public static final ConfigKey COLLECTIVE_TIMEOUT = key("collective_timeout", ConfigKey.Type.DURATION, "2m",
             "how long a worker waits on a silent peer before the job fails");

@@ -166,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optThreadsPerWorker(job.threadsPerWorker())
                 .optGpusPerWorker(job.gpusPerWorker())
                 .optGpuFallbackToCpu(job.gpuFallbackToCpu())
+                .optShardMemoryBudget(job.shardMemoryBudget())
                 .optCollectiveTimeout(job.collectiveTimeout())
                 .optSlotWaitTimeout(job.slotWaitTimeout())
                 .optCheckpointEverySteps(job.checkpointEverySteps())

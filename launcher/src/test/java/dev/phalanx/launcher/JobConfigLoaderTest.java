@@ -96,6 +96,18 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void sizesTakeBinaryUnitsAndDefaultTo512MiB() throws IOException {
+        assertEquals(512L << 20, JobConfigLoader.load(file(""), List.of()).shardMemoryBudget());
+        assertEquals(64L << 20, JobConfigLoader.load(file("shard_memory_budget = 64m\n"), List.of()).shardMemoryBudget());
+        assertEquals(3L << 30, JobConfigLoader.load(file(""), List.of("shard_memory_budget=3g")).shardMemoryBudget());
+        assertEquals(0, JobConfigLoader.load(file(""), List.of("shard_memory_budget=0")).shardMemoryBudget());
+        ConfigError bad = assertThrows(ConfigError.class,
+                () -> JobConfigLoader.load(file(""), List.of("shard_memory_budget=lots")));
+        assertTrue(bad.getMessage().startsWith("key 'shard_memory_budget': expected a size such as 64m or 1g, got \"lots\""),
+                bad.getMessage());
+    }
+
+    @Test
     void missingOrBrokenFilesAreNamed() throws IOException {
         ConfigError missing = assertThrows(ConfigError.class,
                 () -> JobConfigLoader.load(dir.resolve("nope.conf"), List.of()));

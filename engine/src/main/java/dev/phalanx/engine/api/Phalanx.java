@@ -67,6 +67,7 @@ public final class Phalanx {
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
                 options.gpusPerWorker(), options.gpuFallbackToCpu(),
+                options.shardMemoryBudget(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps());

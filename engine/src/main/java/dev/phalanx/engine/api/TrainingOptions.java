@@ -17,6 +17,9 @@ import java.util.Objects;
  */
 public final class TrainingOptions {
 
+    /** The default of {@link #optShardMemoryBudget}: 512 MiB per worker. */
+    public static final long DEFAULT_SHARD_MEMORY_BUDGET = 512L << 20;
+
     private final String modelName;
     private final InputSpec input;
     // How to learn.
@@ -34,6 +37,7 @@ public final class TrainingOptions {
     private int threadsPerWorker = 1;
     private int gpusPerWorker = 0;
     private boolean gpuFallbackToCpu = false;
+    private long shardMemoryBudget = DEFAULT_SHARD_MEMORY_BUDGET;
     private Duration collectiveTimeout = Duration.ofMinutes(2);
     private Duration slotWaitTimeout = Duration.ofSeconds(60);
     // Checkpoints and recovery.
@@ -142,6 +146,17 @@ public final class TrainingOptions {
      */
     public TrainingOptions optGpuFallbackToCpu(boolean fallback) {
         this.gpuFallbackToCpu = fallback;
+        return this;
+    }
+
+    /**
+     * Sets how many bytes of direct memory (off the Java heap) each worker may hold its shard in;
+     * the rest spills to the executor's local disk, 0 spills everything (key {@code
+     * shard_memory_budget}, default 512 MiB). The memory counts against the executor's off-heap
+     * overhead ({@code spark.executor.memoryOverhead}) and the JVM's {@code -XX:MaxDirectMemorySize}.
+     */
+    public TrainingOptions optShardMemoryBudget(long bytes) {
+        this.shardMemoryBudget = bytes;
         return this;
     }
 
@@ -264,6 +279,7 @@ public final class TrainingOptions {
         require(gpusPerWorker <= 1 || batchSize % (workers * gpusPerWorker) == 0, "batch_size",
                 "(" + batchSize + ") must be a multiple of workers × gpus_per_worker (" + workers * gpusPerWorker
                         + ") so every GPU takes an equal share");
+        require(shardMemoryBudget >= 0, "shard_memory_budget", "must not be negative, got " + shardMemoryBudget);
         require(featuresCol != null && !featuresCol.isBlank(), "features_col", "must name a column");
         require(labelCol != null && !labelCol.isBlank(), "label_col", "must name a column");
         require(collectiveTimeout != null && !collectiveTimeout.isNegative() && !collectiveTimeout.isZero(),
@@ -404,6 +420,11 @@ public final class TrainingOptions {
     /** Returns whether a worker without usable CUDA may train on the CPU. */
     public boolean gpuFallbackToCpu() {
         return gpuFallbackToCpu;
+    }
+
+    /** Returns the bytes of direct memory each worker may hold its shard in. */
+    public long shardMemoryBudget() {
+        return shardMemoryBudget;
     }
 
     /** Returns the collective timeout. */

@@ -5,7 +5,7 @@ import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.Communicators;
 import dev.phalanx.engine.collective.SparkBarrierRendezvous;
 import dev.phalanx.engine.data.LabeledSample;
-import dev.phalanx.engine.data.ShardBuffer;
+import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.TrainingLoop;
@@ -22,8 +22,9 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of each barrier task: rank = partition id; pick the devices from the GPUs Spark
- * assigned to the task, load the shard, connect to the peers, train, and return the result from
- * rank 0 only. Captures nothing but the {@link TrainingSpec}, the
+ * assigned to the task, load the shard (off the heap, spilling to the executor's local disk past
+ * the memory budget), connect to the peers, train, and return the result from rank 0 only.
+ * Captures nothing but the {@link TrainingSpec}, the
  * address of the driver's progress listener, the attempt number and the checkpoint to resume from.
  */
 final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
@@ -54,8 +55,11 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         // stops the whole barrier stage, so no peer waits for it.
         WorkerDevices devices = WorkerDevices.resolve(rank, host, spec.gpusPerWorker(), gpuAddresses(context),
                 spec.gpuFallbackToCpu(), cudaDevices);
-        ShardBuffer shard = ShardBuffer.fill(CollectionConverters.asJava(rows), spec.columns().featureLength());
-        try (Communicator comm = Communicators.connect(
+        // try-with-resources frees the shard's memory and deletes its spill file on every path,
+        // including a failed peer or a killed task (Spark interrupts the task thread).
+        try (ShardStore shard = ShardStore.fill(CollectionConverters.asJava(rows), spec.columns().featureLength(),
+                        spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank), "rank-" + rank);
+                Communicator comm = Communicators.connect(
                         rank, spec.workers(), new SparkBarrierRendezvous(context), host,
                         JobSecret.forTask(spec.collective()));
                 ProgressReporter progress = ProgressReporter.connect(

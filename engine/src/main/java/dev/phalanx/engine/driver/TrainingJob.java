@@ -4,11 +4,9 @@ import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
-import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
-import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
-import dev.phalanx.engine.data.ShardPartitioner;
+import dev.phalanx.engine.data.Sharding;
 import dev.phalanx.engine.worker.CheckpointSettings;
 import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.TrainingResult;
@@ -27,8 +25,6 @@ import org.apache.spark.rdd.RDD;
 import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-import scala.Tuple2;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -93,7 +89,7 @@ public final class TrainingJob {
         CheckpointSettings settings = spec.checkpoints();
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
-        JavaRDD<LabeledSample> shards = shard(data, spec);
+        JavaRDD<LabeledSample> shards = Sharding.shard(data, spec.columns(), spec.workers(), spec.localBatchSize());
         for (int attempt = 1; ; attempt++) {
             if (attempt > 1) {
                 // A lost executor is replaced by the cluster manager; the relaunch needs W slots again.
@@ -164,21 +160,5 @@ public final class TrainingJob {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the progress listener on the driver host " + host, e);
         }
-    }
-
-    /**
-     * Selects the two columns, numbers rows in DataFrame order, converts and validates them, and
-     * moves them into W shards sorted by global position (see {@link ShardPartitioner}).
-     */
-    private static JavaRDD<LabeledSample> shard(Dataset<Row> data, TrainingSpec spec) {
-        ColumnSpec columns = spec.columns();
-        RowConverter converter = new RowConverter(columns);
-        return data.select(functions.col(columns.featuresCol()), functions.col(columns.labelCol()))
-                .javaRDD()
-                .zipWithIndex()
-                .mapToPair(rowAndIndex -> new Tuple2<>(
-                        rowAndIndex._2(), converter.convert(rowAndIndex._1(), rowAndIndex._2())))
-                .repartitionAndSortWithinPartitions(new ShardPartitioner(spec.workers(), spec.localBatchSize()))
-                .values();
     }
 }

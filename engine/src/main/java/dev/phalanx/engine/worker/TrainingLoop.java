@@ -5,9 +5,9 @@ import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.ReduceOp;
-import dev.phalanx.engine.data.EpochOrder;
+import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
-import dev.phalanx.engine.data.ShardBuffer;
+import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.Optimizer;
@@ -39,7 +39,7 @@ public final class TrainingLoop {
 
     private final TrainingSpec spec;
     private final Communicator comm;
-    private final ShardBuffer shard;
+    private final ShardStore shard;
     private final WorkerDevices devices;
     private final ProgressReporter progress;
     private final int attempt;
@@ -53,7 +53,7 @@ public final class TrainingLoop {
      * @param attempt 1 for the first launch of the barrier stage, 2 for the first relaunch, …
      * @param resumeFrom the checkpoint to continue from, or null to start fresh
      */
-    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardBuffer shard, WorkerDevices devices,
+    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardStore shard, WorkerDevices devices,
             ProgressReporter progress, int attempt, String resumeFrom) {
         this.spec = spec;
         this.comm = comm;
@@ -86,7 +86,7 @@ public final class TrainingLoop {
             long lastCheckpointStep = startStep;
             long lastCheckpointNanos = System.nanoTime();
             long start = System.nanoTime();
-            int[] order = null;
+            EpochBatches batches = new EpochBatches(shard, localBatch, spec.shuffle(), spec.seed(), comm.rank());
             EpochTally tally = null;
             IntervalTally interval = new IntervalTally();
             StepProfile profile = new StepProfile(totalSteps - startStep);
@@ -95,12 +95,11 @@ public final class TrainingLoop {
                 profile.startStep();
                 int epoch = (int) (step / stepsPerEpoch) + 1;
                 int inEpoch = (int) (step % stepsPerEpoch);
-                if (order == null || inEpoch == 0) {
-                    order = EpochOrder.of(shard.size(), spec.shuffle(), spec.seed(), epoch, comm.rank());
+                if (tally == null || inEpoch == 0) {
                     tally = new EpochTally();
                 }
                 injectFaultIfDue(step);
-                shard.gather(order, inEpoch * localBatch, localBatch, batchFeatures, batchLabels);
+                batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
@@ -195,7 +194,7 @@ public final class TrainingLoop {
                 smallestRank = r;
             }
         }
-        int steps = smallest / spec.localBatchSize();
+        int steps = EpochBatches.stepsPerEpoch(smallest, spec.localBatchSize());
         if (steps == 0) {
             throw new InvalidDataException("worker " + smallestRank + " holds " + smallest
                     + " rows, fewer than one per-worker batch of " + spec.localBatchSize() + " (batch_size "

@@ -24,6 +24,7 @@ import java.io.Serializable;
  * @param threadsPerWorker PyTorch intra-op threads per worker
  * @param gpusPerWorker GPUs each worker trains on; 0 = CPU
  * @param gpuFallbackToCpu whether a worker given GPUs but seeing no CUDA may train on the CPU
+ * @param shardMemoryBudget bytes of direct memory a worker's shard may take before it spills to disk
  * @param collective timeout and job token of the all-reduce connections
  * @param identity what checkpoints record and a resume must match
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
@@ -45,6 +46,7 @@ public record TrainingSpec(
         int threadsPerWorker,
         int gpusPerWorker,
         boolean gpuFallbackToCpu,
+        long shardMemoryBudget,
         CollectiveOptions collective,
         JobIdentity identity,
         CheckpointSettings checkpoints,

@@ -80,6 +80,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     private final BooleanParam shuffle;
     private final IntParam threadsPerWorker;
     private final IntParam gpusPerWorker;
+    private final LongParam shardMemoryBudget;
     private final BooleanParam gpuFallbackToCpu;
     private final Param<String> checkpointDir;
     private final LongParam checkpointEverySteps;
@@ -117,6 +118,9 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
                 ParamValidators.gtEq(1));
         gpusPerWorker = new IntParam(this, "gpusPerWorker",
                 "GPUs per worker, requested from Spark for the training stage; 0 = CPU", ParamValidators.gtEq(0));
+        shardMemoryBudget = new LongParam(this, "shardMemoryBudget",
+                "bytes of direct memory each worker holds its shard in; the rest spills to local disk",
+                ParamValidators.gtEq(0));
         gpuFallbackToCpu = new BooleanParam(this, "gpuFallbackToCpu",
                 "let a worker that was given GPUs but finds no CUDA train on the CPU instead of failing");
         checkpointDir = new Param<>(this, "checkpointDir",
@@ -144,6 +148,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         setDefault(shuffle, defaults.shuffle());
         setDefault(threadsPerWorker, defaults.threadsPerWorker());
         setDefault(gpusPerWorker, defaults.gpusPerWorker());
+        setDefault(shardMemoryBudget, defaults.shardMemoryBudget());
         setDefault(gpuFallbackToCpu, defaults.gpuFallbackToCpu());
         setDefault(checkpointDir, defaults.checkpointDir());
         setDefault(checkpointEverySteps, defaults.checkpointEverySteps());
@@ -244,6 +249,11 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     /** GPUs per worker (default 0: CPU). */
     public IntParam gpusPerWorker() {
         return gpusPerWorker;
+    }
+
+    /** Bytes of direct memory per worker's shard before it spills to local disk (default 512 MiB). */
+    public LongParam shardMemoryBudget() {
+        return shardMemoryBudget;
     }
 
     /** Whether a worker without CUDA may fall back to the CPU (default false). */
@@ -376,6 +386,11 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         return (PhalanxClassifier) set(gpusPerWorker, value);
     }
 
+    /** Sets the bytes of direct memory each worker holds its shard in; the rest spills to local disk. */
+    public PhalanxClassifier setShardMemoryBudget(long value) {
+        return (PhalanxClassifier) set(shardMemoryBudget, value);
+    }
+
     /** Sets whether a worker that was given GPUs but finds no CUDA may train on the CPU. */
     public PhalanxClassifier setGpuFallbackToCpu(boolean value) {
         return (PhalanxClassifier) set(gpuFallbackToCpu, value);
@@ -442,6 +457,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
                 .optShuffle((Boolean) getOrDefault(shuffle))
                 .optThreadsPerWorker((Integer) getOrDefault(threadsPerWorker))
                 .optGpusPerWorker((Integer) getOrDefault(gpusPerWorker))
+                .optShardMemoryBudget((Long) getOrDefault(shardMemoryBudget))
                 .optGpuFallbackToCpu((Boolean) getOrDefault(gpuFallbackToCpu))
                 .optCheckpointDir(getOrDefault(checkpointDir))
                 .optCheckpointEverySteps((Long) getOrDefault(checkpointEverySteps))
