@@ -61,8 +61,10 @@ final class ConsoleProgress implements ProgressListener {
     public void onEpoch(EpochMetrics m) {
         endLine();
         out.println(String.format(Locale.ROOT,
-                "epoch %d/%d  loss %.4f  train accuracy %.2f%%  %,.0f samples/s  %d steps  %.1f s",
-                m.epoch(), epochs, m.loss(), 100 * m.accuracy(), m.samplesPerSecond(), m.steps(), m.seconds()));
+                "epoch %d/%d  loss %.4f  %s  %,.0f samples/s  %d steps  %.1f s", m.epoch(), epochs, m.loss(),
+                // Regression reports no accuracy (NaN): the loss is the mean squared error.
+                Double.isNaN(m.accuracy()) ? "(mse)" : String.format(Locale.ROOT, "train accuracy %.2f%%",
+                        100 * m.accuracy()), m.samplesPerSecond(), m.steps(), m.seconds()));
         out.flush();
     }
 

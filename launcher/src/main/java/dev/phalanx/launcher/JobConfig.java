@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param batchSize global batch size
  * @param learningRate SGD learning rate
  * @param optimizer optimizer name
+ * @param loss cross_entropy or mse
  * @param momentum SGD momentum
  * @param seed initialisation and shuffle seed
  * @param shuffle whether to reshuffle shards each epoch
@@ -42,6 +43,7 @@ public record JobConfig(
         int batchSize,
         double learningRate,
         String optimizer,
+        String loss,
         double momentum,
         long seed,
         boolean shuffle,

@@ -61,6 +61,7 @@ public final class JobConfigLoader {
                 number(config, JobKeys.BATCH_SIZE).intValue(),
                 number(config, JobKeys.LEARNING_RATE).doubleValue(),
                 string(config, JobKeys.OPTIMIZER),
+                string(config, JobKeys.LOSS),
                 number(config, JobKeys.MOMENTUM).doubleValue(),
                 number(config, JobKeys.SEED).longValue(),
                 bool(config, JobKeys.SHUFFLE),

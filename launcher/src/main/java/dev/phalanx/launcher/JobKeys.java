@@ -66,6 +66,9 @@ public final class JobKeys {
     /** Optimizer. */
     public static final ConfigKey OPTIMIZER = key("optimizer", ConfigKey.Type.STRING, "sgd",
             "optimizer: sgd (with momentum) or adam");
+    /** Loss. */
+    public static final ConfigKey LOSS = key("loss", ConfigKey.Type.STRING, "cross_entropy",
+            "what training minimises: cross_entropy (classification) or mse (regression: real labels, num_classes = 1)");
     /** Seed. */
     public static final ConfigKey SEED = key("seed", ConfigKey.Type.LONG, "42",
             "seed of parameter initialisation and shuffling");

@@ -17,7 +17,8 @@ import java.util.List;
  * @param finalLoss mean training loss of the last epoch
  * @param finalTrainAccuracy training accuracy of the last epoch
  * @param dataset the data set trained on
- * @param testAccuracy accuracy on the test data, or null when the job has none
+ * @param testAccuracy accuracy on the test data, or null when the job has none or is a regression
+ * @param testMeanSquaredError mean squared error on the test data, or null unless the job is a regression with test data
  * @param testSamples number of test samples, or null when the job has none
  * @param samplesPerSecond training samples per second, all workers together
  * @param trainSeconds wall time of the training loop
@@ -37,6 +38,7 @@ public record RunSummary(
         double finalTrainAccuracy,
         String dataset,
         Double testAccuracy,
+        Double testMeanSquaredError,
         Long testSamples,
         double samplesPerSecond,
         double trainSeconds,

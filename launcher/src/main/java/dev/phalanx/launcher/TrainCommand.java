@@ -60,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
             job.data().validate(job.model());
             // Every option is checked before Spark starts; for data read through Spark the sample
             // shape is declared and the number of classes may still be inferred, so a stand-in is used.
-            toOptions(job, declaredInput(job.data())).validate();
+            toOptions(job, declaredInput(job.data(), regression(job))).validate();
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s")
                 .getOrCreate();
         try {
-            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers());
+            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), regression(job));
             TrainingOptions options;
             try {
                 options = toOptions(job, data.input()).optFeaturesCol(data.featuresCol()).optLabelCol(data.labelCol())
@@ -103,11 +103,17 @@ final class TrainCommand implements Callable<Integer> {
                 model = Phalanx.fit(data.train(), options, new ConsoleProgress(out, job.epochs(), metrics));
             }
             Double testAccuracy = null;
+            Double testMse = null;
             Long testSamples = null;
             if (data.test() != null) {
-                testAccuracy = model.accuracy(data.test(), data.featuresCol(), data.labelCol());
                 testSamples = data.test().count();
-                out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+                if (model.objective().classifies()) {
+                    testAccuracy = model.accuracy(data.test(), data.featuresCol(), data.labelCol());
+                    out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+                } else {
+                    testMse = model.meanSquaredError(data.test(), data.featuresCol(), data.labelCol());
+                    out.printf(Locale.ROOT, "test mean squared error %.6g on %d samples%n", testMse, testSamples);
+                }
             } else {
                 out.println("no test data (set test_data to evaluate)");
             }
@@ -115,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
             EpochMetrics last = model.history().get(model.history().size() - 1);
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), job.workers(), job.epochs(),
                     model.steps(), job.batchSize(), job.learningRate(), job.seed(), last.loss(), last.accuracy(),
-                    data.description(), testAccuracy, testSamples, model.samplesPerSecond(), model.trainSeconds(),
+                    data.description(), testAccuracy, testMse, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (System.nanoTime() - start) / 1e9, model.history());
             runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
             runDir.write(RunDirectory.SUCCESS, "");
@@ -144,13 +150,18 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The sample shape and classes the config declares (two classes stand in for ones still to infer). */
-    private static InputSpec declaredInput(DataSource data) {
+    private static InputSpec declaredInput(DataSource data, boolean regression) {
         return switch (data.dataset()) {
             case "fortunes" -> new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size());
             case "parquet", "table" -> new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
-                    Math.max(2, data.numClasses()));
+                    data.numClasses() > 0 ? data.numClasses() : regression ? 1 : 2);
             default -> new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
         };
+    }
+
+    /** Whether the job is a regression (one output per sample, so nothing to infer as classes). */
+    private static boolean regression(JobConfig job) {
+        return job.loss().equalsIgnoreCase("mse");
     }
 
     private static TrainingOptions toOptions(JobConfig job, InputSpec input) {
@@ -160,6 +171,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optBatchSize(job.batchSize())
                 .optLearningRate(job.learningRate())
                 .optOptimizer(job.optimizer())
+                .optLoss(job.loss())
                 .optMomentum(job.momentum())
                 .optSeed(job.seed())
                 .optShuffle(job.shuffle())

@@ -56,9 +56,11 @@ final class TrainingDataLoader {
      *
      * @param model the model spec (a text model's vocabulary size bounds the corpus vocabulary)
      * @param partitions how many partitions the built-in data sets are read into
+     * @param regression whether labels are regression targets (one output, no classes to infer)
      * @throws IOException when a file or table is missing
      */
-    static TrainingData load(SparkSession spark, DataSource data, String model, int partitions) throws IOException {
+    static TrainingData load(SparkSession spark, DataSource data, String model, int partitions, boolean regression)
+            throws IOException {
         return switch (data.dataset()) {
             case "fashion-mnist" -> {
                 Path dir = Path.of(data.dataDir());
@@ -77,17 +79,19 @@ final class TrainingDataLoader {
                         "features", "label", "fortune cookies " + FortuneCookies.CATEGORIES + ", "
                                 + corpus.vocabularySize() + " token ids");
             }
-            case "parquet" -> fromFrames(data, spark.read().parquet(data.dataDir()),
+            case "parquet" -> fromFrames(data, regression, spark.read().parquet(data.dataDir()),
                     data.testData().isBlank() ? null : spark.read().parquet(data.testData()), "Parquet " + data.dataDir());
-            case "table" -> fromFrames(data, table(spark, data.table(), "table"),
+            case "table" -> fromFrames(data, regression, table(spark, data.table(), "table"),
                     data.testData().isBlank() ? null : table(spark, data.testData(), "test_data"), "table " + data.table());
             default -> throw new ConfigError("key 'dataset': unknown data set '" + data.dataset() + "'; known: "
                     + DataSource.KNOWN);
         };
     }
 
-    private static TrainingData fromFrames(DataSource data, Dataset<Row> train, Dataset<Row> test, String description) {
-        int classes = data.numClasses() > 0 ? data.numClasses() : LabelCount.infer(train, data.labelCol());
+    private static TrainingData fromFrames(DataSource data, boolean regression, Dataset<Row> train, Dataset<Row> test,
+            String description) {
+        int classes = data.numClasses() > 0 ? data.numClasses()
+                : regression ? 1 : LabelCount.infer(train, data.labelCol());
         return new TrainingData(train, test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
                 classes), data.featuresCol(), data.labelCol(), description);
     }

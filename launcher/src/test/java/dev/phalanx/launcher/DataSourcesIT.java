@@ -52,6 +52,27 @@ class DataSourcesIT {
     }
 
     @Test
+    void trainsARegressionOnParquetFiles() throws IOException {
+        try (SparkSession spark = session()) {
+            for (String[] split : new String[][] {{"train-reg.parquet", "2048", "5"}, {"test-reg.parquet", "512", "6"}}) {
+                numbers(spark, Integer.parseInt(split[1]), Long.parseLong(split[2]))
+                        .withColumn("target", functions.expr("2 * features[0] - features[1] + 0.5 * features[2]"))
+                        .write().parquet(dir.resolve(split[0]).toString());
+            }
+        }
+        Run run = cli("--set", "dataset=parquet", "--set", "data_dir=" + dir.resolve("train-reg.parquet").toUri(),
+                "--set", "test_data=" + dir.resolve("test-reg.parquet").toUri(), "--set", "sample_shape=8",
+                "--set", "label_col=target", "--set", "loss=mse",
+                "--set", "learning_rate=0.01");
+        assertEquals(ExitCodes.OK, run.code, run.output);
+        JsonNode summary = run.summary();
+        assertTrue(summary.get("test_accuracy").isNull(), summary.toString());
+        // The target's variance is about 0.44; a fitted model leaves a small fraction of it.
+        assertTrue(summary.get("test_mean_squared_error").asDouble() < 0.05, summary.toString());
+        assertTrue(run.output.contains("test mean squared error"), run.output);
+    }
+
+    @Test
     void trainsOnATableCreatedWithSaveAsTableReadByName() throws IOException {
         SparkSession spark = session();
         VectorAssembler assembler = new VectorAssembler().setOutputCol("vec").setInputCols(new String[] {

@@ -5,7 +5,8 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * What a model is fed: the shape of one sample (without the batch axis) and the number of classes.
+ * What a model is fed: the shape of one sample (without the batch axis) and the number of classes
+ * (the model's outputs per sample: one for regression).
  *
  * @param sampleShape dimensions of one sample, for example {@code [784]} or {@code [1, 28, 28]}
  * @param numClasses number of output classes
@@ -23,8 +24,8 @@ public record InputSpec(long[] sampleShape, int numClasses) implements Serializa
                         "sample shape dimensions must be positive, got " + Arrays.toString(sampleShape));
             }
         }
-        if (numClasses < 2) {
-            throw new IllegalArgumentException("num_classes must be at least 2, got " + numClasses);
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("num_classes must be at least 1, got " + numClasses);
         }
         sampleShape = sampleShape.clone();
     }

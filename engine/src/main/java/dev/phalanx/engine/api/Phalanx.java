@@ -55,7 +55,7 @@ public final class Phalanx {
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
         options.validate();
         ColumnSpec columns = ColumnSpec.forModel(options.featuresCol(), options.labelCol(), options.modelName(),
-                options.input(), options.imageMean(), options.imageStd());
+                options.input(), options.imageMean(), options.imageStd(), options.loss());
         JobIdentity identity = new JobIdentity(options.modelName(),
                 ModelReplica.parameterShapes(options.modelName(), options.input()), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle());
@@ -83,6 +83,7 @@ public final class Phalanx {
                         listener.onStep(metrics);
                     }
                 }, listener::onEvent);
-        return new TrainedModel(options.modelName(), options.input(), result, options.imageMean(), options.imageStd());
+        return new TrainedModel(options.modelName(), options.input(), result, options.imageMean(), options.imageStd(),
+                options.loss());
     }
 }

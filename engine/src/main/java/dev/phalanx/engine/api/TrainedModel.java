@@ -5,6 +5,7 @@ import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.model.Objective;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.StepSplit;
 import dev.phalanx.engine.worker.TrainingResult;
@@ -28,13 +29,21 @@ public final class TrainedModel {
     private final TrainingResult result;
     private final double[] imageMean;
     private final double[] imageStd;
+    private final Objective objective;
 
-    TrainedModel(String modelName, InputSpec input, TrainingResult result, double[] imageMean, double[] imageStd) {
+    TrainedModel(String modelName, InputSpec input, TrainingResult result, double[] imageMean, double[] imageStd,
+            Objective objective) {
         this.modelName = modelName;
         this.input = input;
         this.result = result;
         this.imageMean = imageMean;
         this.imageStd = imageStd;
+        this.objective = objective;
+    }
+
+    /** Returns what the model was trained to minimise. */
+    public Objective objective() {
+        return objective;
     }
 
     /** Returns the model's catalog name. */
@@ -99,18 +108,40 @@ public final class TrainedModel {
     /**
      * Returns the fraction of rows whose label the model predicts, evaluated on the driver.
      *
+     * @throws IllegalStateException if the model was trained for regression
      * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
      */
     public double accuracy(Dataset<Row> data, String featuresCol, String labelCol) {
-        ColumnSpec columns = ColumnSpec.forModel(featuresCol, labelCol, modelName, input, imageMean, imageStd);
+        if (!objective.classifies()) {
+            throw new IllegalStateException("the model was trained for regression (loss mse): use meanSquaredError");
+        }
+        return evaluate(data, featuresCol, labelCol);
+    }
+
+    /**
+     * Returns the mean squared error of the model's outputs against the label column, evaluated
+     * on the driver.
+     *
+     * @throws IllegalStateException if the model was trained for classification
+     * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
+     */
+    public double meanSquaredError(Dataset<Row> data, String featuresCol, String labelCol) {
+        if (objective.classifies()) {
+            throw new IllegalStateException("the model was trained for classification (loss cross_entropy): use accuracy");
+        }
+        return evaluate(data, featuresCol, labelCol);
+    }
+
+    /** Accuracy for classification, mean squared error for regression. */
+    private double evaluate(Dataset<Row> data, String featuresCol, String labelCol) {
+        ColumnSpec columns = ColumnSpec.forModel(featuresCol, labelCol, modelName, input, imageMean, imageStd, objective);
         SchemaCheck.validate(data.schema(), columns);
         RowConverter converter = new RowConverter(columns);
         Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();
-        int featureLength = columns.featureLength();
-        FloatBuffer batch = FloatBuffer.allocate(EVAL_BATCH * featureLength);
+        FloatBuffer batch = FloatBuffer.allocate(EVAL_BATCH * columns.featureLength());
         int[] labels = new int[EVAL_BATCH];
         long position = 0;
-        long correct = 0;
+        double total = 0;
         try (ModelReplica model = ModelReplica.withParameters(modelName, input, result.parameters())) {
             while (rows.hasNext()) {
                 int count = 0;
@@ -121,10 +152,16 @@ public final class TrainedModel {
                     labels[count++] = sample.label();
                 }
                 batch.flip();
-                int[] predicted = model.predict(batch, count);
-                for (int i = 0; i < count; i++) {
-                    if (predicted[i] == labels[i]) {
-                        correct++;
+                if (objective.classifies()) {
+                    int[] predicted = model.predict(batch, count);
+                    for (int i = 0; i < count; i++) {
+                        total += predicted[i] == labels[i] ? 1 : 0;
+                    }
+                } else {
+                    float[] outputs = model.logits(batch, count);
+                    for (int i = 0; i < count; i++) {
+                        double error = outputs[i] - Objective.target(labels[i]);
+                        total += error * error;
                     }
                 }
             }
@@ -132,6 +169,6 @@ public final class TrainedModel {
         if (position == 0) {
             throw new IllegalArgumentException("cannot evaluate on an empty DataFrame");
         }
-        return (double) correct / position;
+        return total / position;
     }
 }

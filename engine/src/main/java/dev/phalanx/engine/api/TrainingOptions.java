@@ -2,6 +2,7 @@ package dev.phalanx.engine.api;
 
 import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.data.ImageFormat;
+import dev.phalanx.engine.model.Objective;
 import dev.phalanx.engine.optim.Optimizers;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
@@ -28,6 +29,7 @@ public final class TrainingOptions {
     private double learningRate = 0.05;
     private double momentum = 0.9;
     private String optimizer = "sgd";
+    private Objective loss = Objective.CROSS_ENTROPY;
     private long seed = 0;
     private boolean shuffle = true;
     // Where to run.
@@ -91,6 +93,22 @@ public final class TrainingOptions {
     /** Sets the optimizer, {@code sgd} (with momentum) or {@code adam} (key {@code optimizer}, default sgd). */
     public TrainingOptions optOptimizer(String optimizer) {
         this.optimizer = optimizer;
+        return this;
+    }
+
+    /**
+     * Sets what training minimises (key {@code loss}, default {@code cross_entropy}): {@code
+     * cross_entropy} for classification, labels being class indices, or {@code mse} for regression,
+     * labels being real targets and the input spec's number of classes 1 (one output).
+     *
+     * @throws IllegalArgumentException naming the known losses
+     */
+    public TrainingOptions optLoss(String name) {
+        try {
+            this.loss = Objective.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("loss " + e.getMessage(), e);
+        }
         return this;
     }
 
@@ -260,6 +278,9 @@ public final class TrainingOptions {
         // unknown option or an input the model cannot take fails here, before any Spark job; the
         // catalog's messages start with "model".
         ModelCatalog.build(modelName, input);
+        require(loss.classifies() ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
+                loss.classifies() ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()
+                        : "must be 1 for loss mse (one output per sample), got " + input.numClasses());
         if (imageMean != null || imageStd != null) {
             try {
                 ImageFormat.forShape(input.sampleShape(), imageMean, imageStd);
@@ -335,6 +356,11 @@ public final class TrainingOptions {
     /** Returns the momentum. */
     public double momentum() {
         return momentum;
+    }
+
+    /** Returns what training minimises. */
+    public Objective loss() {
+        return loss;
     }
 
     /** Returns the optimizer name. */

@@ -1,5 +1,6 @@
 package dev.phalanx.engine.data;
 
+import dev.phalanx.engine.model.Objective;
 import dev.phalanx.models.FeatureDomain;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
@@ -14,13 +15,14 @@ import java.io.Serializable;
  * @param numClasses labels must lie in {@code [0, numClasses)}
  * @param domain whether the features are real values or token ids
  * @param image how encoded images in the features column are decoded; null when samples are not images
+ * @param objective whether labels are class indices or regression targets
  */
 public record ColumnSpec(String featuresCol, String labelCol, int featureLength, int numClasses, FeatureDomain domain,
-        ImageFormat image) implements Serializable {
+        ImageFormat image, Objective objective) implements Serializable {
 
-    /** Columns of real-valued features that are not encoded images. */
+    /** Columns of real-valued features that are not encoded images, with class-index labels. */
     public ColumnSpec(String featuresCol, String labelCol, int featureLength, int numClasses) {
-        this(featuresCol, labelCol, featureLength, numClasses, FeatureDomain.real(), null);
+        this(featuresCol, labelCol, featureLength, numClasses, FeatureDomain.real(), null, Objective.CROSS_ENTROPY);
     }
 
     /**
@@ -30,11 +32,13 @@ public record ColumnSpec(String featuresCol, String labelCol, int featureLength,
      *
      * @param imageMean per-channel mean of encoded images, or null for 0
      * @param imageStd per-channel standard deviation of encoded images, or null for 1
+     * @param objective what the labels are
      */
     public static ColumnSpec forModel(String featuresCol, String labelCol, String model, InputSpec input,
-            double[] imageMean, double[] imageStd) {
+            double[] imageMean, double[] imageStd, Objective objective) {
         return new ColumnSpec(featuresCol, labelCol, Math.toIntExact(input.sampleSize()), input.numClasses(),
-                ModelCatalog.inputDomain(model), ImageFormat.forShape(input.sampleShape(), imageMean, imageStd));
+                ModelCatalog.inputDomain(model), ImageFormat.forShape(input.sampleShape(), imageMean, imageStd),
+                objective);
     }
 
     /** Returns a reader of this spec's features column. */

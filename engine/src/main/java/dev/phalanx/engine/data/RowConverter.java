@@ -34,6 +34,12 @@ public final class RowConverter implements Serializable {
             throw bad(columns.labelCol(), position, "is null");
         }
         double value = ((Number) row.get(1)).doubleValue();
+        if (!columns.objective().classifies()) {
+            if (!Double.isFinite(value) || !Float.isFinite((float) value)) {
+                throw bad(columns.labelCol(), position, "is " + value + "; expected a finite regression target");
+            }
+            return columns.objective().encode(value);
+        }
         if (value != Math.rint(value) || value < 0 || value >= columns.numClasses()) {
             throw bad(columns.labelCol(), position, "is " + value + "; expected a class index in [0, "
                     + columns.numClasses() + ")");

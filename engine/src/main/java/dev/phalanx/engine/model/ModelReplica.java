@@ -12,7 +12,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
@@ -60,7 +59,6 @@ public final class ModelReplica implements AutoCloseable {
     private final FloatBuffer parameters;
     private final ByteBuffer gradientStorage;
     private boolean gradientsBound;
-    private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
     private ModelReplica(String modelName, InputSpec input, Device device, TensorTransfer transfer,
             ByteBuffer sharedParameters) {
@@ -203,6 +201,18 @@ public final class ModelReplica implements AutoCloseable {
      * @return the batch's mean loss and its number of correct predictions
      */
     public BatchOutcome forwardBackward(FloatBuffer features, long[] labels) {
+        return forwardBackward(features, labels, Objective.CROSS_ENTROPY);
+    }
+
+    /**
+     * Runs forward and backward on one batch under {@code objective}, leaving the gradients in the
+     * parameters' gradient tensors (accumulated; see {@link #zeroGradients()}).
+     *
+     * @param features the batch's samples, flattened, from position 0
+     * @param labels the samples' labels, encoded as {@link Objective#encode} gives them
+     * @return the batch's mean loss and its number of correct predictions (0 for regression)
+     */
+    public BatchOutcome forwardBackward(FloatBuffer features, long[] labels, Objective objective) {
         int count = labels.length;
         if (transfer == TensorTransfer.COPY) {
             pushParameters();
@@ -210,13 +220,12 @@ public final class ModelReplica implements AutoCloseable {
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(features, input.batchShape(count));
-            NDArray y = batch.create(labels);
+            NDArray y = objective.targets(batch, labels);
             NDArray logits = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
-            NDArray meanLoss = loss.evaluate(new NDList(y), new NDList(logits));
+            NDArray meanLoss = objective.loss().evaluate(new NDList(y), new NDList(logits));
             JniUtils.backward((PtNDArray) meanLoss, (PtNDArray) batch.ones(meanLoss.getShape()), false, false);
             JniUtils.setGradMode(false);
-            long correct = logits.argMax(1).eq(y).sum().toType(DataType.INT64, false).getLong();
-            return new BatchOutcome(meanLoss.getFloat(), correct);
+            return new BatchOutcome(meanLoss.getFloat(), objective.correct(logits, y));
         } finally {
             JniUtils.setGradMode(false);
         }

@@ -81,9 +81,14 @@ public final class ReplicaGroup implements AutoCloseable {
      * @return the mean loss over the whole batch and its number of correct predictions
      */
     public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels) {
+        return forwardBackward(features, labels, Objective.CROSS_ENTROPY);
+    }
+
+    /** As {@link #forwardBackward(FloatBuffer, long[])}, minimising {@code objective}. */
+    public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels, Objective objective) {
         int devices = replicas.size();
         if (devices == 1) {
-            return replicas.get(0).forwardBackward(features, labels);
+            return replicas.get(0).forwardBackward(features, labels, objective);
         }
         if (labels.length % devices != 0) {
             throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly over "
@@ -95,7 +100,7 @@ public final class ReplicaGroup implements AutoCloseable {
         for (int d = 0; d < devices; d++) {
             FloatBuffer part = features.slice(d * share * featureLength, share * featureLength);
             long[] partLabels = Arrays.copyOfRange(labels, d * share, (d + 1) * share);
-            ModelReplica.BatchOutcome outcome = replicas.get(d).forwardBackward(part, partLabels);
+            ModelReplica.BatchOutcome outcome = replicas.get(d).forwardBackward(part, partLabels, objective);
             lossSum += outcome.meanLoss();
             correct += outcome.correct();
         }

@@ -101,7 +101,8 @@ public final class TrainingLoop {
                 injectFaultIfDue(step);
                 batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.DATA);
-                ModelReplica.BatchOutcome outcome = model.forwardBackward(batchFeatures, batchLabels);
+                ModelReplica.BatchOutcome outcome =
+                        model.forwardBackward(batchFeatures, batchLabels, spec.columns().objective());
                 profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
                 ByteBuffer gradients = model.gradients();
                 profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
@@ -250,8 +251,9 @@ public final class TrainingLoop {
             float[] totals = {(float) lossSum, correct, (float) steps * spec.localBatchSize()};
             comm.allReduce(totals, ReduceOp.SUM);
             double seconds = (System.nanoTime() - startNanos) / 1e9;
-            return new EpochMetrics(epoch, steps, totals[0] / totals[2], totals[1] / totals[2],
-                    totals[2] / seconds, seconds);
+            // Accuracy means nothing for regression: NaN says so rather than a misleading 0%.
+            double accuracy = spec.columns().objective().classifies() ? totals[1] / totals[2] : Double.NaN;
+            return new EpochMetrics(epoch, steps, totals[0] / totals[2], accuracy, totals[2] / seconds, seconds);
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.phalanx.engine.SparkTestSession;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.RowConverter;
+import dev.phalanx.engine.model.Objective;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.models.InputSpec;
 import java.awt.image.BufferedImage;
@@ -87,7 +88,8 @@ class ImageInputTest {
     }
 
     private static RowConverter converter(long[] shape, double[] mean, double[] std) {
-        return new RowConverter(ColumnSpec.forModel("content", "label", "cnn", new InputSpec(shape, 2), mean, std));
+        return new RowConverter(ColumnSpec.forModel("content", "label", "cnn", new InputSpec(shape, 2), mean, std,
+                Objective.CROSS_ENTROPY));
     }
 
     /** A grey image with bright horizontal stripes (label 0) or vertical ones (label 1), with noise. */

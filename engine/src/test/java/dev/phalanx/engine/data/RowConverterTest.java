@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.phalanx.engine.model.Objective;
 import dev.phalanx.models.FeatureDomain;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +41,8 @@ class RowConverterTest {
 
     @Test
     void tokenIdsArePaddedOrCutToTheLengthAndMustBeInTheVocabulary() {
-        RowConverter tokens = new RowConverter(new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10), null));
+        RowConverter tokens = new RowConverter(new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10), null,
+                Objective.CROSS_ENTROPY));
         assertArrayEquals(new float[] {7, 3, 0, 0}, tokens.convert(RowFactory.create(List.of(7, 3), 1), 0).features());
         assertArrayEquals(new float[] {1, 2, 3, 4},
                 tokens.convert(RowFactory.create(List.of(1, 2, 3, 4, 5, 6), 0), 0).features());

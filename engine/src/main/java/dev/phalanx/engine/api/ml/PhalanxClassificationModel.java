@@ -1,6 +1,7 @@
 package dev.phalanx.engine.api.ml;
 
 import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.model.Objective;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.models.InputSpec;
@@ -227,7 +228,7 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
                 .broadcast(data.parameters());
         PartitionScorer scorer = new PartitionScorer(getModelName(), input, parameters,
                 ColumnSpec.forModel(getOrDefault(featuresCol), "", getModelName(), input, optional(imageMean),
-                        optional(imageStd)).featureReader(),
+                        optional(imageStd), Objective.CROSS_ENTROPY).featureReader(),
                 frame.schema().fieldIndex(getOrDefault(featuresCol)), outputs(), (Integer) getOrDefault(inferenceBatchSize));
         return frame.mapPartitions(scorer, Encoders.row(output));
     }
