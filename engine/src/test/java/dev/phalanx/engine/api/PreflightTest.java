@@ -46,7 +46,7 @@ class PreflightTest {
         StructType schema = new StructType().add("features", DataTypes.StringType).add("label", DataTypes.StringType);
         Dataset<Row> strings = SparkTestSession.get().createDataFrame(List.of(RowFactory.create("a", "b")), schema);
         InvalidDataException e = assertThrows(InvalidDataException.class, () -> Phalanx.fit(strings, options()));
-        assertEquals("features column 'features' has type string; expected an array of numbers or an ML Vector",
+        assertEquals("features column 'features' has type string; expected an array of numbers, an ML Vector or encoded image bytes",
                 e.getMessage());
     }
 
