@@ -42,7 +42,8 @@ final class ColumnParams {
     }
 
     static Param<String> modelName(Params owner) {
-        return new Param<>(owner, "modelName", "network from Phalanx's model catalog, for example mlp or cnn");
+        return new Param<>(owner, "modelName", "model spec from Phalanx's catalog: mlp, cnn, resnet or transformer,"
+                + " with options as name(option=value, ...)");
     }
 
     static IntArrayParam inputShape(Params owner) {
