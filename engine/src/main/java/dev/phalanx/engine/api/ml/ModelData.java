@@ -41,8 +41,8 @@ record ModelData(float[] parameters, List<EpochMetrics> history) implements Seri
         try {
             FileSystem fs = dir.getFileSystem(conf);
             CRC32C crc = new CRC32C();
-            try (DataOutputStream out = new DataOutputStream(
-                    new CheckedOutputStream(new BufferedOutputStream(fs.create(new Path(dir, "parameters.bin"), false)), crc))) {
+            OutputStream file = new BufferedOutputStream(fs.create(new Path(dir, "parameters.bin"), false));
+            try (DataOutputStream out = new DataOutputStream(new CheckedOutputStream(file, crc))) {
                 out.writeInt(MAGIC);
                 out.writeInt(parameters.length);
                 for (float value : parameters) {
@@ -71,7 +71,8 @@ record ModelData(float[] parameters, List<EpochMetrics> history) implements Seri
         try {
             FileSystem fs = file.getFileSystem(conf);
             CRC32C crc = new CRC32C();
-            try (DataInputStream in = new DataInputStream(new CheckedInputStream(new BufferedInputStream(fs.open(file)), crc))) {
+            InputStream stream = new BufferedInputStream(fs.open(file));
+            try (DataInputStream in = new DataInputStream(new CheckedInputStream(stream, crc))) {
                 if (in.readInt() != MAGIC) {
                     throw new IllegalArgumentException(file + " is not a Phalanx parameter file");
                 }
