@@ -4,6 +4,7 @@ import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.worker.DeviceUnavailableException;
+import dev.phalanx.engine.worker.LossNotFiniteException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -50,7 +51,8 @@ public final class PhalanxCli {
 
     private static String describe(Exception e) {
         if (e instanceof ConfigError || e instanceof InvalidDataException || e instanceof TrainingFailedException
-                || e instanceof CheckpointException) {
+                || e instanceof CheckpointException || e instanceof DeviceUnavailableException
+                || e instanceof LossNotFiniteException) {
             return "error: " + e.getMessage();
         }
         if (e instanceof IOException) {
@@ -69,7 +71,7 @@ public final class PhalanxCli {
         if (e instanceof InvalidDataException || e instanceof IOException) {
             return ExitCodes.BAD_DATA;
         }
-        if (e instanceof TrainingFailedException) {
+        if (e instanceof TrainingFailedException || e instanceof LossNotFiniteException) {
             return ExitCodes.TRAINING_FAILED;
         }
         if (e instanceof CheckpointException) {

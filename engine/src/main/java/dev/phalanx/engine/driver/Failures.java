@@ -3,16 +3,18 @@ package dev.phalanx.engine.driver;
 import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.worker.DeviceUnavailableException;
+import dev.phalanx.engine.worker.LossNotFiniteException;
 
 /**
- * Turns what Spark throws on the driver into what the caller should see: the first Phalanx data or
- * device error if there is one (neither is worth a relaunch), else the most telling task failure of
- * the attempt.
+ * Turns what Spark throws on the driver into what the caller should see: the first Phalanx data,
+ * device or divergence error if there is one (none is worth a relaunch), else the most telling task
+ * failure of the attempt.
  */
 final class Failures {
 
     private static final String INVALID_DATA = InvalidDataException.class.getName() + ": ";
     private static final String DEVICE_UNAVAILABLE = DeviceUnavailableException.class.getName() + ": ";
+    private static final String LOSS_NOT_FINITE = LossNotFiniteException.class.getName() + ": ";
 
     private Failures() {}
 
@@ -28,12 +30,18 @@ final class Failures {
             if (t instanceof DeviceUnavailableException device) {
                 return new DeviceUnavailableException(device.getMessage());
             }
+            if (t instanceof LossNotFiniteException diverged) {
+                return new LossNotFiniteException(diverged.getMessage());
+            }
         }
         if (rootCause != null && rootCause.startsWith(INVALID_DATA)) {
             return new InvalidDataException(rootCause.substring(INVALID_DATA.length()));
         }
         if (rootCause != null && rootCause.startsWith(DEVICE_UNAVAILABLE)) {
             return new DeviceUnavailableException(rootCause.substring(DEVICE_UNAVAILABLE.length()));
+        }
+        if (rootCause != null && rootCause.startsWith(LOSS_NOT_FINITE)) {
+            return new LossNotFiniteException(rootCause.substring(LOSS_NOT_FINITE.length()));
         }
         String cause = rootCause != null ? rootCause : String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         return new TrainingFailedException("training failed: " + cause, e);

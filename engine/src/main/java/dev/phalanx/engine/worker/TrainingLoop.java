@@ -103,6 +103,12 @@ public final class TrainingLoop {
                 profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome =
                         model.forwardBackward(batchFeatures, batchLabels, spec.columns().objective());
+                if (!Float.isFinite(outcome.meanLoss())) {
+                    // Stop rather than train on: NaN parameters would be checkpointed and returned.
+                    throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "
+                            + (step + 1) + " (epoch " + epoch + ") on rank " + comm.rank()
+                            + ": training diverged; lower learning_rate (now " + spec.learningRate() + ")");
+                }
                 profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
                 ByteBuffer gradients = model.gradients();
                 profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);

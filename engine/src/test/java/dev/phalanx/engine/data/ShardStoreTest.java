@@ -156,7 +156,10 @@ class ShardStoreTest {
         Path file = store.spillFile().orElseThrow();
         assertTrue(Files.exists(file));
         long held = direct.getMemoryUsed() - before;
-        assertTrue(held >= 3L * MemoryPages.MAX_PAGE_BYTES - RECORD_BYTES * 3L,
+        // The pool is the whole JVM's: in a full test run other components' small direct buffers
+        // come and go meanwhile (a few KiB were seen), so allow a margin far below one page.
+        long margin = 64 * 1024;
+        assertTrue(held >= 3L * MemoryPages.MAX_PAGE_BYTES - RECORD_BYTES * 3L - margin,
                 "three pages of direct memory are in use, got " + held);
         store.close();
         assertFalse(Files.exists(file), "the spill file is deleted");
