@@ -22,6 +22,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
@@ -44,6 +45,16 @@ import java.util.List;
  * local mode runs them).
  */
 public final class ModelReplica implements AutoCloseable {
+
+    /**
+     * Re-pointing tensors at Java buffers ({@code NDArray.set}) is not safe while another thread of
+     * the same JVM runs a forward or backward pass: with two local-mode workers training a ResNet,
+     * about one run in five got non-finite gradients (never with one worker, never with the two
+     * serialised). So rebinding takes this lock exclusively and passes take it shared. Rebinding
+     * happens when a replica is built and on its first backward pass only, so steady-state steps of
+     * different replicas still run in parallel.
+     */
+    private static final ReentrantReadWriteLock REBINDING = new ReentrantReadWriteLock();
 
     private final InputSpec input;
     private final TensorTransfer transfer;
@@ -167,6 +178,15 @@ public final class ModelReplica implements AutoCloseable {
      * copies the slice into device memory.
      */
     private void pushParameters() {
+        REBINDING.writeLock().lock();
+        try {
+            pushParametersLocked();
+        } finally {
+            REBINDING.writeLock().unlock();
+        }
+    }
+
+    private void pushParametersLocked() {
         int offset = 0;
         for (NDArray array : arrays) {
             int bytes = Math.toIntExact(array.size() * Float.BYTES);
@@ -213,10 +233,20 @@ public final class ModelReplica implements AutoCloseable {
      * @return the batch's mean loss and its number of correct predictions (0 for regression)
      */
     public BatchOutcome forwardBackward(FloatBuffer features, long[] labels, Objective objective) {
-        int count = labels.length;
         if (transfer == TensorTransfer.COPY) {
+            // Before taking the shared lock: pushing takes it exclusively.
             pushParameters();
         }
+        REBINDING.readLock().lock();
+        try {
+            return forwardBackwardShared(features, labels, objective);
+        } finally {
+            REBINDING.readLock().unlock();
+        }
+    }
+
+    private BatchOutcome forwardBackwardShared(FloatBuffer features, long[] labels, Objective objective) {
+        int count = labels.length;
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(features, input.batchShape(count));
@@ -243,6 +273,18 @@ public final class ModelReplica implements AutoCloseable {
         if (transfer == TensorTransfer.COPY) {
             copyGradientsToHost();
         } else if (!gradientsBound) {
+            REBINDING.writeLock().lock();
+            try {
+                bindGradients();
+            } finally {
+                REBINDING.writeLock().unlock();
+            }
+        }
+        return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
+    }
+
+    private void bindGradients() {
+        {
             // The first backward pass allocated the gradient tensors; move their values into the
             // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
             int offset = 0;
@@ -260,7 +302,6 @@ public final class ModelReplica implements AutoCloseable {
             }
             gradientsBound = true;
         }
-        return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
     }
 
     private void copyGradientsToHost() {
