@@ -284,24 +284,22 @@ public final class ModelReplica implements AutoCloseable {
     }
 
     private void bindGradients() {
-        {
-            // The first backward pass allocated the gradient tensors; move their values into the
-            // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
-            int offset = 0;
-            for (int i = 0; i < arrays.size(); i++) {
-                NDArray array = arrays.get(i);
-                int bytes = Math.toIntExact(array.size() * Float.BYTES);
-                if (trainable.get(i)) {
-                    ByteBuffer slice = gradientStorage.slice(offset, bytes).order(ByteOrder.nativeOrder());
-                    try (NDArray gradient = array.getGradient()) {
-                        slice.put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
-                        gradient.set(slice.clear());
-                    }
+        // The first backward pass allocated the gradient tensors; move their values into the
+        // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
+        int offset = 0;
+        for (int i = 0; i < arrays.size(); i++) {
+            NDArray array = arrays.get(i);
+            int bytes = Math.toIntExact(array.size() * Float.BYTES);
+            if (trainable.get(i)) {
+                ByteBuffer slice = gradientStorage.slice(offset, bytes).order(ByteOrder.nativeOrder());
+                try (NDArray gradient = array.getGradient()) {
+                    slice.put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+                    gradient.set(slice.clear());
                 }
-                offset += bytes;
             }
-            gradientsBound = true;
+            offset += bytes;
         }
+        gradientsBound = true;
     }
 
     private void copyGradientsToHost() {
