@@ -47,12 +47,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class ModelReplica implements AutoCloseable {
 
     /**
-     * Re-pointing tensors at Java buffers ({@code NDArray.set}) is not safe while another thread of
-     * the same JVM runs a forward or backward pass: with two local-mode workers training a ResNet,
-     * about one run in five got non-finite gradients (never with one worker, never with the two
-     * serialised). So rebinding takes this lock exclusively and passes take it shared. Rebinding
-     * happens when a replica is built and on its first backward pass only, so steady-state steps of
-     * different replicas still run in parallel.
+     * Keeps re-pointing tensors at Java buffers ({@code NDArray.set}) apart from forward and
+     * backward passes of other replicas in the same JVM. Two local-mode workers training a ResNet
+     * sometimes get non-finite gradients; this lock made that rarer in measurements (8 clean runs of
+     * 8) but a later CI run still hit it, so the fault is not found yet (see ModelZooTrainingTest).
+     * Rebinding happens when a replica is built and on its first backward pass only, so
+     * steady-state steps of different replicas still run in parallel.
      */
     private static final ReentrantReadWriteLock REBINDING = new ReentrantReadWriteLock();
 
