@@ -8,6 +8,7 @@ import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
+import dev.phalanx.engine.model.OneDnnCpuIsa;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -80,12 +82,19 @@ final class TrainCommand implements Callable<Integer> {
                 runDir.write(RunDirectory.JOB_CONF, job.rendered());
             }
         }
-        SparkSession spark = SparkSession.builder()
+        SparkSession.Builder session = SparkSession.builder()
                 .master(job.effectiveMaster())
                 .appName("phalanx train " + job.model())
                 .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s")
-                .getOrCreate();
+                .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
+        // Executors start with their own environment: pass them the oneDNN cap this process runs
+        // under (bin/phalanx sets it), unless the user configured one.
+        String executorCap = "spark.executorEnv." + OneDnnCpuIsa.VARIABLE;
+        if (!new SparkConf().contains(executorCap)) {
+            String cap = System.getenv(OneDnnCpuIsa.VARIABLE);
+            session.config(executorCap, cap == null || cap.isBlank() ? OneDnnCpuIsa.SAFE_CAP : cap);
+        }
+        SparkSession spark = session.getOrCreate();
         try {
             TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), regression(job));
             TrainingOptions options;

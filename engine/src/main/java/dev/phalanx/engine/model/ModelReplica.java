@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Convolution;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -22,7 +23,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
@@ -45,16 +45,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * local mode runs them).
  */
 public final class ModelReplica implements AutoCloseable {
-
-    /**
-     * Keeps re-pointing tensors at Java buffers ({@code NDArray.set}) apart from forward and
-     * backward passes of other replicas in the same JVM. Two local-mode workers training a ResNet
-     * sometimes get non-finite gradients; this lock made that rarer in measurements (8 clean runs of
-     * 8) but a later CI run still hit it, so the fault is not found yet (see ModelZooTrainingTest).
-     * Rebinding happens when a replica is built and on its first backward pass only, so
-     * steady-state steps of different replicas still run in parallel.
-     */
-    private static final ReentrantReadWriteLock REBINDING = new ReentrantReadWriteLock();
 
     private final InputSpec input;
     private final TensorTransfer transfer;
@@ -178,21 +168,29 @@ public final class ModelReplica implements AutoCloseable {
      * copies the slice into device memory.
      */
     private void pushParameters() {
-        REBINDING.writeLock().lock();
-        try {
-            pushParametersLocked();
-        } finally {
-            REBINDING.writeLock().unlock();
-        }
-    }
-
-    private void pushParametersLocked() {
         int offset = 0;
         for (NDArray array : arrays) {
             int bytes = Math.toIntExact(array.size() * Float.BYTES);
             array.set(storage.slice(offset, bytes).order(ByteOrder.nativeOrder()));
             offset += bytes;
         }
+    }
+
+    /** Whether the model has convolution layers, whose CPU kernels {@link OneDnnCpuIsa} is about. */
+    public boolean hasConvolutions() {
+        return hasConvolutions(block);
+    }
+
+    private static boolean hasConvolutions(Block block) {
+        if (block instanceof Convolution) {
+            return true;
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            if (hasConvolutions(child.getValue())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns the number of scalar parameters. */
@@ -234,18 +232,8 @@ public final class ModelReplica implements AutoCloseable {
      */
     public BatchOutcome forwardBackward(FloatBuffer features, long[] labels, Objective objective) {
         if (transfer == TensorTransfer.COPY) {
-            // Before taking the shared lock: pushing takes it exclusively.
             pushParameters();
         }
-        REBINDING.readLock().lock();
-        try {
-            return forwardBackwardShared(features, labels, objective);
-        } finally {
-            REBINDING.readLock().unlock();
-        }
-    }
-
-    private BatchOutcome forwardBackwardShared(FloatBuffer features, long[] labels, Objective objective) {
         int count = labels.length;
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
@@ -273,12 +261,7 @@ public final class ModelReplica implements AutoCloseable {
         if (transfer == TensorTransfer.COPY) {
             copyGradientsToHost();
         } else if (!gradientsBound) {
-            REBINDING.writeLock().lock();
-            try {
-                bindGradients();
-            } finally {
-                REBINDING.writeLock().unlock();
-            }
+            bindGradients();
         }
         return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
     }

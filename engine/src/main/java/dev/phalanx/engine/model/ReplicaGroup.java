@@ -58,6 +58,11 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.size();
     }
 
+    /** Whether the model has convolution layers (see {@link ModelReplica#hasConvolutions()}). */
+    public boolean hasConvolutions() {
+        return replicas.get(0).hasConvolutions();
+    }
+
     /** Returns the number of scalar parameters. */
     public int parameterCount() {
         return replicas.get(0).parameterCount();

@@ -9,6 +9,7 @@ import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.model.OneDnnCpuIsa;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
@@ -16,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * The data-parallel training loop of one worker. Each step: gather the local batch, forward and
@@ -36,6 +39,8 @@ import java.util.List;
  * collective within the timeout.
  */
 public final class TrainingLoop {
+
+    private static final Logger LOG = Logger.getLogger(TrainingLoop.class.getName());
 
     private final TrainingSpec spec;
     private final Communicator comm;
@@ -79,6 +84,8 @@ public final class TrainingLoop {
         try (ReplicaGroup model = ReplicaGroup.initialised(spec.modelName(), spec.input(), spec.seed(),
                         devices.devices(), devices.transfer());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
+            Optional<String> kernelAdvice = model.hasConvolutions() ? OneDnnCpuIsa.advice() : Optional.empty();
+            kernelAdvice.ifPresent(advice -> LOG.warning("rank " + comm.rank() + ": " + advice));
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
             List<EpochMetrics> history = new ArrayList<>();
@@ -107,7 +114,8 @@ public final class TrainingLoop {
                     // Stop rather than train on: NaN parameters would be checkpointed and returned.
                     throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "
                             + (step + 1) + " (epoch " + epoch + ") on rank " + comm.rank()
-                            + ": training diverged; lower learning_rate (now " + spec.learningRate() + ")");
+                            + ": training diverged; lower learning_rate (now " + spec.learningRate() + ")"
+                            + kernelAdvice.map(advice -> "; or else " + advice).orElse(""));
                 }
                 profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
                 ByteBuffer gradients = model.gradients();

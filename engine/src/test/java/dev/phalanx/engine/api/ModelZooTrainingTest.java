@@ -32,22 +32,18 @@ class ModelZooTrainingTest {
                 new long[] {1, 12, 12}, 3, 3, 0.05);
     }
 
-    // ResNet trains with ONE worker here: with two workers in one JVM a still-unexplained fault
-    // turns its gradients non-finite in a fraction of runs (steps 2 to 56, seen in CI even after
-    // the rebinding lock in ModelReplica), which LossNotFiniteException reports. Until that is
-    // found, a two-worker ResNet test would fail CI at random; the MLP, CNN (with batch norm) and
-    // Transformer tests above and below keep two workers. 64 steps of 64 samples let batch norm's
-    // running statistics (used in evaluation) settle.
+    // 64 steps of 64 samples (32 per worker) let batch norm's running statistics, used in
+    // evaluation, settle.
     @Test
     void resnet18LearnsOnGreyscale28x28Images() {
         assertLearns("resnet(width=8)", SyntheticData.images(512, 1, 28, 4, 3), new long[] {1, 28, 28}, 4, 8, 64,
-                0.01, 1);
+                0.01, 2);
     }
 
     @Test
     void resnet18LearnsOnColour32x32Images() {
         assertLearns("resnet(width=8)", SyntheticData.images(512, 3, 32, 4, 4), new long[] {3, 32, 32}, 4, 8, 64,
-                0.01, 1);
+                0.01, 2);
     }
 
     @Test
