@@ -15,8 +15,10 @@ for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.ni
            sun.security.action sun.util.calendar; do
   opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
 done
+# The Java runs use oneDNN capped at AVX2, as bin/phalanx does (OneDnnCpuIsa: its AVX-512
+# convolution kernels sometimes give NaN gradients); ONEDNN_MAX_CPU_ISA=ALL measures without it.
 java_bench() {
-  OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
+  ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-AVX2}" OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
     -Dio.netty.tryReflectionSetAccessible=true -Xmx6g -Dai.djl.offline=true \
     -Dlog4j2.configurationFile="$here/../conf/log4j2.properties" \
     -cp "$classpath" dev.phalanx.bench.TrainStepBenchmark "$@" 2>/dev/null | grep -E '^(djl|phalanx) '
@@ -24,7 +26,7 @@ java_bench() {
 python_peer() {
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$@"
 }
-for model in mlp cnn; do
+for model in ${MODELS:-mlp cnn}; do
   python_peer "$peers/torch_step.py" "$model" 64 1 "$steps"
   java_bench djl "$model" 64 1 "$steps"
   java_bench phalanx 1 "$model" 64 "$steps"
