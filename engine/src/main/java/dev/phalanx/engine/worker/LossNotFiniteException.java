@@ -1,9 +1,9 @@
 package dev.phalanx.engine.worker;
 
 /**
- * The training loss became NaN or infinite: the run diverged, usually because the learning rate is
- * too high for the model. Relaunching from a checkpoint would diverge again, so the driver does not
- * retry; the message names the step and suggests what to change.
+ * The training loss or the parameters became NaN or infinite: the run diverged, usually because
+ * the learning rate is too high for the model. Relaunching from a checkpoint would diverge again,
+ * so the driver does not retry; the message names the step and suggests what to change.
  */
 public final class LossNotFiniteException extends IllegalStateException {
 

@@ -114,8 +114,7 @@ public final class TrainingLoop {
                     // Stop rather than train on: NaN parameters would be checkpointed and returned.
                     throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "
                             + (step + 1) + " (epoch " + epoch + ") on rank " + comm.rank()
-                            + ": training diverged; lower learning_rate (now " + spec.learningRate() + ")"
-                            + kernelAdvice.map(advice -> "; or else " + advice).orElse(""));
+                            + divergenceHint(kernelAdvice));
                 }
                 profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
                 ByteBuffer gradients = model.gradients();
@@ -143,19 +142,20 @@ public final class TrainingLoop {
                     }
                 }
                 if (writer != null && done < totalSteps && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
-                    writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history));
+                    writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history, kernelAdvice));
                     lastCheckpointStep = done;
                     lastCheckpointNanos = System.nanoTime();
                 }
             }
             if (writer != null) {
                 // The final state is always committed before the result counts as done.
-                writer.finish(snapshot(totalSteps, stepsPerEpoch, model, optimizer, history));
+                writer.finish(snapshot(totalSteps, stepsPerEpoch, model, optimizer, history, kernelAdvice));
             }
             long trained = totalSteps - startStep;
             double seconds = (System.nanoTime() - start) / 1e9;
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
-            return new TrainingResult(model.copyParameters(), history, totalSteps, seconds, samplesPerSecond,
+            return new TrainingResult(finiteParameters(model, totalSteps, stepsPerEpoch, kernelAdvice), history,
+                    totalSteps, seconds, samplesPerSecond,
                     profile.split(), firstStepMillis, roster);
         }
     }
@@ -182,9 +182,33 @@ public final class TrainingLoop {
     }
 
     private TrainingState snapshot(long done, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
-            List<EpochMetrics> history) {
-        return new TrainingState(spec.identity(), done, stepsPerEpoch, model.copyParameters(), optimizer.state(),
-                List.copyOf(history));
+            List<EpochMetrics> history, Optional<String> kernelAdvice) {
+        return new TrainingState(spec.identity(), done, stepsPerEpoch,
+                finiteParameters(model, done, stepsPerEpoch, kernelAdvice), optimizer.state(), List.copyOf(history));
+    }
+
+    /**
+     * Returns a copy of the parameters after {@code done} steps, refusing NaN or infinity. Why: the
+     * loss check sees a bad update only at the next step's forward pass, so without this a
+     * checkpoint taken right after the update, or the last step's result, would keep it — and
+     * resuming would start from a broken model.
+     */
+    private float[] finiteParameters(ReplicaGroup model, long done, int stepsPerEpoch, Optional<String> kernelAdvice) {
+        float[] parameters = model.copyParameters();
+        for (int i = 0; i < parameters.length; i++) {
+            if (!Float.isFinite(parameters[i])) {
+                throw new LossNotFiniteException("parameter " + i + " of " + parameters.length + " became "
+                        + parameters[i] + " at step " + done + " (epoch " + ((done - 1) / stepsPerEpoch + 1)
+                        + ") on rank " + comm.rank() + ", so that state was not checkpointed or returned"
+                        + divergenceHint(kernelAdvice));
+            }
+        }
+        return parameters;
+    }
+
+    private String divergenceHint(Optional<String> kernelAdvice) {
+        return ": training diverged; lower learning_rate (now " + spec.learningRate() + ")"
+                + kernelAdvice.map(advice -> "; or else " + advice).orElse("");
     }
 
     private void injectFaultIfDue(long step) {

@@ -11,6 +11,7 @@ import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.FaultInjection;
+import dev.phalanx.engine.worker.LossNotFiniteException;
 import dev.phalanx.models.InputSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,6 +95,25 @@ class ExactResumeTest {
                 + "dev.phalanx.engine.worker.InjectedFault: injected fault on rank 0 before step 13"), events.get(0));
         assertEquals("resuming from checkpoint ckpt-000000000010 (step 10, epoch 2)", events.get(1));
         assertSameParameters(clean.parameters(), recovered.parameters());
+    }
+
+    @Test
+    void aDivergingRunCheckpointsNoNonFiniteParameters() {
+        // A learning rate past float's range turns the parameters infinite in the first update,
+        // after a step whose loss was finite; with a checkpoint after every step, one would be taken
+        // right then, before the next step's loss could show it.
+        String dir = freshDir("file");
+        LossNotFiniteException diverged = assertThrows(LossNotFiniteException.class, () -> Phalanx.fit(DATA,
+                options("sgd", dir).optLearningRate(1e39).optCheckpointEverySteps(1).optMaxAttempts(1)));
+        assertTrue(diverged.getMessage().contains("training diverged; lower learning_rate"), diverged.getMessage());
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 100);
+        for (CheckpointInfo checkpoint : store.list()) {
+            float[] parameters = store.load(checkpoint.uri()).parameters();
+            for (int i = 0; i < parameters.length; i++) {
+                assertTrue(Float.isFinite(parameters[i]),
+                        checkpoint.name() + " holds parameter " + i + " = " + parameters[i]);
+            }
+        }
     }
 
     @Test
