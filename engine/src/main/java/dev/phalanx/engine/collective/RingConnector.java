@@ -33,7 +33,6 @@ final class RingConnector {
 
     private static final Logger LOG = Logger.getLogger(RingConnector.class.getName());
     private static final int ACCEPTED = 1;
-    private static final int SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
     private final int rank;
     private final int worldSize;
@@ -63,7 +62,6 @@ final class RingConnector {
         });
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             SSLContext tls = options.tls() == null ? null : options.tls().context();
-            server.socket().setReceiveBufferSize(SOCKET_BUFFER_BYTES);
             server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
             String[] addresses = rendezvous.allGather(host + ":" + server.socket().getLocalPort());
             int nextRank = (rank + 1) % worldSize;
@@ -171,10 +169,15 @@ final class RingConnector {
         }
     }
 
+    /**
+     * Turns off Nagle's algorithm so small messages leave at once. Socket buffer sizes are left to
+     * the kernel on purpose: setting SO_SNDBUF/SO_RCVBUF turns Linux's TCP buffer autotuning off and
+     * caps the buffers at {@code net.core.[rw]mem_max}, while autotuning grows them up to {@code
+     * net.ipv4.tcp_[rw]mem}; a fixed 4 MiB made the 64 MB all-reduce about 10% slower
+     * (docs/BENCHMARKS.md, "Lever: kernel-tuned socket buffers").
+     */
     private static void tune(Socket socket) throws IOException {
         socket.setTcpNoDelay(true);
-        socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-        socket.setReceiveBufferSize(SOCKET_BUFFER_BYTES);
     }
 
     private static void close(Socket socket) {
