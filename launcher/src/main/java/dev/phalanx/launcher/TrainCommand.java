@@ -8,6 +8,7 @@ import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
+import dev.phalanx.engine.model.NativeMemoryTuning;
 import dev.phalanx.engine.model.OneDnnCpuIsa;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.FaultInjection;
@@ -18,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -87,13 +90,19 @@ final class TrainCommand implements Callable<Integer> {
                 .appName("phalanx train " + job.model())
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
-        // Executors start with their own environment: pass them the oneDNN cap this process runs
-        // under (bin/phalanx sets it), unless the user configured one.
-        String executorCap = "spark.executorEnv." + OneDnnCpuIsa.VARIABLE;
-        if (!new SparkConf().contains(executorCap)) {
-            String cap = System.getenv(OneDnnCpuIsa.VARIABLE);
-            session.config(executorCap, cap == null || cap.isBlank() ? OneDnnCpuIsa.SAFE_CAP : cap);
-        }
+        // Executors start with their own environment: pass them the oneDNN cap and the malloc
+        // thresholds this process runs under (bin/phalanx sets them), unless the user configured them.
+        Map<String, String> executorEnvironment = new LinkedHashMap<>();
+        executorEnvironment.put(OneDnnCpuIsa.VARIABLE, OneDnnCpuIsa.SAFE_CAP);
+        executorEnvironment.putAll(NativeMemoryTuning.settings());
+        SparkConf configured = new SparkConf();
+        executorEnvironment.forEach((variable, fallback) -> {
+            String key = "spark.executorEnv." + variable;
+            if (!configured.contains(key)) {
+                String value = System.getenv(variable);
+                session.config(key, value == null || value.isBlank() ? fallback : value);
+            }
+        });
         SparkSession spark = session.getOrCreate();
         try {
             TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), regression(job));

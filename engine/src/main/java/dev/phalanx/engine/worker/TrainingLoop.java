@@ -9,6 +9,7 @@ import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.model.NativeMemoryTuning;
 import dev.phalanx.engine.model.OneDnnCpuIsa;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.Optimizer;
@@ -86,6 +87,7 @@ public final class TrainingLoop {
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
             Optional<String> kernelAdvice = model.hasConvolutions() ? OneDnnCpuIsa.advice() : Optional.empty();
             kernelAdvice.ifPresent(advice -> LOG.warning("rank " + comm.rank() + ": " + advice));
+            NativeMemoryTuning.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
             List<EpochMetrics> history = new ArrayList<>();

@@ -1,0 +1,43 @@
+package dev.phalanx.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NativeMemoryTuningTest {
+
+    @Test
+    void withoutTheThresholdsTheAdviceNamesBothVariablesTheirValuesAndTheExecutorSettings() {
+        String advice = NativeMemoryTuning.advice(Map.of()).orElseThrow();
+        assertTrue(advice.contains("MALLOC_MMAP_THRESHOLD_=33554432"), advice);
+        assertTrue(advice.contains("MALLOC_TRIM_THRESHOLD_=134217728"), advice);
+        assertTrue(advice.contains("spark.executorEnv.MALLOC_MMAP_THRESHOLD_"), advice);
+        assertTrue(advice.contains("spark.executorEnv.MALLOC_TRIM_THRESHOLD_"), advice);
+    }
+
+    @Test
+    void oneThresholdAloneIsNotEnoughBecauseItTurnsOffGlibcsAdjustmentOfTheOther() {
+        assertTrue(NativeMemoryTuning.advice(Map.of("MALLOC_MMAP_THRESHOLD_", "33554432")).isPresent());
+        assertTrue(NativeMemoryTuning.advice(Map.of("MALLOC_TRIM_THRESHOLD_", "134217728")).isPresent());
+        assertTrue(NativeMemoryTuning.advice(Map.of("MALLOC_MMAP_THRESHOLD_", "33554432", "MALLOC_TRIM_THRESHOLD_", " "))
+                .isPresent());
+    }
+
+    @Test
+    void bothThresholdsSetEitherWayNeedNoAdvice() {
+        assertEquals(Optional.empty(), NativeMemoryTuning.advice(NativeMemoryTuning.settings()));
+        assertEquals(Optional.empty(), NativeMemoryTuning.advice(Map.of("GLIBC_TUNABLES",
+                "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134217728")));
+        assertEquals(Optional.empty(), NativeMemoryTuning.advice(Map.of("MALLOC_MMAP_THRESHOLD_", "33554432",
+                "GLIBC_TUNABLES", "glibc.malloc.trim_threshold=134217728")));
+    }
+
+    @Test
+    void theTestsRunUnderTheThresholdsThePomSets() {
+        // The Surefire and Failsafe configurations set them; without them the model tests run 2-3x slower.
+        assertEquals(Optional.empty(), NativeMemoryTuning.advice());
+    }
+}
