@@ -75,12 +75,20 @@ public final class TrainStepBenchmark {
                 double[] times = new double[steps];
                 for (int i = 0; i < steps; i++) {
                     long t0 = System.nanoTime();
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDList predictions = trainer.forward(new NDList(x));
-                        NDArray loss = trainer.getLoss().evaluate(new NDList(y), predictions);
-                        collector.backward(loss);
+                    // A step's intermediate arrays belong to its inputs' manager; attaching the
+                    // inputs to a per-step manager frees them when the step ends, as DJL's
+                    // EasyTrain does by closing each Batch. Without it every step's activations
+                    // stayed alive until the end and each step faulted in fresh memory.
+                    try (NDManager step = manager.newSubManager()) {
+                        x.tempAttach(step);
+                        y.tempAttach(step);
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDList predictions = trainer.forward(new NDList(x));
+                            NDArray loss = trainer.getLoss().evaluate(new NDList(y), predictions);
+                            collector.backward(loss);
+                        }
+                        trainer.step();
                     }
-                    trainer.step();
                     times[i] = (System.nanoTime() - t0) / 1e6;
                 }
                 double ms = median(Arrays.copyOfRange(times, steps / 2, steps));

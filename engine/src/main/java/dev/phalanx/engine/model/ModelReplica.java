@@ -60,6 +60,11 @@ public final class ModelReplica implements AutoCloseable {
     private final FloatBuffer parameters;
     private final ByteBuffer gradientStorage;
     private boolean gradientsBound;
+    /**
+     * Where each batch's features are staged for PyTorch: DJL copies a heap or float-view buffer
+     * into a newly allocated direct buffer on every call, but takes a direct byte buffer as it is.
+     */
+    private ByteBuffer inputStaging = ByteBuffer.allocateDirect(0);
 
     private ModelReplica(String modelName, InputSpec input, Device device, TensorTransfer transfer,
             ByteBuffer sharedParameters) {
@@ -237,7 +242,7 @@ public final class ModelReplica implements AutoCloseable {
         int count = labels.length;
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
-            NDArray x = batch.create(features, input.batchShape(count));
+            NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
             NDArray y = objective.targets(batch, labels);
             NDArray logits = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
             NDArray meanLoss = objective.loss().evaluate(new NDList(y), new NDList(logits));
@@ -247,6 +252,18 @@ public final class ModelReplica implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(false);
         }
+    }
+
+    /** Copies the first {@code count} samples of {@code features} into the reused staging buffer. */
+    private ByteBuffer staged(FloatBuffer features, int count) {
+        int floats = Math.toIntExact(input.batchShape(count).size());
+        int bytes = Math.multiplyExact(floats, Float.BYTES);
+        if (inputStaging.capacity() < bytes) {
+            inputStaging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer staged = inputStaging.clear().limit(bytes);
+        staged.asFloatBuffer().put(0, features, 0, floats);
+        return staged;
     }
 
     /**
@@ -319,7 +336,7 @@ public final class ModelReplica implements AutoCloseable {
         }
         JniUtils.setGradMode(false);
         try (NDManager batch = manager.newSubManager()) {
-            NDArray x = batch.create(features, input.batchShape(count));
+            NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
             NDArray logits = block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
             return logits.argMax(1).toType(DataType.INT32, false).toIntArray();
         }
@@ -334,7 +351,7 @@ public final class ModelReplica implements AutoCloseable {
     public float[] logits(FloatBuffer features, int count) {
         JniUtils.setGradMode(false);
         try (NDManager batch = manager.newSubManager()) {
-            NDArray x = batch.create(features, input.batchShape(count));
+            NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
             return block.forward(parameterStore, new NDList(x), false).singletonOrThrow().toFloatArray();
         }
     }
