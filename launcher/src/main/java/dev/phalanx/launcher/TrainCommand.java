@@ -8,8 +8,6 @@ import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
-import dev.phalanx.engine.model.NativeMemoryTuning;
-import dev.phalanx.engine.model.OneDnnCpuIsa;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
@@ -19,10 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -90,19 +86,8 @@ final class TrainCommand implements Callable<Integer> {
                 .appName("phalanx train " + job.model())
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
-        // Executors start with their own environment: pass them the oneDNN cap and the malloc
-        // thresholds this process runs under (bin/phalanx sets them), unless the user configured them.
-        Map<String, String> executorEnvironment = new LinkedHashMap<>();
-        executorEnvironment.put(OneDnnCpuIsa.VARIABLE, OneDnnCpuIsa.SAFE_CAP);
-        executorEnvironment.putAll(NativeMemoryTuning.settings());
-        SparkConf configured = new SparkConf();
-        executorEnvironment.forEach((variable, fallback) -> {
-            String key = "spark.executorEnv." + variable;
-            if (!configured.contains(key)) {
-                String value = System.getenv(variable);
-                session.config(key, value == null || value.isBlank() ? fallback : value);
-            }
-        });
+        // Executors do not inherit this process's environment: pass on the oneDNN cap and malloc thresholds.
+        ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
         SparkSession spark = session.getOrCreate();
         try {
             TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), regression(job));

@@ -1,0 +1,35 @@
+package dev.phalanx.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ExecutorEnvironmentTest {
+
+    @Test
+    void withoutTheVariablesHereExecutorsGetPhalanxsDefaults() {
+        assertEquals(Map.of(
+                        "spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2",
+                        "spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432",
+                        "spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "134217728"),
+                ExecutorEnvironment.settings(key -> false, Map.of()));
+    }
+
+    @Test
+    void executorsGetTheValuesThisProcessRunsUnder() {
+        Map<String, String> settings = ExecutorEnvironment.settings(key -> false,
+                Map.of("ONEDNN_MAX_CPU_ISA", "AVX2_VNNI", "MALLOC_MMAP_THRESHOLD_", "1048576", "MALLOC_TRIM_THRESHOLD_", " "));
+        assertEquals("AVX2_VNNI", settings.get("spark.executorEnv.ONEDNN_MAX_CPU_ISA"));
+        assertEquals("1048576", settings.get("spark.executorEnv.MALLOC_MMAP_THRESHOLD_"));
+        assertEquals("134217728", settings.get("spark.executorEnv.MALLOC_TRIM_THRESHOLD_"), "a blank value is unset");
+    }
+
+    @Test
+    void aSettingTheUserConfiguredIsLeftAlone() {
+        Set<String> configured = Set.of("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "spark.executorEnv.ONEDNN_MAX_CPU_ISA");
+        assertEquals(Map.of("spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432"),
+                ExecutorEnvironment.settings(configured::contains, Map.of()));
+    }
+}
