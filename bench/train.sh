@@ -17,13 +17,13 @@ for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.ni
 done
 # The Java runs use oneDNN capped at AVX2, as bin/phalanx does (OneDnnCpuIsa: its AVX-512
 # convolution kernels sometimes give NaN gradients); ONEDNN_MAX_CPU_ISA=ALL measures without it.
-# Every run, Java and Python alike, gets the glibc malloc thresholds bin/phalanx sets
+# Every run, Java and Python alike, gets the glibc malloc settings bin/phalanx sets
 # (NativeMemoryTuning: PyTorch then reuses freed tensor memory instead of faulting it in every
 # step, which helps PyTorch itself as much); MALLOC_TUNING=off measures all of them with glibc's
 # defaults.
 malloc_env=()
 if [[ "${MALLOC_TUNING:-on}" != off ]]; then
-  malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728)
+  malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728 MALLOC_TOP_PAD_=67108864)
 fi
 java_bench() {
   env "${malloc_env[@]}" ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-AVX2}" OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \

@@ -13,7 +13,8 @@ class ExecutorEnvironmentTest {
         assertEquals(Map.of(
                         "spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2",
                         "spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432",
-                        "spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "134217728"),
+                        "spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "134217728",
+                        "spark.executorEnv.MALLOC_TOP_PAD_", "67108864"),
                 ExecutorEnvironment.settings(key -> false, Map.of()));
     }
 
@@ -29,7 +30,7 @@ class ExecutorEnvironmentTest {
     @Test
     void aSettingTheUserConfiguredIsLeftAlone() {
         Set<String> configured = Set.of("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "spark.executorEnv.ONEDNN_MAX_CPU_ISA");
-        assertEquals(Map.of("spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432"),
+        assertEquals(Map.of("spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432", "spark.executorEnv.MALLOC_TOP_PAD_", "67108864"),
                 ExecutorEnvironment.settings(configured::contains, Map.of()));
     }
 }
