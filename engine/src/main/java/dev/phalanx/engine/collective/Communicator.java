@@ -34,7 +34,15 @@ public interface Communicator extends AutoCloseable {
      * limit) on every rank by their combination over all ranks. The fast path: no copies on the
      * way to and from the network.
      */
-    void allReduce(ByteBuffer floats, ReduceOp op);
+    default void allReduce(ByteBuffer floats, ReduceOp op) {
+        allReduce(floats, op, WirePrecision.FLOAT32);
+    }
+
+    /**
+     * As {@link #allReduce(ByteBuffer, ReduceOp)}, with the values travelling between ranks in
+     * {@code wire} precision; every rank still ends with the same result.
+     */
+    void allReduce(ByteBuffer floats, ReduceOp op, WirePrecision wire);
 
     /**
      * Returns every rank's {@code payload}, indexed by rank. Payloads may differ in length.

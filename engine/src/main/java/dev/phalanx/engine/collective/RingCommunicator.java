@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 
 /**
  * All-reduce and friends over a TCP ring.
@@ -21,6 +22,11 @@ import java.nio.FloatBuffer;
  *
  * <p>Works on direct byte buffers of native-order floats, which the transport sends and receives
  * without extra copies; {@code float[]} callers are served through one staging buffer.
+ *
+ * <p>With {@link WirePrecision#BFLOAT16} every value is rounded to bfloat16 when it is sent and
+ * added in float32 when it arrives. The rank that completes a chunk rounds its own copy the same
+ * way before passing it on, and the small-message path rounds each rank's own buffer before the
+ * sum, so the ranks still end bit-identical.
  */
 public final class RingCommunicator implements Communicator {
 
@@ -31,6 +37,9 @@ public final class RingCommunicator implements Communicator {
     private int sequence;
     private ByteBuffer staging = direct(0);
     private ByteBuffer scratch = direct(0);
+    /** bfloat16 copies of the values a rank sends. */
+    private ByteBuffer encoded = direct(0);
+    private final BFloat16 bfloat16 = new BFloat16();
     /**
      * Blocks of the reduction: 16 Ki floats, so the two 64 KiB blocks stay in a core's L2 cache
      * while the JIT-vectorised loop adds them (a whole 1 MiB segment per array did not fit).
@@ -88,7 +97,7 @@ public final class RingCommunicator implements Communicator {
     }
 
     @Override
-    public void allReduce(ByteBuffer floats, ReduceOp op) {
+    public void allReduce(ByteBuffer floats, ReduceOp op, WirePrecision wire) {
         if (!floats.isDirect() || floats.order() != ByteOrder.nativeOrder() || floats.remaining() % Float.BYTES != 0) {
             throw new IllegalArgumentException("the ring needs a direct buffer of native-order floats");
         }
@@ -99,14 +108,15 @@ public final class RingCommunicator implements Communicator {
         // owns after the reduce-scatter, so each rank scales 1/W of the buffer, not all of it.
         float scale = op == ReduceOp.AVG ? 1.0f / worldSize : 1.0f;
         if (length * Float.BYTES <= options.smallMessageBytes()) {
-            gatherAndSum(buffer, length, scale);
+            gatherAndSum(buffer, length, scale, wire);
         } else {
-            ringAllReduce(bytes, buffer, length, scale);
+            ringAllReduce(bytes, buffer, length, scale, wire);
         }
     }
 
     /** The bandwidth-optimal ring: reduce-scatter, then all-gather. */
-    private void ringAllReduce(ByteBuffer bytes, FloatBuffer data, int length, float scale) {
+    private void ringAllReduce(ByteBuffer bytes, FloatBuffer data, int length, float scale, WirePrecision wire) {
+        boolean exact = wire == WirePrecision.FLOAT32;
         int segmentBytes = options.segmentBytes();
         scratch = ensure(scratch, segmentBytes);
         FloatBuffer incoming = scratch.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -117,8 +127,8 @@ public final class RingCommunicator implements Communicator {
             int sendChunk = chunkIndex(rank - s);
             int recvChunk = chunkIndex(rank - s - 1);
             int target = chunkStart(length, recvChunk);
-            transport.exchange(sequence++, chunk(bytes, length, sendChunk), chunkBytes(length, recvChunk), segmentBytes,
-                    new RingTransport.Sink() {
+            transport.exchange(sequence++, outgoing(bytes, data, length, sendChunk, wire),
+                    chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes, new RingTransport.Sink() {
                         @Override
                         public ByteBuffer segment(int offset, int segmentLength) {
                             return scratch.clear().limit(segmentLength);
@@ -126,30 +136,69 @@ public final class RingCommunicator implements Communicator {
 
                         @Override
                         public void filled(int offset, int segmentLength) {
-                            addInto(data, target + offset / Float.BYTES, incoming, segmentLength / Float.BYTES);
+                            int index = target + offset / wire.bytesPerValue();
+                            int count = segmentLength / wire.bytesPerValue();
+                            if (exact) {
+                                addInto(data, index, incoming, count);
+                            } else {
+                                bfloat16.addDecoded(scratch.duplicate().clear(), data, index, count);
+                            }
                         }
                     });
         }
+        int owned = chunkIndex(rank + 1);
         if (scale != 1.0f) {
-            int owned = chunkIndex(rank + 1);
-            scale(data, chunkStart(length, owned), chunkBytes(length, owned) / Float.BYTES, scale);
+            scale(data, chunkStart(length, owned), chunkValues(length, owned), scale);
         }
-        // 2. All-gather: pass the complete chunks on round the ring, received straight into place.
+        if (!exact) {
+            // The other ranks will hold this chunk as it travels: hold the same values here.
+            bfloat16.round(data, chunkStart(length, owned), chunkValues(length, owned));
+        }
+        // 2. All-gather: pass the complete chunks on round the ring; exact values are received
+        //    straight into place, bfloat16 ones through the scratch segment.
         for (int s = 0; s < worldSize - 1; s++) {
             int sendChunk = chunkIndex(rank + 1 - s);
             int recvChunk = chunkIndex(rank - s);
-            transport.exchange(sequence++, chunk(bytes, length, sendChunk), chunkBytes(length, recvChunk), segmentBytes,
-                    RingTransport.into(chunk(bytes, length, recvChunk)));
+            int target = chunkStart(length, recvChunk);
+            RingTransport.Sink sink = exact ? RingTransport.into(chunk(bytes, length, recvChunk)) : new RingTransport.Sink() {
+                @Override
+                public ByteBuffer segment(int offset, int segmentLength) {
+                    return scratch.clear().limit(segmentLength);
+                }
+
+                @Override
+                public void filled(int offset, int segmentLength) {
+                    bfloat16.decode(scratch.duplicate().clear(), data, target + offset / Short.BYTES, segmentLength / Short.BYTES);
+                }
+            };
+            transport.exchange(sequence++, outgoing(bytes, data, length, sendChunk, wire),
+                    chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes, sink);
         }
     }
 
+    /** Returns chunk {@code c} as it goes on the wire: the floats themselves, or a bfloat16 copy. */
+    private ByteBuffer outgoing(ByteBuffer bytes, FloatBuffer data, int length, int c, WirePrecision wire) {
+        if (wire == WirePrecision.FLOAT32) {
+            return chunk(bytes, length, c);
+        }
+        int count = chunkValues(length, c);
+        encoded = ensure(encoded, count * Short.BYTES);
+        bfloat16.encode(data, chunkStart(length, c), count, encoded.clear());
+        return encoded.clear().limit(count * Short.BYTES);
+    }
+
     /** The small-message path: pass whole buffers round the ring, then sum in rank order. */
-    private void gatherAndSum(FloatBuffer data, int length, float scale) {
-        int bytesPerRank = length * Float.BYTES;
+    private void gatherAndSum(FloatBuffer data, int length, float scale, WirePrecision wire) {
+        boolean exact = wire == WirePrecision.FLOAT32;
+        int bytesPerRank = length * wire.bytesPerValue();
         scratch = ensure(scratch, bytesPerRank * worldSize);
         ByteBuffer all = scratch.clear();
         ByteBuffer own = all.duplicate().position(rank * bytesPerRank).limit((rank + 1) * bytesPerRank).slice();
-        own.order(ByteOrder.nativeOrder()).asFloatBuffer().put(data.duplicate().clear().limit(length));
+        if (exact) {
+            own.order(ByteOrder.nativeOrder()).asFloatBuffer().put(data.duplicate().clear().limit(length));
+        } else {
+            bfloat16.encode(data, 0, length, own);
+        }
         // Step s forwards the buffer that started at rank (rank - s) and receives rank (rank - s - 1)'s.
         for (int s = 0; s < worldSize - 1; s++) {
             int from = chunkIndex(rank - s);
@@ -158,13 +207,25 @@ public final class RingCommunicator implements Communicator {
             ByteBuffer recv = all.duplicate().position(into * bytesPerRank).limit((into + 1) * bytesPerRank);
             transport.exchange(sequence++, send, bytesPerRank, Integer.MAX_VALUE, RingTransport.into(recv));
         }
-        FloatBuffer floats = all.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < length; i++) {
-            float sum = floats.get(i);
-            for (int r = 1; r < worldSize; r++) {
-                sum += floats.get(r * length + i);
+        if (exact) {
+            FloatBuffer floats = all.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int i = 0; i < length; i++) {
+                float sum = floats.get(i);
+                for (int r = 1; r < worldSize; r++) {
+                    sum += floats.get(r * length + i);
+                }
+                data.put(i, scale == 1.0f ? sum : sum * scale);
             }
-            data.put(i, scale == 1.0f ? sum : sum * scale);
+        } else {
+            // Every rank's own values count as they travelled, so that all ranks sum the same values.
+            ShortBuffer halves = all.duplicate().clear().order(ByteOrder.nativeOrder()).asShortBuffer();
+            for (int i = 0; i < length; i++) {
+                float sum = BFloat16.toFloat(halves.get(i));
+                for (int r = 1; r < worldSize; r++) {
+                    sum += BFloat16.toFloat(halves.get(r * length + i));
+                }
+                data.put(i, scale == 1.0f ? sum : sum * scale);
+            }
         }
     }
 
@@ -212,7 +273,11 @@ public final class RingCommunicator implements Communicator {
     }
 
     private int chunkBytes(int length, int c) {
-        return (chunkStart(length, c + 1) - chunkStart(length, c)) * Float.BYTES;
+        return chunkValues(length, c) * Float.BYTES;
+    }
+
+    private int chunkValues(int length, int c) {
+        return chunkStart(length, c + 1) - chunkStart(length, c);
     }
 
     /** Chunks split {@code length} as evenly as possible; the first {@code length % W} get one more. */

@@ -94,6 +94,58 @@ class RingCommunicatorTest {
         }
     }
 
+    static Stream<Arguments> bfloat16WorldsAndSizes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int world : new int[] {2, 3, 5, 8}) {
+            for (int size : new int[] {1, world + 1, 1000, 100_003}) {
+                cases.add(Arguments.of(world, size));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "W={0} n={1}")
+    @MethodSource("bfloat16WorldsAndSizes")
+    void bfloat16OnTheWireStaysWithinItsRoundingBoundAndIdenticalOnEveryRank(int world, int size) throws Exception {
+        for (CollectiveOptions options : List.of(new CollectiveOptions(Duration.ofSeconds(30), TOKEN),
+                new CollectiveOptions(Duration.ofSeconds(30), TOKEN).withSegments(64, 0))) {
+            boolean ring = size * Float.BYTES > options.smallMessageBytes();
+            float[][] inputs = new float[world][size];
+            double[] exact = new double[size];
+            double[] magnitude = new double[size];
+            SplittableRandom random = new SplittableRandom(world * 7919L + size);
+            for (int r = 0; r < world; r++) {
+                for (int i = 0; i < size; i++) {
+                    inputs[r][i] = (float) ((random.nextDouble() * 2 - 1) * Math.pow(10, random.nextInt(-6, 3)));
+                    exact[i] += inputs[r][i];
+                    magnitude[i] += Math.abs(inputs[r][i]);
+                }
+            }
+            List<float[]> averages = runRanks(world, options, comm -> {
+                ByteBuffer direct = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder());
+                direct.asFloatBuffer().put(inputs[comm.rank()]);
+                comm.allReduce(direct, ReduceOp.AVG, WirePrecision.BFLOAT16);
+                float[] data = new float[size];
+                direct.asFloatBuffer().get(data);
+                return data;
+            });
+            // Each of the at most W roundings a value meets on its way errs by at most 2^-8 of the
+            // partial sum it rounds, which is at most the sum of the magnitudes; the mean divides by W.
+            for (int i = 0; i < size; i++) {
+                double bound = Math.pow(2, -8) * magnitude[i] * 1.01;
+                float got = averages.get(0)[i];
+                assertEquals(exact[i] / world, got, bound, "mean, index " + i + " (" + options + ")");
+                if (ring) {
+                    assertEquals(got, BFloat16.toFloat(BFloat16.fromFloat(got)),
+                            "the ring's results are the bfloat16 values that travelled, index " + i);
+                }
+            }
+            for (int r = 1; r < world; r++) {
+                assertArrayEquals(averages.get(0), averages.get(r), "rank " + r + " differs from rank 0");
+            }
+        }
+    }
+
     @Test
     void allReduceOfARangeLeavesTheRestAlone() throws Exception {
         List<float[]> results = runRanks(3, new CollectiveOptions(Duration.ofSeconds(30), TOKEN), comm -> {
