@@ -24,6 +24,7 @@ import java.time.Duration;
  * @param gpuFallbackToCpu whether a worker without CUDA may train on the CPU
  * @param shardMemoryBudget bytes of direct memory per worker's shard before it spills to disk
  * @param collectiveTimeout timeout of any one collective step
+ * @param gradientCompression how gradients travel between workers: none or bf16
  * @param slotWaitTimeout how long to wait for task slots
  * @param checkpointDir checkpoint directory URI, or empty for run_dir/checkpoints
  * @param checkpointEverySteps step cadence, 0 = off
@@ -54,6 +55,7 @@ public record JobConfig(
         boolean gpuFallbackToCpu,
         long shardMemoryBudget,
         Duration collectiveTimeout,
+        String gradientCompression,
         Duration slotWaitTimeout,
         String checkpointDir,
         long checkpointEverySteps,

@@ -72,6 +72,7 @@ public final class JobConfigLoader {
                 bool(config, JobKeys.GPU_FALLBACK_TO_CPU),
                 size(config, JobKeys.SHARD_MEMORY_BUDGET),
                 duration(config, JobKeys.COLLECTIVE_TIMEOUT),
+                string(config, JobKeys.GRADIENT_COMPRESSION),
                 duration(config, JobKeys.SLOT_WAIT_TIMEOUT),
                 string(config, JobKeys.CHECKPOINT_DIR),
                 number(config, JobKeys.CHECKPOINT_EVERY_STEPS).longValue(),

@@ -97,6 +97,10 @@ public final class JobKeys {
     /** Collective timeout. */
     public static final ConfigKey COLLECTIVE_TIMEOUT = key("collective_timeout", ConfigKey.Type.DURATION, "2m",
             "how long a worker waits on a silent peer before the job fails");
+    /** Gradient compression. */
+    public static final ConfigKey GRADIENT_COMPRESSION = key("gradient_compression", ConfigKey.Type.STRING, "none",
+            "how gradients travel between workers: none (float32) or bf16 (bfloat16: half the bytes, relative error"
+                    + " at most 2^-8 per rounding; for networks slower than the computation)");
     /** Slot wait. */
     public static final ConfigKey SLOT_WAIT_TIMEOUT = key("slot_wait_timeout", ConfigKey.Type.DURATION, "60s",
             "how long to wait for executors to offer enough task slots");

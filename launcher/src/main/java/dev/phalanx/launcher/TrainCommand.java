@@ -183,6 +183,7 @@ final class TrainCommand implements Callable<Integer> {
                 .optGpuFallbackToCpu(job.gpuFallbackToCpu())
                 .optShardMemoryBudget(job.shardMemoryBudget())
                 .optCollectiveTimeout(job.collectiveTimeout())
+                .optGradientCompression(job.gradientCompression())
                 .optSlotWaitTimeout(job.slotWaitTimeout())
                 .optCheckpointEverySteps(job.checkpointEverySteps())
                 .optCheckpointInterval(job.checkpointInterval())

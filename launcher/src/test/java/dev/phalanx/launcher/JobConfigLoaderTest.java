@@ -25,8 +25,10 @@ class JobConfigLoaderTest {
     @Test
     void fileValuesOverrideDefaultsAndSetOverridesFile() throws IOException {
         JobConfig job = JobConfigLoader.load(file("epochs = 5\nmodel = cnn\n"),
-                List.of("epochs=7", "learning_rate=0.2", "collective_timeout=30s", "run_dir=hdfs://nn:8020/runs/a"));
+                List.of("epochs=7", "learning_rate=0.2", "collective_timeout=30s", "run_dir=hdfs://nn:8020/runs/a",
+                        "gradient_compression=bf16"));
         assertEquals(7, job.epochs());
+        assertEquals("bf16", job.gradientCompression());
         assertEquals("cnn", job.model());
         assertEquals(0.2, job.learningRate());
         assertEquals(Duration.ofSeconds(30), job.collectiveTimeout());
@@ -70,6 +72,7 @@ class JobConfigLoaderTest {
         assertEquals("mlp", job.model());
         assertEquals("", job.runDir());
         assertEquals(Duration.ofMinutes(2), job.collectiveTimeout());
+        assertEquals("none", job.gradientCompression());
     }
 
     @Test

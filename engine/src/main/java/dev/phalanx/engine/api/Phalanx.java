@@ -69,6 +69,7 @@ public final class Phalanx {
                 options.gpusPerWorker(), options.gpuFallbackToCpu(),
                 options.shardMemoryBudget(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
+                options.gradientWire(),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps());
         TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout(), options.maxAttempts())

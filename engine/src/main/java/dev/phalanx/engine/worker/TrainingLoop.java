@@ -122,7 +122,7 @@ public final class TrainingLoop {
                 ByteBuffer gradients = model.gradients();
                 profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
                 long reduceStart = System.nanoTime();
-                comm.allReduce(gradients, ReduceOp.AVG);
+                comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
                 interval.add(outcome, System.nanoTime() - reduceStart);
                 profile.endPhase(StepProfile.Phase.ALL_REDUCE);
                 optimizer.step(model.parameters(), gradients.asFloatBuffer());

@@ -2,6 +2,7 @@ package dev.phalanx.engine.worker;
 
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.collective.CollectiveOptions;
+import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.models.InputSpec;
 import java.io.Serializable;
@@ -26,6 +27,7 @@ import java.io.Serializable;
  * @param gpuFallbackToCpu whether a worker given GPUs but seeing no CUDA may train on the CPU
  * @param shardMemoryBudget bytes of direct memory a worker's shard may take before it spills to disk
  * @param collective timeout and job token of the all-reduce connections
+ * @param gradientWire the precision gradients travel in between workers
  * @param identity what checkpoints record and a resume must match
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
  * @param fault a deliberate failure for tests, or null
@@ -48,6 +50,7 @@ public record TrainingSpec(
         boolean gpuFallbackToCpu,
         long shardMemoryBudget,
         CollectiveOptions collective,
+        WirePrecision gradientWire,
         JobIdentity identity,
         CheckpointSettings checkpoints,
         FaultInjection fault,

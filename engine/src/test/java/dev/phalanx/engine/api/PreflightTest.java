@@ -99,6 +99,9 @@ class PreflightTest {
                 () -> Phalanx.fit(data, new TrainingOptions("resnet9000", INPUT)));
         assertTrue(model.getMessage().startsWith("model 'resnet9000' is unknown; known models: mlp, cnn"),
                 model.getMessage());
+        IllegalArgumentException compression = assertThrows(IllegalArgumentException.class,
+                () -> Phalanx.fit(data, options().optGradientCompression("fp8")));
+        assertEquals("gradient_compression 'fp8' is unknown; expected none or bf16", compression.getMessage());
     }
 
     @Test

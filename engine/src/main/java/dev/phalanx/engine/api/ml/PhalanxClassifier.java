@@ -76,6 +76,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     private final DoubleParam learningRate;
     private final DoubleParam momentum;
     private final Param<String> optimizer;
+    private final Param<String> gradientCompression;
     private final LongParam seed;
     private final BooleanParam shuffle;
     private final IntParam threadsPerWorker;
@@ -112,6 +113,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         learningRate = new DoubleParam(this, "learningRate", "optimizer step size", ParamValidators.gt(0));
         momentum = new DoubleParam(this, "momentum", "SGD momentum", ParamValidators.inRange(0, 1, true, false));
         optimizer = new Param<>(this, "optimizer", "sgd (with momentum) or adam");
+        gradientCompression = new Param<>(this, "gradientCompression",
+                "how gradients travel between workers: none (float32) or bf16 (bfloat16, half the bytes)");
         seed = new LongParam(this, "seed", "seed of the initial weights and the per-epoch shuffle");
         shuffle = new BooleanParam(this, "shuffle", "reshuffle the samples every epoch");
         threadsPerWorker = new IntParam(this, "threadsPerWorker", "PyTorch threads per worker",
@@ -144,6 +147,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         setDefault(learningRate, defaults.learningRate());
         setDefault(momentum, defaults.momentum());
         setDefault(optimizer, defaults.optimizer());
+        setDefault(gradientCompression, defaults.gradientCompression());
         setDefault(seed, defaults.seed());
         setDefault(shuffle, defaults.shuffle());
         setDefault(threadsPerWorker, defaults.threadsPerWorker());
@@ -229,6 +233,11 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
     /** Optimizer, {@code sgd} or {@code adam} (default {@code sgd}). */
     public Param<String> optimizer() {
         return optimizer;
+    }
+
+    /** How gradients travel between workers, {@code none} or {@code bf16} (default {@code none}). */
+    public Param<String> gradientCompression() {
+        return gradientCompression;
     }
 
     /** Seed (default 0). */
@@ -366,6 +375,11 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         return (PhalanxClassifier) set(optimizer, value);
     }
 
+    /** Sets how gradients travel between workers, {@code none} or {@code bf16}. */
+    public PhalanxClassifier setGradientCompression(String value) {
+        return (PhalanxClassifier) set(gradientCompression, value);
+    }
+
     /** Sets the seed. */
     public PhalanxClassifier setSeed(long value) {
         return (PhalanxClassifier) set(seed, value);
@@ -453,6 +467,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
                 .optLearningRate((Double) getOrDefault(learningRate))
                 .optMomentum((Double) getOrDefault(momentum))
                 .optOptimizer(getOrDefault(optimizer))
+                .optGradientCompression(getOrDefault(gradientCompression))
                 .optSeed((Long) getOrDefault(seed))
                 .optShuffle((Boolean) getOrDefault(shuffle))
                 .optThreadsPerWorker((Integer) getOrDefault(threadsPerWorker))
