@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # All-reduce benchmark: Phalanx's ring vs PyTorch's gloo, W = 2 and 4 processes on loopback,
 # side by side in one run. Prints both tables and the ratios (Phalanx / gloo).
+# WIRE=BFLOAT16 runs Phalanx with bfloat16 on the wire (gradient_compression = bf16); gloo always
+# sends float32, and sizes and bandwidths count float32 bytes for both.
 # Build first: mvn -B -q -DskipTests package
 # Needs Debian's python3-torch and libopenblas0-pthread for the gloo peer.
 set -euo pipefail
@@ -15,7 +17,7 @@ for world in 2 4; do
   port=$((29600 + world))
   pids=()
   for ((rank = 0; rank < world; rank++)); do
-    java -Xmx2g -cp "$classpath" dev.phalanx.bench.AllReduceBenchmark "$rank" "$world" "$port" \
+    java -Xmx2g -cp "$classpath" dev.phalanx.bench.AllReduceBenchmark "$rank" "$world" "$port" - "${WIRE:-FLOAT32}" \
       >"$out/phalanx-$world-$rank.txt" &
     pids+=($!)
   done

@@ -71,18 +71,6 @@ final class BFloat16 {
         }
     }
 
-    /** Rounds {@code count} values of {@code data} from {@code index} to bfloat16 precision in place. */
-    void round(FloatBuffer data, int index, int count) {
-        for (int done = 0; done < count; done += BLOCK) {
-            int n = Math.min(BLOCK, count - done);
-            data.get(index + done, floats, 0, n);
-            for (int i = 0; i < n; i++) {
-                floats[i] = toFloat(fromFloat(floats[i]));
-            }
-            data.put(index + done, floats, 0, n);
-        }
-    }
-
     private static ShortBuffer shorts(ByteBuffer bytes) {
         return bytes.slice().order(ByteOrder.nativeOrder()).asShortBuffer();
     }

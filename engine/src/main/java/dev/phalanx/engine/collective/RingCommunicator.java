@@ -37,7 +37,7 @@ public final class RingCommunicator implements Communicator {
     private int sequence;
     private ByteBuffer staging = direct(0);
     private ByteBuffer scratch = direct(0);
-    /** bfloat16 copies of the values a rank sends. */
+    /** The whole buffer as bfloat16, as it goes on the wire: chunks are encoded into it and received into it. */
     private ByteBuffer encoded = direct(0);
     private final BFloat16 bfloat16 = new BFloat16();
     /**
@@ -119,6 +119,9 @@ public final class RingCommunicator implements Communicator {
         boolean exact = wire == WirePrecision.FLOAT32;
         int segmentBytes = options.segmentBytes();
         scratch = ensure(scratch, segmentBytes);
+        if (!exact) {
+            encoded = ensure(encoded, length * Short.BYTES);
+        }
         FloatBuffer incoming = scratch.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
         // 1. Reduce-scatter: in step s, send chunk (rank - s) and add the received chunk (rank - s - 1)
         //    into ours, one cache-sized segment at a time as it lands. After W - 1 steps chunk
@@ -127,8 +130,9 @@ public final class RingCommunicator implements Communicator {
             int sendChunk = chunkIndex(rank - s);
             int recvChunk = chunkIndex(rank - s - 1);
             int target = chunkStart(length, recvChunk);
-            transport.exchange(sequence++, outgoing(bytes, data, length, sendChunk, wire),
-                    chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes, new RingTransport.Sink() {
+            ByteBuffer send = exact ? chunk(bytes, length, sendChunk) : encode(data, length, sendChunk);
+            transport.exchange(sequence++, send, chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes,
+                    new RingTransport.Sink() {
                         @Override
                         public ByteBuffer segment(int offset, int segmentLength) {
                             return scratch.clear().limit(segmentLength);
@@ -152,39 +156,45 @@ public final class RingCommunicator implements Communicator {
         }
         if (!exact) {
             // The other ranks will hold this chunk as it travels: hold the same values here.
-            bfloat16.round(data, chunkStart(length, owned), chunkValues(length, owned));
+            bfloat16.decode(encode(data, length, owned), data, chunkStart(length, owned), chunkValues(length, owned));
         }
-        // 2. All-gather: pass the complete chunks on round the ring; exact values are received
-        //    straight into place, bfloat16 ones through the scratch segment.
+        // 2. All-gather: pass the complete chunks on round the ring. Exact values are received
+        //    straight into place; bfloat16 ones into the encoded copy, which is what the next step
+        //    forwards, and decoded from there as each segment lands.
         for (int s = 0; s < worldSize - 1; s++) {
             int sendChunk = chunkIndex(rank + 1 - s);
             int recvChunk = chunkIndex(rank - s);
             int target = chunkStart(length, recvChunk);
-            RingTransport.Sink sink = exact ? RingTransport.into(chunk(bytes, length, recvChunk)) : new RingTransport.Sink() {
+            ByteBuffer source = exact ? bytes : encoded;
+            RingTransport.Sink into = RingTransport.into(wireChunk(source, length, recvChunk, wire));
+            RingTransport.Sink sink = exact ? into : new RingTransport.Sink() {
                 @Override
                 public ByteBuffer segment(int offset, int segmentLength) {
-                    return scratch.clear().limit(segmentLength);
+                    return into.segment(offset, segmentLength);
                 }
 
                 @Override
                 public void filled(int offset, int segmentLength) {
-                    bfloat16.decode(scratch.duplicate().clear(), data, target + offset / Short.BYTES, segmentLength / Short.BYTES);
+                    bfloat16.decode(into.segment(offset, segmentLength), data, target + offset / Short.BYTES,
+                            segmentLength / Short.BYTES);
                 }
             };
-            transport.exchange(sequence++, outgoing(bytes, data, length, sendChunk, wire),
+            transport.exchange(sequence++, wireChunk(source, length, sendChunk, wire),
                     chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes, sink);
         }
     }
 
-    /** Returns chunk {@code c} as it goes on the wire: the floats themselves, or a bfloat16 copy. */
-    private ByteBuffer outgoing(ByteBuffer bytes, FloatBuffer data, int length, int c, WirePrecision wire) {
-        if (wire == WirePrecision.FLOAT32) {
-            return chunk(bytes, length, c);
-        }
-        int count = chunkValues(length, c);
-        encoded = ensure(encoded, count * Short.BYTES);
-        bfloat16.encode(data, chunkStart(length, c), count, encoded.clear());
-        return encoded.clear().limit(count * Short.BYTES);
+    /** Encodes chunk {@code c} of {@code data} into its place in the bfloat16 copy and returns that place. */
+    private ByteBuffer encode(FloatBuffer data, int length, int c) {
+        ByteBuffer place = wireChunk(encoded, length, c, WirePrecision.BFLOAT16);
+        bfloat16.encode(data, chunkStart(length, c), chunkValues(length, c), place);
+        return place;
+    }
+
+    /** Returns chunk {@code c} of {@code source}, a buffer of {@code length} values in {@code wire} precision. */
+    private ByteBuffer wireChunk(ByteBuffer source, int length, int c, WirePrecision wire) {
+        int start = chunkStart(length, c) * wire.bytesPerValue();
+        return source.duplicate().position(start).limit(start + chunkValues(length, c) * wire.bytesPerValue());
     }
 
     /** The small-message path: pass whole buffers round the ring, then sum in rank order. */
@@ -268,12 +278,7 @@ public final class RingCommunicator implements Communicator {
 
     /** Returns the bytes of chunk {@code c} of {@code bytes} as a buffer from its start to its end. */
     private ByteBuffer chunk(ByteBuffer bytes, int length, int c) {
-        int start = chunkStart(length, c) * Float.BYTES;
-        return bytes.duplicate().position(start).limit(start + chunkBytes(length, c));
-    }
-
-    private int chunkBytes(int length, int c) {
-        return chunkValues(length, c) * Float.BYTES;
+        return wireChunk(bytes, length, c, WirePrecision.FLOAT32);
     }
 
     private int chunkValues(int length, int c) {

@@ -70,9 +70,6 @@ class BFloat16Test {
         codec.addDecoded(wire, target, offset, count);
         FloatBuffer decoded = floats(count);
         codec.decode(wire, decoded, 0, count);
-        FloatBuffer rounded = floats(count + offset);
-        rounded.put(source.duplicate().clear());
-        codec.round(rounded, offset, count);
         for (int i = 0; i < offset; i++) {
             assertEquals(1f, target.get(i), "before the offset, index " + i);
         }
@@ -80,7 +77,6 @@ class BFloat16Test {
             float expected = round(source.get(offset + i));
             assertEquals(expected, decoded.get(i), "decoded, index " + i);
             assertEquals(1f + expected, target.get(offset + i), "added, index " + i);
-            assertEquals(expected, rounded.get(offset + i), "rounded in place, index " + i);
         }
     }
 
