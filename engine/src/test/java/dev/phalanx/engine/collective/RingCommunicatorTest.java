@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,17 @@ class RingCommunicatorTest {
     }
 
     static Stream<Arguments> worldsAndSizes() {
+        return cases(new int[] {1, 2, 3, 4, 5, 8}, world -> new int[] {0, 1, world - 1, world + 1, 1000, 1_000_003});
+    }
+
+    static Stream<Arguments> bfloat16WorldsAndSizes() {
+        return cases(new int[] {2, 3, 5, 8}, world -> new int[] {1, world + 1, 1000, 100_003});
+    }
+
+    private static Stream<Arguments> cases(int[] worlds, IntFunction<int[]> sizes) {
         List<Arguments> cases = new ArrayList<>();
-        for (int world : new int[] {1, 2, 3, 4, 5, 8}) {
-            for (int size : new int[] {0, 1, world - 1, world + 1, 1000, 1_000_003}) {
+        for (int world : worlds) {
+            for (int size : sizes.apply(world)) {
                 cases.add(Arguments.of(world, size));
             }
         }
@@ -92,16 +101,6 @@ class RingCommunicatorTest {
         for (int r = 1; r < world; r++) {
             assertArrayEquals(sums.get(0), sums.get(r), "rank " + r + " differs from rank 0");
         }
-    }
-
-    static Stream<Arguments> bfloat16WorldsAndSizes() {
-        List<Arguments> cases = new ArrayList<>();
-        for (int world : new int[] {2, 3, 5, 8}) {
-            for (int size : new int[] {1, world + 1, 1000, 100_003}) {
-                cases.add(Arguments.of(world, size));
-            }
-        }
-        return cases.stream();
     }
 
     @ParameterizedTest(name = "W={0} n={1}")
