@@ -39,8 +39,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <ul>
  *   <li>{@code djl MODEL BATCH THREADS STEPS}: DJL alone, its own Trainer, one process;
- *   <li>{@code phalanx WORKERS MODEL GLOBAL_BATCH STEPS}: Phalanx in a Spark {@code local[W]} barrier
- *       stage, with the split of a step and the time from the fit call to the first step.
+ *   <li>{@code phalanx WORKERS MODEL GLOBAL_BATCH STEPS [TASK_CPUS]}: Phalanx in a Spark {@code
+ *       local[W * TASK_CPUS]} barrier stage with {@code spark.task.cpus = TASK_CPUS} (default 1),
+ *       so each worker computes with that many PyTorch threads, with the split of a step and the
+ *       time from the fit call to the first step.
  * </ul>
  * Both print median ms/step over the second half of the steps and samples/s.
  */
@@ -55,7 +57,8 @@ public final class TrainStepBenchmark {
         if (args[0].equals("djl")) {
             djl(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
         } else {
-            phalanx(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            phalanx(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    args.length > 5 ? Integer.parseInt(args[5]) : 1);
         }
     }
 
@@ -98,8 +101,9 @@ public final class TrainStepBenchmark {
         }
     }
 
-    private static void phalanx(int workers, String name, int globalBatch, int steps) {
-        SparkSession spark = SparkSession.builder().master("local[" + workers + "]").appName("phalanx-bench")
+    private static void phalanx(int workers, String name, int globalBatch, int steps, int taskCpus) {
+        SparkSession spark = SparkSession.builder().master("local[" + workers * taskCpus + "]").appName("phalanx-bench")
+                .config("spark.task.cpus", Integer.toString(taskCpus))
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.barrier.sync.timeout", "600s").getOrCreate();
         try {

@@ -82,8 +82,8 @@ public final class JobKeys {
     public static final ConfigKey MASTER = key("master", ConfigKey.Type.STRING, "\"\"",
             "Spark master URL; empty means an embedded local[workers]");
     /** Threads per worker. */
-    public static final ConfigKey THREADS_PER_WORKER = key("threads_per_worker", ConfigKey.Type.INT, "1",
-            "PyTorch intra-op threads per worker; match spark.task.cpus");
+    public static final ConfigKey THREADS_PER_WORKER = key("threads_per_worker", ConfigKey.Type.INT, "0",
+            "PyTorch intra-op threads per worker; 0 = the CPUs Spark gives each task (spark.task.cpus)");
     /** GPUs per worker. */
     public static final ConfigKey GPUS_PER_WORKER = key("gpus_per_worker", ConfigKey.Type.INT, "0",
             "GPUs each worker trains on, requested from Spark for the training stage; 0 = CPU");

@@ -42,7 +42,7 @@ public final class TrainingOptions {
     private int workers = 2;
     private String featuresCol = "features";
     private String labelCol = "label";
-    private int threadsPerWorker = 1;
+    private int threadsPerWorker = 0;
     private int gpusPerWorker = 0;
     private boolean gpuFallbackToCpu = false;
     private long shardMemoryBudget = DEFAULT_SHARD_MEMORY_BUDGET;
@@ -149,7 +149,10 @@ public final class TrainingOptions {
         return this;
     }
 
-    /** Sets PyTorch intra-op threads per worker (key {@code threads_per_worker}, default 1). */
+    /**
+     * Sets PyTorch intra-op threads per worker (key {@code threads_per_worker}, default 0: the CPUs
+     * Spark gives each task, {@code spark.task.cpus}, which is 1 unless configured).
+     */
     public TrainingOptions optThreadsPerWorker(int threadsPerWorker) {
         this.threadsPerWorker = threadsPerWorker;
         return this;
@@ -313,7 +316,8 @@ public final class TrainingOptions {
                 "(" + batchSize + ") must be a multiple of workers (" + workers + ") so every worker takes an equal share");
         require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", "must be positive, got " + learningRate);
         require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
-        require(threadsPerWorker >= 1, "threads_per_worker", "must be at least 1, got " + threadsPerWorker);
+        require(threadsPerWorker >= 0, "threads_per_worker",
+                "must be 0 (the task's CPUs) or a positive number of threads, got " + threadsPerWorker);
         require(gpusPerWorker >= 0, "gpus_per_worker", "must not be negative, got " + gpusPerWorker);
         require(gpusPerWorker <= 1 || batchSize % (workers * gpusPerWorker) == 0, "batch_size",
                 "(" + batchSize + ") must be a multiple of workers × gpus_per_worker (" + workers * gpusPerWorker

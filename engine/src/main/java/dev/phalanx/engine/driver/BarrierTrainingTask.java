@@ -12,8 +12,10 @@ import dev.phalanx.engine.worker.TrainingLoop;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
 import dev.phalanx.engine.worker.WorkerDevices;
+import dev.phalanx.engine.worker.WorkerThreads;
 import java.io.Serializable;
 import java.util.List;
+import java.util.logging.Logger;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.resource.ResourceInformation;
 import scala.collection.Iterator;
@@ -29,6 +31,8 @@ import scala.runtime.AbstractFunction1;
  */
 final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
         implements Serializable {
+
+    private static final Logger LOG = Logger.getLogger(BarrierTrainingTask.class.getName());
 
     private final TrainingSpec spec;
     private final String progressAddress;
@@ -50,7 +54,9 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         String host = address.substring(0, address.lastIndexOf(':'));
         // Intra-op threads are per calling thread in PyTorch; set them here, in the task's thread.
         int cudaDevices = PyTorchEngine.get().getGpuCount();
-        JniUtils.setNumThreads(spec.threadsPerWorker());
+        JniUtils.setNumThreads(WorkerThreads.resolve(spec.threadsPerWorker(), context.cpus()));
+        // What PyTorch reports back, so the log shows the threads it will really use.
+        LOG.info(WorkerThreads.describe(rank, JniUtils.getNumThreads(), spec.threadsPerWorker()));
         // Before the rendezvous: a worker that cannot use its GPUs fails its task, and Spark then
         // stops the whole barrier stage, so no peer waits for it.
         WorkerDevices devices = WorkerDevices.resolve(rank, host, spec.gpusPerWorker(), gpuAddresses(context),

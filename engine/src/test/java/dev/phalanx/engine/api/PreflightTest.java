@@ -102,6 +102,10 @@ class PreflightTest {
         IllegalArgumentException compression = assertThrows(IllegalArgumentException.class,
                 () -> Phalanx.fit(data, options().optGradientCompression("fp8")));
         assertEquals("gradient_compression 'fp8' is unknown; expected none or bf16", compression.getMessage());
+        IllegalArgumentException threads = assertThrows(IllegalArgumentException.class,
+                () -> Phalanx.fit(data, options().optThreadsPerWorker(-1)));
+        assertEquals("threads_per_worker must be 0 (the task's CPUs) or a positive number of threads, got -1",
+                threads.getMessage());
     }
 
     @Test

@@ -117,8 +117,8 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
                 "how gradients travel between workers: none (float32) or bf16 (bfloat16, half the bytes)");
         seed = new LongParam(this, "seed", "seed of the initial weights and the per-epoch shuffle");
         shuffle = new BooleanParam(this, "shuffle", "reshuffle the samples every epoch");
-        threadsPerWorker = new IntParam(this, "threadsPerWorker", "PyTorch threads per worker",
-                ParamValidators.gtEq(1));
+        threadsPerWorker = new IntParam(this, "threadsPerWorker",
+                "PyTorch threads per worker; 0 = the CPUs Spark gives each task (spark.task.cpus)", ParamValidators.gtEq(0));
         gpusPerWorker = new IntParam(this, "gpusPerWorker",
                 "GPUs per worker, requested from Spark for the training stage; 0 = CPU", ParamValidators.gtEq(0));
         shardMemoryBudget = new LongParam(this, "shardMemoryBudget",
@@ -250,7 +250,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         return shuffle;
     }
 
-    /** PyTorch threads per worker (default 1). */
+    /** PyTorch threads per worker (default 0: the CPUs Spark gives each task, {@code spark.task.cpus}). */
     public IntParam threadsPerWorker() {
         return threadsPerWorker;
     }
@@ -390,7 +390,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
         return (PhalanxClassifier) set(shuffle, value);
     }
 
-    /** Sets the PyTorch threads per worker. */
+    /** Sets the PyTorch threads per worker; 0 uses the CPUs Spark gives each task. */
     public PhalanxClassifier setThreadsPerWorker(int value) {
         return (PhalanxClassifier) set(threadsPerWorker, value);
     }
