@@ -23,6 +23,8 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
@@ -196,6 +198,26 @@ public final class ModelReplica implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Returns the distinct filter counts of the model's convolutions that are not multiples of 16,
+     * in ascending order: oneDNN pads those to 16-channel blocks, the case in which its AVX-512
+     * kernels were seen to give NaN gradients ({@link OneDnnCpuIsa}).
+     */
+    public List<Integer> paddedConvolutionFilters() {
+        SortedSet<Integer> padded = new TreeSet<>();
+        collectPaddedFilters(block, padded);
+        return List.copyOf(padded);
+    }
+
+    private static void collectPaddedFilters(Block block, SortedSet<Integer> padded) {
+        if (block instanceof Convolution convolution && convolution.getFilters() % OneDnnCpuIsa.CHANNEL_BLOCK != 0) {
+            padded.add(convolution.getFilters());
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            collectPaddedFilters(child.getValue(), padded);
+        }
     }
 
     /** Returns the number of scalar parameters. */

@@ -3,6 +3,8 @@ package dev.phalanx.engine.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -31,33 +33,57 @@ public final class OneDnnCpuIsa {
     /** The cap under which the convolution kernels were measured correct. */
     public static final String SAFE_CAP = "AVX2";
 
+    /** oneDNN's channel block on AVX-512: channel counts that are not multiples of it get padded. */
+    public static final int CHANNEL_BLOCK = 16;
+
     /** The name oneDNN read before version 2 and still reads. */
     private static final String LEGACY_VARIABLE = "DNNL_MAX_CPU_ISA";
 
     private OneDnnCpuIsa() {}
 
     /**
-     * Returns what to do when this process runs convolutions on oneDNN's AVX-512 kernels — this CPU
-     * has AVX-512 and no cap is set — or nothing when it does not.
+     * Returns what to do when this process runs a convolutional model on oneDNN's AVX-512 kernels
+     * and should not, or nothing. With no cap set, that is any convolutional model on a CPU with
+     * AVX-512; with a cap the user set that still allows AVX-512 (such as {@code ALL}), it is a
+     * model with padded filter counts, where the fault was seen.
+     *
+     * @param paddedFilters the model's filter counts that are not multiples of {@link #CHANNEL_BLOCK}
      */
-    public static Optional<String> advice() {
-        return advice(System.getenv(), cpuFlags());
+    public static Optional<String> advice(List<Integer> paddedFilters) {
+        return advice(System.getenv(), cpuFlags(), paddedFilters);
     }
 
     /**
-     * As {@link #advice()}, for the given environment and CPU flags (the {@code flags} line of
+     * As {@link #advice(List)}, for the given environment and CPU flags (the {@code flags} line of
      * {@code /proc/cpuinfo}).
      */
-    static Optional<String> advice(Map<String, String> environment, String cpuFlags) {
-        boolean capped = isSet(environment.get(VARIABLE)) || isSet(environment.get(LEGACY_VARIABLE));
+    static Optional<String> advice(Map<String, String> environment, String cpuFlags, List<Integer> paddedFilters) {
+        String cap = isSet(environment.get(VARIABLE)) ? environment.get(VARIABLE)
+                : isSet(environment.get(LEGACY_VARIABLE)) ? environment.get(LEGACY_VARIABLE) : null;
         boolean avx512 = (" " + cpuFlags + " ").contains(" avx512f ");
-        if (capped || !avx512) {
+        String where = " in the environment of the process that trains (the driver in local mode, the executors"
+                + " through spark.executorEnv." + VARIABLE + "=" + SAFE_CAP + ")";
+        if (!avx512) {
             return Optional.empty();
         }
-        return Optional.of("this CPU has AVX-512 and " + VARIABLE + " is not set, so PyTorch's convolutions"
-                + " run on oneDNN's AVX-512 kernels, which sometimes give NaN gradients; set " + VARIABLE + "="
-                + SAFE_CAP + " in the environment of the process that trains (the driver in local mode, the"
-                + " executors through spark.executorEnv." + VARIABLE + "=" + SAFE_CAP + ")");
+        if (cap == null) {
+            return Optional.of("this CPU has AVX-512 and " + VARIABLE + " is not set, so PyTorch's convolutions"
+                    + " run on oneDNN's AVX-512 kernels, which sometimes give NaN gradients; set " + VARIABLE + "="
+                    + SAFE_CAP + where);
+        }
+        if (allowsAvx512(cap) && !paddedFilters.isEmpty()) {
+            return Optional.of(VARIABLE + "=" + cap.trim() + " lets PyTorch's convolutions run on oneDNN's AVX-512"
+                    + " kernels, which gave NaN gradients for convolutions whose filter counts are not multiples of "
+                    + CHANNEL_BLOCK + ", and this model has such convolutions (" + paddedFilters + " filters); set "
+                    + VARIABLE + "=" + SAFE_CAP + where);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a cap still lets oneDNN use AVX-512: {@code ALL}, the AVX-512 levels and AVX10. */
+    private static boolean allowsAvx512(String cap) {
+        String isa = cap.trim().toUpperCase(Locale.ROOT);
+        return isa.equals("ALL") || isa.startsWith("AVX512") || isa.startsWith("AVX10");
     }
 
     private static boolean isSet(String value) {

@@ -85,7 +85,8 @@ public final class TrainingLoop {
         try (ReplicaGroup model = ReplicaGroup.initialised(spec.modelName(), spec.input(), spec.seed(),
                         devices.devices(), devices.transfer());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
-            Optional<String> kernelAdvice = model.hasConvolutions() ? OneDnnCpuIsa.advice() : Optional.empty();
+            Optional<String> kernelAdvice = model.hasConvolutions()
+                    ? OneDnnCpuIsa.advice(model.paddedConvolutionFilters()) : Optional.empty();
             kernelAdvice.ifPresent(advice -> LOG.warning("rank " + comm.rank() + ": " + advice));
             NativeMemoryTuning.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             Optimizer optimizer = Optimizers.create(
