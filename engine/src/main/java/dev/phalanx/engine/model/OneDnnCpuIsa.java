@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * every run once oneDNN is capped at AVX2 (measured in issue 6's note). The failing kernels are
  * oneDNN's convolution backward passes, and only models whose channel counts are not multiples of
  * 16 (which oneDNN pads to 16-channel blocks) were seen to fail (docs/BENCHMARKS.md); the cap
- * stays the default for all, since that evidence is 0 failures in 40 runs, not a proof. oneDNN
+ * stays the default for all, since that evidence is 0 failures in 72 runs, not a proof. oneDNN
  * reads its cap from the environment variable {@value
  * #VARIABLE} when it first runs, so it must be set before the JVM starts: {@code bin/phalanx} and
  * the test runner set it, the launcher passes it to executors, and a notebook's interpreter needs
