@@ -23,8 +23,8 @@ import java.util.Optional;
  * fixed high, the CNN step on the 2-core benchmark VM went from 79 to 35 ms at W = 1, 67 to 21 ms
  * at W = 2, and PyTorch eager from 65 to 21 ms (docs/BENCHMARKS.md, "Lever: glibc malloc
  * thresholds"). The third depends on where a process's long-lived allocations happened to land:
- * DJL alone on the CNN ran at 36 ms in one fresh process and 100-114 ms in the next, and a
- * Phalanx CNN worker with batch 256 took 240-310 ms per step instead of 136-146 ms; a 64 MiB top
+ * DJL alone on the CNN ran at 37-39 ms in some fresh processes and 78-116 ms in others, and a
+ * Phalanx CNN worker with batch 256 took 241-307 ms per step instead of 136-146 ms; a 64 MiB top
  * pad, a whole heap, keeps such heaps mapped ("Lever: a top pad of one heap"). Setting only one of
  * the thresholds is worse than neither: it turns off glibc's dynamic adjustment of both. glibc
  * reads these variables when the process starts, so they must be in its environment: {@code
