@@ -1,7 +1,7 @@
 package dev.phalanx.launcher;
 
 import dev.phalanx.engine.model.NativeMemoryTuning;
-import dev.phalanx.engine.model.OneDnnCpuIsa;
+import dev.phalanx.engine.model.OneDnnPaddingGuard;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 /**
  * The environment variables executors need for safe, fast training, as {@code
  * spark.executorEnv.*} settings. Executors start with their own environment, not the launcher's,
- * so the launcher passes on the oneDNN cap ({@link OneDnnCpuIsa}) and the malloc thresholds
+ * so the launcher passes on the NaN guard ({@link OneDnnPaddingGuard}) and the malloc thresholds
  * ({@link NativeMemoryTuning}) it runs under ({@code bin/phalanx} sets them), or Phalanx's
  * defaults where it runs without them. A setting the user configured is left alone.
  */
@@ -25,7 +25,7 @@ final class ExecutorEnvironment {
      */
     static Map<String, String> settings(Predicate<String> configured, Map<String, String> environment) {
         Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put(OneDnnCpuIsa.VARIABLE, OneDnnCpuIsa.SAFE_CAP);
+        defaults.put(OneDnnPaddingGuard.VARIABLE, OneDnnPaddingGuard.VALUE);
         defaults.putAll(NativeMemoryTuning.settings());
         Map<String, String> settings = new LinkedHashMap<>();
         defaults.forEach((variable, fallback) -> {

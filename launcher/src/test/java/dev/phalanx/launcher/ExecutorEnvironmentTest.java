@@ -11,7 +11,7 @@ class ExecutorEnvironmentTest {
     @Test
     void withoutTheVariablesHereExecutorsGetPhalanxsDefaults() {
         assertEquals(Map.of(
-                        "spark.executorEnv.ONEDNN_MAX_CPU_ISA", "AVX2",
+                        "spark.executorEnv.MALLOC_PERTURB_", "1",
                         "spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432",
                         "spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "134217728",
                         "spark.executorEnv.MALLOC_TOP_PAD_", "67108864"),
@@ -21,15 +21,15 @@ class ExecutorEnvironmentTest {
     @Test
     void executorsGetTheValuesThisProcessRunsUnder() {
         Map<String, String> settings = ExecutorEnvironment.settings(key -> false,
-                Map.of("ONEDNN_MAX_CPU_ISA", "AVX2_VNNI", "MALLOC_MMAP_THRESHOLD_", "1048576", "MALLOC_TRIM_THRESHOLD_", " "));
-        assertEquals("AVX2_VNNI", settings.get("spark.executorEnv.ONEDNN_MAX_CPU_ISA"));
+                Map.of("MALLOC_PERTURB_", "165", "MALLOC_MMAP_THRESHOLD_", "1048576", "MALLOC_TRIM_THRESHOLD_", " "));
+        assertEquals("165", settings.get("spark.executorEnv.MALLOC_PERTURB_"));
         assertEquals("1048576", settings.get("spark.executorEnv.MALLOC_MMAP_THRESHOLD_"));
         assertEquals("134217728", settings.get("spark.executorEnv.MALLOC_TRIM_THRESHOLD_"), "a blank value is unset");
     }
 
     @Test
     void aSettingTheUserConfiguredIsLeftAlone() {
-        Set<String> configured = Set.of("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "spark.executorEnv.ONEDNN_MAX_CPU_ISA");
+        Set<String> configured = Set.of("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "spark.executorEnv.MALLOC_PERTURB_");
         assertEquals(Map.of("spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432", "spark.executorEnv.MALLOC_TOP_PAD_", "67108864"),
                 ExecutorEnvironment.settings(configured::contains, Map.of()));
     }

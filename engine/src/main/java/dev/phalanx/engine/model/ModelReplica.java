@@ -23,8 +23,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
@@ -183,7 +181,7 @@ public final class ModelReplica implements AutoCloseable {
         }
     }
 
-    /** Whether the model has convolution layers, whose CPU kernels {@link OneDnnCpuIsa} is about. */
+    /** Whether the model has convolution layers, whose CPU kernels {@link OneDnnPaddingGuard} is about. */
     public boolean hasConvolutions() {
         return hasConvolutions(block);
     }
@@ -198,26 +196,6 @@ public final class ModelReplica implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * Returns the distinct filter counts of the model's convolutions that are not multiples of 16,
-     * in ascending order: oneDNN pads those to 16-channel blocks, the case in which its AVX-512
-     * kernels were seen to give NaN gradients ({@link OneDnnCpuIsa}).
-     */
-    public List<Integer> paddedConvolutionFilters() {
-        SortedSet<Integer> padded = new TreeSet<>();
-        collectPaddedFilters(block, padded);
-        return List.copyOf(padded);
-    }
-
-    private static void collectPaddedFilters(Block block, SortedSet<Integer> padded) {
-        if (block instanceof Convolution convolution && convolution.getFilters() % OneDnnCpuIsa.CHANNEL_BLOCK != 0) {
-            padded.add(convolution.getFilters());
-        }
-        for (Pair<String, Block> child : block.getChildren()) {
-            collectPaddedFilters(child.getValue(), padded);
-        }
     }
 
     /** Returns the number of scalar parameters. */

@@ -63,11 +63,6 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.get(0).hasConvolutions();
     }
 
-    /** The filter counts oneDNN pads (see {@link ModelReplica#paddedConvolutionFilters()}). */
-    public List<Integer> paddedConvolutionFilters() {
-        return replicas.get(0).paddedConvolutionFilters();
-    }
-
     /** Returns the number of scalar parameters. */
     public int parameterCount() {
         return replicas.get(0).parameterCount();

@@ -10,7 +10,7 @@ import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.NativeMemoryTuning;
-import dev.phalanx.engine.model.OneDnnCpuIsa;
+import dev.phalanx.engine.model.OneDnnPaddingGuard;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
@@ -85,8 +85,9 @@ public final class TrainingLoop {
         try (ReplicaGroup model = ReplicaGroup.initialised(spec.modelName(), spec.input(), spec.seed(),
                         devices.devices(), devices.transfer());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
-            Optional<String> kernelAdvice = model.hasConvolutions()
-                    ? OneDnnCpuIsa.advice(model.paddedConvolutionFilters()) : Optional.empty();
+            // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
+            boolean cpuConvolutions = model.hasConvolutions() && devices.devices().stream().anyMatch(d -> !d.isGpu());
+            Optional<String> kernelAdvice = cpuConvolutions ? OneDnnPaddingGuard.advice() : Optional.empty();
             kernelAdvice.ifPresent(advice -> LOG.warning("rank " + comm.rank() + ": " + advice));
             NativeMemoryTuning.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             Optimizer optimizer = Optimizers.create(
