@@ -2,7 +2,8 @@
 # Counts how many of RUNS fresh JVMs see non-finite gradients training MODEL in plain DJL
 # (ConvolutionNanProbe: 30 steps, batch 64), under the environment this script is given:
 #   bench/nan-probe.sh 12 'resnet(width=12)'                          # the guard unset
-#   MALLOC_PERTURB_=1 bench/nan-probe.sh 12 'resnet(width=12)'        # with the guard
+#   MALLOC_PERTURB_=1 GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+#     bench/nan-probe.sh 12 'resnet(width=12)'                       # with the guard
 #   ONEDNN_MAX_CPU_ISA=AVX2 bench/nan-probe.sh 12 'resnet(width=12)'  # oneDNN capped at AVX2
 # Build first: mvn -B -q -DskipTests package.
 set -euo pipefail

@@ -15,9 +15,10 @@ for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.ni
            sun.security.action sun.util.calendar; do
   opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
 done
-# The Java runs get MALLOC_PERTURB_=1, as bin/phalanx sets it (OneDnnPaddingGuard: without it
-# oneDNN's convolutions in DJL's PyTorch can read NaNs from unwritten padding); MALLOC_PERTURB_=0
-# measures without it. The Python peers never get it: their PyTorch does not need it.
+# The Java runs get MALLOC_PERTURB_=1 and glibc's thread cache off, as bin/phalanx sets them
+# (OneDnnPaddingGuard: without them oneDNN's convolutions in DJL's PyTorch can read NaNs from
+# unwritten padding); MALLOC_PERTURB_=0 measures without the fill. The Python peers never get
+# them: their PyTorch does not need them.
 # Every run, Java and Python alike, gets the glibc malloc settings bin/phalanx sets
 # (NativeMemoryTuning: PyTorch then reuses freed tensor memory instead of faulting it in every
 # step, which helps PyTorch itself as much); MALLOC_TUNING=off measures all of them with glibc's
@@ -27,13 +28,13 @@ if [[ "${MALLOC_TUNING:-on}" != off ]]; then
   malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728 MALLOC_TOP_PAD_=67108864)
 fi
 java_bench() {
-  env "${malloc_env[@]}" MALLOC_PERTURB_="${MALLOC_PERTURB_:-1}" OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
+  env "${malloc_env[@]}" MALLOC_PERTURB_="${MALLOC_PERTURB_:-1}" GLIBC_TUNABLES=glibc.malloc.tcache_count=0 OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
     -Dio.netty.tryReflectionSetAccessible=true -Xmx6g -Dai.djl.offline=true \
     -Dlog4j2.configurationFile="$here/../conf/log4j2.properties" \
     -cp "$classpath" dev.phalanx.bench.TrainStepBenchmark "$@" 2>/dev/null | grep -E '^(djl|phalanx) '
 }
 python_peer() {
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u MALLOC_PERTURB_ "${malloc_env[@]}" /usr/bin/python3 "$@"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u MALLOC_PERTURB_ -u GLIBC_TUNABLES "${malloc_env[@]}" /usr/bin/python3 "$@"
 }
 for model in ${MODELS:-mlp cnn}; do
   python_peer "$peers/torch_step.py" "$model" 64 1 "$steps"

@@ -24,17 +24,25 @@ final class ExecutorEnvironment {
      * @param environment this process's environment
      */
     static Map<String, String> settings(Predicate<String> configured, Map<String, String> environment) {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put(OneDnnPaddingGuard.VARIABLE, OneDnnPaddingGuard.VALUE);
-        defaults.putAll(NativeMemoryTuning.settings());
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put(OneDnnPaddingGuard.VARIABLE, valueOr(environment, OneDnnPaddingGuard.VARIABLE, OneDnnPaddingGuard.VALUE));
+        // The tunables this process runs under, with glibc's thread cache turned off.
+        values.put(OneDnnPaddingGuard.TUNABLES_VARIABLE,
+                OneDnnPaddingGuard.tunables(environment.get(OneDnnPaddingGuard.TUNABLES_VARIABLE)));
+        NativeMemoryTuning.settings().forEach((variable, fallback) ->
+                values.put(variable, valueOr(environment, variable, fallback)));
         Map<String, String> settings = new LinkedHashMap<>();
-        defaults.forEach((variable, fallback) -> {
+        values.forEach((variable, value) -> {
             String key = "spark.executorEnv." + variable;
             if (!configured.test(key)) {
-                String value = environment.get(variable);
-                settings.put(key, value == null || value.isBlank() ? fallback : value);
+                settings.put(key, value);
             }
         });
         return settings;
+    }
+
+    private static String valueOr(Map<String, String> environment, String variable, String fallback) {
+        String value = environment.get(variable);
+        return value == null || value.isBlank() ? fallback : value;
     }
 }
