@@ -12,6 +12,10 @@ import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.StepMetrics;
 import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -31,6 +35,9 @@ import org.apache.spark.sql.Row;
  * {@link TrainingOptions#optGpusPerWorker} each task trains on the GPUs Spark assigned to it.
  */
 public final class Phalanx {
+
+    /** How long building the model on the driver may take, PyTorch's first load included. */
+    private static final long SHAPES_TIMEOUT_MINUTES = 5;
 
     private Phalanx() {}
 
@@ -56,8 +63,19 @@ public final class Phalanx {
         options.validate();
         ColumnSpec columns = ColumnSpec.forModel(options.featuresCol(), options.labelCol(), options.modelName(),
                 options.input(), options.imageMean(), options.imageStd(), options.loss());
-        JobIdentity identity = new JobIdentity(options.modelName(),
-                ModelReplica.parameterShapes(options.modelName(), options.input()), options.optimizer(),
+        // The model's parameter shapes need PyTorch's native libraries, which take about half a
+        // second to load on the driver; the preflight and the job that numbers the rows need neither,
+        // so they run meanwhile. The thread ends with its one task, on every path.
+        CompletableFuture<String> shapes = CompletableFuture.supplyAsync(
+                () -> ModelReplica.parameterShapes(options.modelName(), options.input()), task -> {
+                    Thread thread = new Thread(task, "phalanx-parameter-shapes");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
+        TrainingJob job = new TrainingJob(options.slotWaitTimeout(), options.maxAttempts());
+        TrainingJob.Shards shards = job.prepare(data, columns, options.workers(),
+                options.batchSize() / options.workers(), options.gpusPerWorker());
+        JobIdentity identity = new JobIdentity(options.modelName(), await(shapes), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle());
         CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
                 : new CheckpointSettings(options.checkpointDir(),
@@ -72,19 +90,39 @@ public final class Phalanx {
                 options.gradientWire(),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps());
-        TrainingResult result = new TrainingJob(spec, options.slotWaitTimeout(), options.maxAttempts())
-                .run(data, new ProgressWire.Handler() {
-                    @Override
-                    public void epoch(EpochMetrics metrics) {
-                        listener.onEpoch(metrics);
-                    }
+        TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
+            @Override
+            public void epoch(EpochMetrics metrics) {
+                listener.onEpoch(metrics);
+            }
 
-                    @Override
-                    public void step(StepMetrics metrics) {
-                        listener.onStep(metrics);
-                    }
-                }, listener::onEvent);
+            @Override
+            public void step(StepMetrics metrics) {
+                listener.onStep(metrics);
+            }
+        }, listener::onEvent);
         return new TrainedModel(options.modelName(), options.input(), result, options.imageMean(), options.imageStd(),
                 options.loss());
+    }
+
+    /** Returns the parameter shapes, rethrowing what building the model threw. */
+    private static String await(CompletableFuture<String> shapes) {
+        try {
+            return shapes.get(SHAPES_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("building the model on the driver failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("building the model on the driver (loading PyTorch's native libraries)"
+                    + " took more than " + SHAPES_TIMEOUT_MINUTES + " minutes", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building the model on the driver", e);
+        }
     }
 }

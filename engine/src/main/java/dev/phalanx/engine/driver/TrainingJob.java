@@ -4,6 +4,7 @@ import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.data.Sharding;
@@ -29,8 +30,9 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Runs one training job from the driver: preflight, shard, then the barrier stage (asking Spark
- * for the workers' GPUs, see {@link GpuResources}) — relaunched
+ * Runs one training job from the driver in two steps: {@link #prepare} (preflight and sharding,
+ * which need only the columns, workers and devices) and {@link #run} (the barrier stage, asking
+ * Spark for the workers' GPUs, see {@link GpuResources}) — relaunched
  * when it fails, up to the configured number of attempts, each resuming from the newest valid
  * checkpoint (Spark itself does not retry a failed barrier result stage). Errors from the
  * executors are translated so the caller sees the first real cause.
@@ -40,19 +42,24 @@ public final class TrainingJob {
     private static final Logger LOG = Logger.getLogger(TrainingJob.class.getName());
     private static final long LISTENER_WAIT_MILLIS = 10_000;
 
-    private final TrainingSpec spec;
     private final Duration slotWait;
     private final int maxAttempts;
 
     /**
-     * Prepares a job; nothing runs yet.
+     * What the barrier stage trains on: the data checked and sharded for a job with these columns,
+     * workers, local batch and GPUs per worker (nothing runs until the stage does, beyond the one
+     * job that numbers the rows).
+     */
+    public record Shards(ColumnSpec columns, int workers, int localBatch, int gpusPerWorker, ResourceProfile profile,
+            JavaRDD<LabeledSample> rows) {}
+
+    /**
+     * Sets up a job; nothing runs yet.
      *
-     * @param spec what every worker needs
      * @param slotWait how long to wait for enough task slots
      * @param maxAttempts how many times the barrier stage may be launched
      */
-    public TrainingJob(TrainingSpec spec, Duration slotWait, int maxAttempts) {
-        this.spec = spec;
+    public TrainingJob(Duration slotWait, int maxAttempts) {
         this.slotWait = slotWait;
         this.maxAttempts = maxAttempts;
     }
@@ -65,39 +72,57 @@ public final class TrainingJob {
     }
 
     /**
-     * Validates, trains and returns rank 0's result.
+     * Checks that the cluster and the data can serve the job and shards the data; needs no model.
      *
-     * @param progress called on the driver after every epoch and logged step
-     * @param events called on the driver with one-line notices (relaunches, resumes)
-     * @throws dev.phalanx.engine.data.InvalidDataException for a bad column or value, naming it
+     * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column, naming it
      * @throws IllegalArgumentException for too few task slots, or a GPU job on a master without GPUs
-     * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker cannot use its GPUs
-     * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
-     * @throws TrainingFailedException when the last attempt failed
      */
-    public TrainingResult run(Dataset<Row> data, ProgressWire.Handler progress, Consumer<String> events) {
+    public Shards prepare(Dataset<Row> data, ColumnSpec columns, int workers, int localBatch, int gpusPerWorker) {
         SparkContext sc = data.sparkSession().sparkContext();
-        GpuResources.preflight(sc.getConf(), sc.master(), spec.gpusPerWorker());
-        SchemaCheck.validate(data.schema(), spec.columns());
-        ResourceProfile profile = spec.gpusPerWorker() == 0 ? sc.resourceProfileManager().defaultResourceProfile()
-                : GpuResources.trainingProfile(sc, spec.gpusPerWorker());
-        SlotCheck.requireSlots(sc, spec.workers(), slotWait, profile, spec.gpusPerWorker());
+        GpuResources.preflight(sc.getConf(), sc.master(), gpusPerWorker);
+        SchemaCheck.validate(data.schema(), columns);
+        ResourceProfile profile = gpusPerWorker == 0 ? sc.resourceProfileManager().defaultResourceProfile()
+                : GpuResources.trainingProfile(sc, gpusPerWorker);
+        SlotCheck.requireSlots(sc, workers, slotWait, profile, gpusPerWorker);
         if (!sc.getConf().contains("spark.barrier.sync.timeout")) {
             LOG.warning("spark.barrier.sync.timeout is not set (Spark's default is 365 days): if a worker dies"
                     + " before the rendezvous, the others wait that long. Set it when creating the session.");
         }
+        return new Shards(columns, workers, localBatch, gpusPerWorker, profile,
+                Sharding.shard(data, columns, workers, localBatch));
+    }
+
+    /**
+     * Trains {@code shards} as {@code spec} says and returns rank 0's result.
+     *
+     * @param progress called on the driver after every epoch and logged step
+     * @param events called on the driver with one-line notices (relaunches, resumes)
+     * @throws IllegalArgumentException when {@code shards} were prepared for other columns, workers,
+     *     batch or GPUs than {@code spec}'s
+     * @throws dev.phalanx.engine.data.InvalidDataException for a bad value, naming its column and row
+     * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker cannot use its GPUs
+     * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
+     * @throws TrainingFailedException when the last attempt failed
+     */
+    public TrainingResult run(Shards shards, TrainingSpec spec, ProgressWire.Handler progress,
+            Consumer<String> events) {
+        if (!shards.columns().equals(spec.columns()) || shards.workers() != spec.workers()
+                || shards.localBatch() != spec.localBatchSize() || shards.gpusPerWorker() != spec.gpusPerWorker()) {
+            throw new IllegalArgumentException("the shards were prepared for another job: their workers, local batch,"
+                    + " GPUs per worker or columns differ from the job's");
+        }
+        SparkContext sc = shards.rows().context();
         CheckpointSettings settings = spec.checkpoints();
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
-        JavaRDD<LabeledSample> shards = Sharding.shard(data, spec.columns(), spec.workers(), spec.localBatchSize());
         for (int attempt = 1; ; attempt++) {
             if (attempt > 1) {
                 // A lost executor is replaced by the cluster manager; the relaunch needs W slots again.
-                SlotCheck.requireSlots(sc, spec.workers(), slotWait, profile, spec.gpusPerWorker());
+                SlotCheck.requireSlots(sc, spec.workers(), slotWait, shards.profile(), spec.gpusPerWorker());
             }
-            String resumeFrom = store == null ? null : compatibleNewest(store, events);
+            String resumeFrom = store == null ? null : compatibleNewest(store, spec, events);
             try {
-                TrainingResult result = runAttempt(sc, shards, profile, attempt, resumeFrom, progress);
+                TrainingResult result = runAttempt(sc, shards, spec, attempt, resumeFrom, progress);
                 if (spec.gpusPerWorker() > 0) {
                     result.devices().forEach(events);
                 }
@@ -113,7 +138,7 @@ public final class TrainingJob {
         }
     }
 
-    private String compatibleNewest(CheckpointStore store, Consumer<String> events) {
+    private String compatibleNewest(CheckpointStore store, TrainingSpec spec, Consumer<String> events) {
         Optional<CheckpointInfo> newest = store.newestValid();
         if (newest.isEmpty()) {
             return null;
@@ -128,8 +153,8 @@ public final class TrainingJob {
         return checkpoint.uri();
     }
 
-    private TrainingResult runAttempt(SparkContext sc, JavaRDD<LabeledSample> shards, ResourceProfile profile,
-            int attempt, String resumeFrom, ProgressWire.Handler listener) {
+    private TrainingResult runAttempt(SparkContext sc, Shards shards, TrainingSpec spec, int attempt,
+            String resumeFrom, ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), listener)) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
@@ -141,9 +166,9 @@ public final class TrainingJob {
             sc.addSparkListener(failures);
             try {
                 ClassTag<TrainingResult> tag = ClassTag$.MODULE$.apply(TrainingResult.class);
-                RDD<TrainingResult> stage = shards.rdd().barrier().mapPartitions(task, false, tag);
+                RDD<TrainingResult> stage = shards.rows().rdd().barrier().mapPartitions(task, false, tag);
                 if (spec.gpusPerWorker() > 0) {
-                    stage = stage.withResources(profile);
+                    stage = stage.withResources(shards.profile());
                 }
                 TrainingResult[] results = (TrainingResult[]) stage.collect();
                 if (results.length != 1) {
