@@ -15,10 +15,15 @@ for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.ni
            sun.security.action sun.util.calendar; do
   opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
 done
-# The Java runs get MALLOC_PERTURB_=1 and glibc's thread cache off, as bin/phalanx sets them
-# (OneDnnPaddingGuard: without them oneDNN's convolutions in DJL's PyTorch can read NaNs from
-# unwritten padding); MALLOC_PERTURB_=0 measures without the fill. The Python peers never get
-# them: their PyTorch does not need them.
+# The Java runs get glibc's thread cache off, as bin/phalanx sets it (OneDnnPaddingGuard: a Phalanx
+# worker turns malloc's fill on by itself for models whose convolution channels oneDNN pads; the
+# benchmark's models have none, so neither Phalanx nor DJL alone runs with the fill);
+# MALLOC_PERTURB_=1 forces the fill on for the Java runs. The Python peers never get them: their
+# PyTorch does not need them.
+fill_env=()
+if [[ -n "${MALLOC_PERTURB_:-}" ]]; then
+  fill_env=(MALLOC_PERTURB_="$MALLOC_PERTURB_")
+fi
 # Every run, Java and Python alike, gets the glibc malloc settings bin/phalanx sets
 # (NativeMemoryTuning: PyTorch then reuses freed tensor memory instead of faulting it in every
 # step, which helps PyTorch itself as much); MALLOC_TUNING=off measures all of them with glibc's
@@ -28,7 +33,7 @@ if [[ "${MALLOC_TUNING:-on}" != off ]]; then
   malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728 MALLOC_TOP_PAD_=67108864)
 fi
 java_bench() {
-  env "${malloc_env[@]}" MALLOC_PERTURB_="${MALLOC_PERTURB_:-1}" GLIBC_TUNABLES=glibc.malloc.tcache_count=0 OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
+  env -u MALLOC_PERTURB_ "${malloc_env[@]}" "${fill_env[@]}" GLIBC_TUNABLES=glibc.malloc.tcache_count=0 OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
     -Dio.netty.tryReflectionSetAccessible=true -Xmx6g -Dai.djl.offline=true \
     -Dlog4j2.configurationFile="$here/../conf/log4j2.properties" \
     -cp "$classpath" dev.phalanx.bench.TrainStepBenchmark "$@" 2>/dev/null | grep -E '^(djl|phalanx) '

@@ -16,6 +16,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import dev.phalanx.engine.model.OneDnnPaddingGuard;
 import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
@@ -26,7 +27,8 @@ import java.util.Locale;
  * (its own Trainer and parameters, nothing of Phalanx): {@code MODEL STEPS BATCH} trains the model
  * on one fixed random batch of 1x28x28 images with plain SGD (0.01), one thread, checks every
  * gradient after each backward pass, and prints {@code BAD step S ...} at the first non-finite
- * one or {@code CLEAN}. Every tenth step it prints a hash of all gradients' bits, so runs under
+ * one or {@code CLEAN}. A fourth argument {@code guarded} first applies Phalanx's run-time guard
+ * ({@code OneDnnPaddingGuard.protect}) to the model, as a Phalanx worker does. Every tenth step it prints a hash of all gradients' bits, so runs under
  * different {@code MALLOC_PERTURB_} bytes can be compared bit for bit. Whether a run fails
  * depends on what memory the process happens to reuse, so run it in many fresh JVMs (see
  * docs/BENCHMARKS.md for the command).
@@ -42,6 +44,7 @@ public final class ConvolutionNanProbe {
         String name = args[0];
         int steps = Integer.parseInt(args[1]);
         int batch = Integer.parseInt(args[2]);
+        boolean guarded = args.length > 3 && args[3].equals("guarded");
         PyTorchEngine.get();
         JniUtils.setNumThreads(1);
         try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch");
@@ -54,6 +57,10 @@ public final class ConvolutionNanProbe {
                 // Seeded before initialising, so every run starts from the same parameters and hashes compare.
                 manager.getEngine().setRandomSeed(1);
                 trainer.initialize(IMAGES.batchShape(batch));
+                if (guarded) {
+                    OneDnnPaddingGuard.protect(OneDnnPaddingGuard.paddedConvolutions(model.getBlock()))
+                            .ifPresent(report -> System.err.println(report.level() + ": " + report.message()));
+                }
                 NDArray x = manager.randomUniform(0, 1, IMAGES.batchShape(batch));
                 NDArray y = manager.randomInteger(0, 10, new Shape(batch), DataType.INT64);
                 for (int step = 0; step < steps; step++) {

@@ -9,9 +9,10 @@ import java.util.function.Predicate;
 /**
  * The environment variables executors need for safe, fast training, as {@code
  * spark.executorEnv.*} settings. Executors start with their own environment, not the launcher's,
- * so the launcher passes on the NaN guard ({@link OneDnnPaddingGuard}) and the malloc thresholds
- * ({@link NativeMemoryTuning}) it runs under ({@code bin/phalanx} sets them), or Phalanx's
- * defaults where it runs without them. A setting the user configured is left alone.
+ * so the launcher passes on the glibc tunables of the NaN guard ({@link OneDnnPaddingGuard}) and
+ * the malloc thresholds ({@link NativeMemoryTuning}) it runs under ({@code bin/phalanx} sets them),
+ * or Phalanx's defaults where it runs without them, and a malloc fill the user set. A setting the
+ * user configured is left alone.
  */
 final class ExecutorEnvironment {
 
@@ -25,7 +26,11 @@ final class ExecutorEnvironment {
      */
     static Map<String, String> settings(Predicate<String> configured, Map<String, String> environment) {
         Map<String, String> values = new LinkedHashMap<>();
-        values.put(OneDnnPaddingGuard.VARIABLE, valueOr(environment, OneDnnPaddingGuard.VARIABLE, OneDnnPaddingGuard.VALUE));
+        // Workers turn malloc's fill on themselves when their model needs it; one set here is the user's choice.
+        String fill = environment.get(OneDnnPaddingGuard.FILL_VARIABLE);
+        if (fill != null && !fill.isBlank()) {
+            values.put(OneDnnPaddingGuard.FILL_VARIABLE, fill);
+        }
         // The tunables this process runs under, with glibc's thread cache turned off.
         values.put(OneDnnPaddingGuard.TUNABLES_VARIABLE,
                 OneDnnPaddingGuard.tunables(environment.get(OneDnnPaddingGuard.TUNABLES_VARIABLE)));

@@ -11,7 +11,6 @@ class ExecutorEnvironmentTest {
     @Test
     void withoutTheVariablesHereExecutorsGetPhalanxsDefaults() {
         assertEquals(Map.of(
-                        "spark.executorEnv.MALLOC_PERTURB_", "1",
                         "spark.executorEnv.GLIBC_TUNABLES", "glibc.malloc.tcache_count=0",
                         "spark.executorEnv.MALLOC_MMAP_THRESHOLD_", "33554432",
                         "spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "134217728",
@@ -24,7 +23,7 @@ class ExecutorEnvironmentTest {
         Map<String, String> settings = ExecutorEnvironment.settings(key -> false,
                 Map.of("MALLOC_PERTURB_", "165", "GLIBC_TUNABLES", "glibc.malloc.top_pad=1",
                         "MALLOC_MMAP_THRESHOLD_", "1048576", "MALLOC_TRIM_THRESHOLD_", " "));
-        assertEquals("165", settings.get("spark.executorEnv.MALLOC_PERTURB_"));
+        assertEquals("165", settings.get("spark.executorEnv.MALLOC_PERTURB_"), "a fill the user set everywhere");
         assertEquals("glibc.malloc.top_pad=1:glibc.malloc.tcache_count=0", settings.get("spark.executorEnv.GLIBC_TUNABLES"),
                 "the process's tunables, with the thread cache turned off");
         assertEquals("1048576", settings.get("spark.executorEnv.MALLOC_MMAP_THRESHOLD_"));

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Convolution;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -181,21 +180,9 @@ public final class ModelReplica implements AutoCloseable {
         }
     }
 
-    /** Whether the model has convolution layers, whose CPU kernels {@link OneDnnPaddingGuard} is about. */
-    public boolean hasConvolutions() {
-        return hasConvolutions(block);
-    }
-
-    private static boolean hasConvolutions(Block block) {
-        if (block instanceof Convolution) {
-            return true;
-        }
-        for (Pair<String, Block> child : block.getChildren()) {
-            if (hasConvolutions(child.getValue())) {
-                return true;
-            }
-        }
-        return false;
+    /** The model's convolutions whose channels oneDNN pads on the CPU ({@link OneDnnPaddingGuard}). */
+    public List<String> paddedConvolutions() {
+        return OneDnnPaddingGuard.paddedConvolutions(block);
     }
 
     /** Returns the number of scalar parameters. */

@@ -1,39 +1,46 @@
 package dev.phalanx.engine.model;
 
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Convolution;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntPredicate;
+import java.util.logging.Level;
 
 /**
- * The glibc settings under which PyTorch's CPU convolutions never give NaN gradients, and what to
- * say when a worker training a convolutional model runs without them.
+ * Keeps PyTorch's CPU convolutions from giving NaN gradients in models whose channel counts oneDNN
+ * pads, and says what is missing when it cannot.
  *
  * <p>Why: with the PyTorch 2.7.1 natives DJL 0.36 uses, oneDNN's convolutions work on channel
- * blocks (8 channels with AVX2 kernels, 16 with AVX-512 ones), and a layer whose channel count
- * is not a multiple of the block gets padded channels, whose memory some of these kernels read
- * without it having been written. The values read there are multiplied by zero weights, so
- * garbage that happens to be a finite number changes nothing (the gradients are bitwise those
- * of a clean run), but a NaN or infinity left in that memory by earlier use makes NaN
- * gradients: ResNets of widths 4, 8 and 12 failed in 19 of 45 fresh processes, whether oneDNN
- * was capped at AVX2 or not (width 12 in 16 of 29). glibc's {@value #VARIABLE} fills every
- * block malloc hands out with a fixed byte (the complement of the variable's value; {@value
- * #VALUE} gives 0xFE bytes, a finite float), so that memory never holds a NaN: 0 of 46 runs
- * failed with it, at every width and ISA tried (docs/BENCHMARKS.md, "The NaN fault: padded
- * channels read unwritten memory"). It costs about 4 ms per step of the benchmark CNN (15-20%),
- * less than capping oneDNN at AVX2 did, which guarded only models whose channel counts are
- * multiples of 8. glibc's per-thread cache hands blocks of up to 1 KiB straight back to the next
- * malloc without the fill (a C test: 60 of 64 NaNs survived a free and malloc of 256 bytes), so
- * the guard also turns that cache off ({@value #NO_THREAD_CACHE} in {@value #TUNABLES_VARIABLE}),
- * which cost nothing measurable on the benchmark models. glibc reads both variables when the
- * process starts: {@code bin/phalanx} and the test runner set them, the launcher passes them to
- * executors, and a notebook's interpreter needs them in its environment.
+ * blocks (8 channels with AVX2 kernels, {@value #CHANNEL_BLOCK} with AVX-512 ones), and a layer
+ * whose channel count is not a multiple of the block gets padded channels, whose memory some of
+ * these kernels read without it having been written. The values read there are multiplied by zero
+ * weights, so garbage that happens to be a finite number changes nothing (the gradients are bitwise
+ * those of a clean run), but a NaN or infinity left in that memory by earlier use makes NaN
+ * gradients: ResNets of widths 4, 8 and 12 failed in 19 of 45 fresh processes, whether oneDNN was
+ * capped at AVX2 or not. glibc's malloc can fill every block it hands out with a fixed byte (0xFE
+ * here, a finite float), so that memory never holds a NaN: 0 of 46 runs failed with it
+ * (docs/BENCHMARKS.md, "The NaN fault: padded channels read unwritten memory"). The fill costs
+ * about 4 ms per step of the benchmark CNN (15-20%), so it is turned on ({@link MallocFill}) only
+ * for models that have padded channels; the benchmark CNN (32 and 64 filters) has none.
+ *
+ * <p>glibc's per-thread cache hands blocks of up to 1 KiB straight back to the next malloc without
+ * the fill (a C test: 60 of 64 NaNs survived a free and malloc of 256 bytes), and a padded weight
+ * gradient can be that small, so the cache must be off ({@value #NO_THREAD_CACHE} in {@value
+ * #TUNABLES_VARIABLE}, which cost nothing measurable on the benchmark models). glibc reads that
+ * only when the process starts: {@code bin/phalanx} and the test runner set it, the launcher passes
+ * it to executors, and a notebook's interpreter needs it in its environment.
  */
 public final class OneDnnPaddingGuard {
 
-    /** glibc's environment variable for filling malloc'd and freed memory with a fixed byte. */
-    public static final String VARIABLE = "MALLOC_PERTURB_";
+    /** oneDNN's channel block for 32-bit floats with AVX-512 kernels; AVX2 kernels' 8 divides it. */
+    public static final int CHANNEL_BLOCK = 16;
 
-    /** Fresh blocks are filled with 0xFE bytes (a finite float), freed ones with 0x01 bytes. */
-    public static final String VALUE = "1";
+    /** glibc's environment variable for filling malloc'd and freed memory with a fixed byte. */
+    public static final String FILL_VARIABLE = "MALLOC_PERTURB_";
 
     /** glibc's variable for its tunables, a colon-separated list of {@code name=value}. */
     public static final String TUNABLES_VARIABLE = "GLIBC_TUNABLES";
@@ -41,7 +48,13 @@ public final class OneDnnPaddingGuard {
     /** The tunable that turns off glibc's per-thread cache, whose blocks skip the fill. */
     public static final String NO_THREAD_CACHE = "glibc.malloc.tcache_count=0";
 
+    /** Fresh blocks are filled with 0xFE bytes (a finite float), freed ones with 0x01 bytes. */
+    static final int FILL_VALUE = 1;
+
     private static final String THREAD_CACHE_TUNABLE = "glibc.malloc.tcache_count=";
+
+    /** How many padded convolutions a report names; a ResNet can have dozens. */
+    private static final int NAMED = 3;
 
     private OneDnnPaddingGuard() {}
 
@@ -56,27 +69,73 @@ public final class OneDnnPaddingGuard {
         return current.contains(THREAD_CACHE_TUNABLE) ? current : current + ":" + NO_THREAD_CACHE;
     }
 
-    /** Returns what to set when this process trains a convolutional model without the guard, or nothing. */
-    public static Optional<String> advice() {
-        return advice(System.getenv());
+    /**
+     * Returns the convolutions of an initialised block whose channel counts oneDNN pads, each as
+     * its path and counts, for example {@code "02Conv2d (12 filters over 1 channel)"}. A single
+     * input channel (the first layer of a greyscale model) counts as unpadded: 0 of 48 runs of the
+     * benchmark CNN, whose first layer has one, saw a NaN without the fill.
+     */
+    public static List<String> paddedConvolutions(Block block) {
+        List<String> padded = new ArrayList<>();
+        collectPadded("", block, padded);
+        return padded;
     }
 
-    /** As {@link #advice()}, for the given environment. */
-    static Optional<String> advice(Map<String, String> environment) {
-        String value = environment.getOrDefault(VARIABLE, "").trim();
-        String tunables = environment.getOrDefault(TUNABLES_VARIABLE, "");
-        boolean filled = !value.isEmpty() && !value.equals("0") || tunables.contains("glibc.malloc.perturb=");
-        boolean noThreadCache = (":" + tunables + ":").contains(":" + NO_THREAD_CACHE + ":");
-        if (filled && noThreadCache) {
+    private static void collectPadded(String path, Block block, List<String> padded) {
+        if (block instanceof Convolution convolution) {
+            long inputChannels = convolution.getParameters().get("weight").getArray().getShape().get(1)
+                    * convolution.getGroups();
+            int filters = convolution.getFilters();
+            if (filters % CHANNEL_BLOCK != 0 || inputChannels != 1 && inputChannels % CHANNEL_BLOCK != 0) {
+                padded.add((path.isEmpty() ? block.getClass().getSimpleName() : path) + " (" + filters + " filters over "
+                        + inputChannels + (inputChannels == 1 ? " channel)" : " channels)"));
+            }
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            collectPadded(path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), child.getValue(), padded);
+        }
+    }
+
+    /** A line for the worker's log, at the level it deserves. */
+    public record Report(Level level, String message) {}
+
+    /**
+     * Guards this process for a CPU worker training a model with the given padded convolutions
+     * (none: nothing to do): turns on malloc's fill unless the environment already has, and reports
+     * what it did or what is missing.
+     */
+    public static Optional<Report> protect(List<String> paddedConvolutions) {
+        return protect(paddedConvolutions, System.getenv(), MallocFill::set);
+    }
+
+    /** As {@link #protect(List)}, for the given environment and way of turning on the fill. */
+    static Optional<Report> protect(List<String> paddedConvolutions, Map<String, String> environment,
+            IntPredicate turnOnFill) {
+        if (paddedConvolutions.isEmpty()) {
             return Optional.empty();
         }
-        String missing = (filled ? "" : VARIABLE + "=" + VALUE + " and ")
-                + TUNABLES_VARIABLE + " with " + NO_THREAD_CACHE;
-        String executorKeys = (filled ? "" : "spark.executorEnv." + VARIABLE + ", ")
-                + "spark.executorEnv." + TUNABLES_VARIABLE;
-        return Optional.of("oneDNN's convolutions can read NaNs left in the padding of channel blocks and give NaN"
-                + " gradients (seen in 16 of 29 runs of a ResNet of width 12) unless glibc fills every block it"
-                + " hands out; set " + missing + " in the environment of the process that trains (the driver in"
-                + " local mode, the executors through " + executorKeys + ")");
+        int count = paddedConvolutions.size();
+        String named = String.join(", ", paddedConvolutions.subList(0, Math.min(NAMED, count)))
+                + (count > NAMED ? " and " + (count - NAMED) + " more" : "");
+        String why = "oneDNN pads the channels of " + count + (count == 1 ? " convolution" : " convolutions")
+                + " of this model to blocks of " + CHANNEL_BLOCK + " (" + named + ") and can read NaNs left in that"
+                + " padding, which gives NaN gradients";
+        String value = environment.getOrDefault(FILL_VARIABLE, "").trim();
+        String tunables = environment.getOrDefault(TUNABLES_VARIABLE, "");
+        boolean filledAtStart = !value.isEmpty() && !value.equals("0") || tunables.contains("glibc.malloc.perturb=");
+        if (!filledAtStart && !turnOnFill.test(FILL_VALUE)) {
+            return Optional.of(new Report(Level.WARNING, why + "; this C library would not fill fresh memory"
+                    + " (mallopt(M_PERTURB) failed: not glibc?), so training may stop with a NaN loss; channel"
+                    + " counts that are multiples of " + CHANNEL_BLOCK + " avoid the padding"));
+        }
+        if (!(":" + tunables + ":").contains(":" + NO_THREAD_CACHE + ":")) {
+            return Optional.of(new Report(Level.WARNING, why + "; malloc now fills fresh blocks, but its per-thread"
+                    + " cache hands small blocks back unfilled: set " + TUNABLES_VARIABLE + " with " + NO_THREAD_CACHE
+                    + " in the environment of the process that trains (the driver in local mode, the executors"
+                    + " through spark.executorEnv." + TUNABLES_VARIABLE + ")"));
+        }
+        return Optional.of(new Report(Level.INFO, why + "; malloc now fills every fresh block with a finite byte"
+                + " pattern (about 15% slower steps; channel counts that are multiples of " + CHANNEL_BLOCK
+                + " need no fill)"));
     }
 }

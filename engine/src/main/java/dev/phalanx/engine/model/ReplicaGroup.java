@@ -58,9 +58,9 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.size();
     }
 
-    /** Whether the model has convolution layers (see {@link ModelReplica#hasConvolutions()}). */
-    public boolean hasConvolutions() {
-        return replicas.get(0).hasConvolutions();
+    /** The model's convolutions whose channels oneDNN pads on the CPU (see {@link ModelReplica#paddedConvolutions()}). */
+    public List<String> paddedConvolutions() {
+        return replicas.get(0).paddedConvolutions();
     }
 
     /** Returns the number of scalar parameters. */

@@ -19,6 +19,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -86,9 +87,13 @@ public final class TrainingLoop {
                         devices.devices(), devices.transfer());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
             // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
-            boolean cpuConvolutions = model.hasConvolutions() && devices.devices().stream().anyMatch(d -> !d.isGpu());
-            Optional<String> kernelAdvice = cpuConvolutions ? OneDnnPaddingGuard.advice() : Optional.empty();
-            kernelAdvice.ifPresent(advice -> LOG.warning("rank " + comm.rank() + ": " + advice));
+            boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());
+            Optional<OneDnnPaddingGuard.Report> guard = OneDnnPaddingGuard.protect(
+                    cpu ? model.paddedConvolutions() : List.of());
+            guard.ifPresent(report -> LOG.log(report.level(), "rank " + comm.rank() + ": " + report.message()));
+            // A guard that could not be completed is the other likely cause of a NaN loss.
+            Optional<String> kernelAdvice = guard.filter(report -> report.level() == Level.WARNING)
+                    .map(OneDnnPaddingGuard.Report::message);
             NativeMemoryTuning.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());

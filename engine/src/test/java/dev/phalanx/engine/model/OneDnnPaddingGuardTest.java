@@ -4,49 +4,102 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.phalanx.models.InputSpec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
-/** When a worker training a convolutional model is told to set the fill and turn off the thread cache. */
+/** Which convolutions oneDNN pads, and what the guard does and says for them. */
 class OneDnnPaddingGuardTest {
 
     private static final String NO_CACHE = "glibc.malloc.tcache_count=0";
+    private static final InputSpec GREYSCALE = new InputSpec(new long[] {1, 28, 28}, 10);
+    private static final List<String> PADDED = List.of("01Conv2d (12 filters over 1 channel)");
 
-    @Test
-    void withNeitherTheAdviceNamesBothAndTheirExecutorKeys() {
-        String advice = OneDnnPaddingGuard.advice(Map.of()).orElseThrow();
-        assertTrue(advice.contains("set MALLOC_PERTURB_=1 and GLIBC_TUNABLES with " + NO_CACHE + " "), advice);
-        assertTrue(advice.contains("spark.executorEnv.MALLOC_PERTURB_, spark.executorEnv.GLIBC_TUNABLES"), advice);
-        assertTrue(advice.contains("NaN gradients"), advice);
+    private static List<String> padded(String model) {
+        try (ModelReplica replica = ModelReplica.initialised(model, GREYSCALE, 1)) {
+            return replica.paddedConvolutions();
+        }
     }
 
     @Test
-    void anyNonZeroByteWithTheCacheOffGuards() {
-        assertEquals(Optional.empty(), OneDnnPaddingGuard.advice(Map.of("MALLOC_PERTURB_", "1", "GLIBC_TUNABLES", NO_CACHE)));
-        assertEquals(Optional.empty(), OneDnnPaddingGuard.advice(
-                Map.of("MALLOC_PERTURB_", "165", "GLIBC_TUNABLES", "glibc.malloc.top_pad=67108864:" + NO_CACHE)));
+    void theBenchmarkCnnAndTheMlpHaveNoPaddedChannels() {
+        assertEquals(List.of(), padded("cnn"), "32 filters over 1 channel, then 64 over 32");
+        assertEquals(List.of(), padded("mlp"));
     }
 
     @Test
-    void theFillAloneStillGetsAdviceAboutTheCacheOnly() {
-        String advice = OneDnnPaddingGuard.advice(Map.of("MALLOC_PERTURB_", "1")).orElseThrow();
-        assertTrue(advice.contains("set GLIBC_TUNABLES with " + NO_CACHE + " "), advice);
-        assertFalse(advice.contains("MALLOC_PERTURB_"), advice);
-        assertTrue(OneDnnPaddingGuard.advice(Map.of("MALLOC_PERTURB_", "1", "GLIBC_TUNABLES", "glibc.malloc.tcache_count=7"))
-                .isPresent(), "a cache of 7 blocks still skips the fill");
+    void channelCountsThatAreNotMultiplesOfSixteenArePadded() {
+        List<String> padded = padded("cnn(filters=12)");
+        assertEquals(2, padded.size(), padded.toString());
+        assertTrue(padded.get(0).endsWith("(12 filters over 1 channel)"), padded.get(0));
+        assertTrue(padded.get(1).endsWith("(24 filters over 12 channels)"), padded.get(1));
+        assertFalse(padded("resnet(width=8)").isEmpty());
+        assertEquals(List.of(), padded("resnet(width=16)"), "16 filters over 1 channel, then multiples of 16");
     }
 
     @Test
-    void zeroOrBlankIsGlibcsDefaultAndStillGetsAdvice() {
-        assertTrue(OneDnnPaddingGuard.advice(Map.of("MALLOC_PERTURB_", "0", "GLIBC_TUNABLES", NO_CACHE)).isPresent());
-        assertTrue(OneDnnPaddingGuard.advice(Map.of("MALLOC_PERTURB_", " ", "GLIBC_TUNABLES", NO_CACHE)).isPresent());
+    void withoutPaddedChannelsNothingIsDone() {
+        List<Integer> fills = new ArrayList<>();
+        assertEquals(Optional.empty(), OneDnnPaddingGuard.protect(List.of(), Map.of(), value -> fills.add(value)));
+        assertEquals(List.of(), fills);
     }
 
     @Test
-    void thePerturbTunableCountsAsTheFill() {
-        assertEquals(Optional.empty(), OneDnnPaddingGuard.advice(
-                Map.of("GLIBC_TUNABLES", "glibc.malloc.perturb=1:" + NO_CACHE)));
+    void paddedChannelsTurnOnTheFillAndSayWhich() {
+        List<Integer> fills = new ArrayList<>();
+        OneDnnPaddingGuard.Report report = OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", NO_CACHE),
+                value -> fills.add(value)).orElseThrow();
+        assertEquals(List.of(1), fills);
+        assertEquals(Level.INFO, report.level());
+        assertTrue(report.message().contains("1 convolution of this model to blocks of 16 (" + PADDED.get(0) + ")"),
+                report.message());
+    }
+
+    @Test
+    void aReportNamesTheFirstThreeAndCountsTheRest() {
+        List<String> five = List.of("a (12 filters over 1 channel)", "b", "c", "d", "e");
+        String message = OneDnnPaddingGuard.protect(five, Map.of("GLIBC_TUNABLES", NO_CACHE), value -> true)
+                .orElseThrow().message();
+        assertTrue(message.contains("5 convolutions of this model to blocks of 16 (a (12 filters over 1 channel), b, c and 2"
+                + " more)"), message);
+    }
+
+    @Test
+    void aFillSetAtStartIsLeftAsItIs() {
+        List<Integer> fills = new ArrayList<>();
+        assertEquals(Level.INFO, OneDnnPaddingGuard.protect(PADDED,
+                Map.of("MALLOC_PERTURB_", "165", "GLIBC_TUNABLES", NO_CACHE), value -> fills.add(value))
+                .orElseThrow().level());
+        assertEquals(Level.INFO, OneDnnPaddingGuard.protect(PADDED,
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.perturb=1:" + NO_CACHE), value -> fills.add(value))
+                .orElseThrow().level());
+        assertEquals(List.of(), fills);
+        OneDnnPaddingGuard.protect(PADDED, Map.of("MALLOC_PERTURB_", "0", "GLIBC_TUNABLES", NO_CACHE),
+                value -> fills.add(value));
+        assertEquals(List.of(1), fills, "0 is glibc's default: no fill");
+    }
+
+    @Test
+    void withTheThreadCacheOnTheWarningNamesTheTunableAndItsExecutorKey() {
+        for (String tunables : new String[] {"", "glibc.malloc.tcache_count=7"}) {
+            OneDnnPaddingGuard.Report report = OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", tunables),
+                    value -> true).orElseThrow();
+            assertEquals(Level.WARNING, report.level(), tunables);
+            assertTrue(report.message().contains("set GLIBC_TUNABLES with " + NO_CACHE + " "), report.message());
+            assertTrue(report.message().contains("spark.executorEnv.GLIBC_TUNABLES"), report.message());
+        }
+    }
+
+    @Test
+    void aCLibraryThatWillNotFillGetsAWarning() {
+        OneDnnPaddingGuard.Report report = OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", NO_CACHE),
+                value -> false).orElseThrow();
+        assertEquals(Level.WARNING, report.level());
+        assertTrue(report.message().contains("NaN loss"), report.message());
     }
 
     @Test
