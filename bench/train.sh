@@ -24,6 +24,12 @@ fill_env=()
 if [[ -n "${MALLOC_PERTURB_:-}" ]]; then
   fill_env=(MALLOC_PERTURB_="$MALLOC_PERTURB_")
 fi
+# The Java runs preload the engine's oneMKL library, as bin/phalanx does (MklAnyVendor: oneMKL
+# then picks its kernels by the CPU's features on AMD CPUs too); MKL_PRELOAD=off measures without.
+mkl_env=(LD_PRELOAD="$here/../engine/target/native/libphalanx-mkl-any-vendor.so")
+if [[ "${MKL_PRELOAD:-on}" == off ]]; then
+  mkl_env=()
+fi
 # Every run, Java and Python alike, gets the glibc malloc settings bin/phalanx sets
 # (NativeMemoryTuning: PyTorch then reuses freed tensor memory instead of faulting it in every
 # step, which helps PyTorch itself as much); MALLOC_TUNING=off measures all of them with glibc's
@@ -33,13 +39,13 @@ if [[ "${MALLOC_TUNING:-on}" != off ]]; then
   malloc_env=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728 MALLOC_TOP_PAD_=67108864)
 fi
 java_bench() {
-  env -u MALLOC_PERTURB_ "${malloc_env[@]}" "${fill_env[@]}" GLIBC_TUNABLES=glibc.malloc.tcache_count=0 OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
+  env -u MALLOC_PERTURB_ -u LD_PRELOAD "${malloc_env[@]}" "${fill_env[@]}" "${mkl_env[@]}" GLIBC_TUNABLES=glibc.malloc.tcache_count=0 OMP_NUM_THREADS=1 SPARK_LOCAL_IP=127.0.0.1 java "${opens[@]}" -Djdk.reflect.useDirectMethodHandle=false \
     -Dio.netty.tryReflectionSetAccessible=true -Xmx6g -Dai.djl.offline=true \
     -Dlog4j2.configurationFile="$here/../conf/log4j2.properties" \
     -cp "$classpath" dev.phalanx.bench.TrainStepBenchmark "$@" 2>/dev/null | grep -E '^(djl|phalanx) '
 }
 python_peer() {
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u MALLOC_PERTURB_ -u GLIBC_TUNABLES "${malloc_env[@]}" /usr/bin/python3 "$@"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u MALLOC_PERTURB_ -u GLIBC_TUNABLES -u LD_PRELOAD "${malloc_env[@]}" /usr/bin/python3 "$@"
 }
 for model in ${MODELS:-mlp cnn}; do
   python_peer "$peers/torch_step.py" "$model" 64 1 "$steps"

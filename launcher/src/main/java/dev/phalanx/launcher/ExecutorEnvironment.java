@@ -1,5 +1,6 @@
 package dev.phalanx.launcher;
 
+import dev.phalanx.engine.model.MklAnyVendor;
 import dev.phalanx.engine.model.NativeMemoryTuning;
 import dev.phalanx.engine.model.OneDnnPaddingGuard;
 import java.util.LinkedHashMap;
@@ -11,8 +12,8 @@ import java.util.function.Predicate;
  * spark.executorEnv.*} settings. Executors start with their own environment, not the launcher's,
  * so the launcher passes on the glibc tunables of the NaN guard ({@link OneDnnPaddingGuard}) and
  * the malloc thresholds ({@link NativeMemoryTuning}) it runs under ({@code bin/phalanx} sets them),
- * or Phalanx's defaults where it runs without them, and a malloc fill the user set. A setting the
- * user configured is left alone.
+ * or Phalanx's defaults where it runs without them, a malloc fill the user set, and the oneMKL
+ * library it preloads ({@link MklAnyVendor}). A setting the user configured is left alone.
  */
 final class ExecutorEnvironment {
 
@@ -34,6 +35,9 @@ final class ExecutorEnvironment {
         // The tunables this process runs under, with glibc's thread cache turned off.
         values.put(OneDnnPaddingGuard.TUNABLES_VARIABLE,
                 OneDnnPaddingGuard.tunables(environment.get(OneDnnPaddingGuard.TUNABLES_VARIABLE)));
+        // oneMKL's kernels by CPU features: the library at the path this process preloads it from.
+        MklAnyVendor.preloadEntry(environment.get(MklAnyVendor.PRELOAD_VARIABLE))
+                .ifPresent(library -> values.put(MklAnyVendor.PRELOAD_VARIABLE, library));
         NativeMemoryTuning.settings().forEach((variable, fallback) ->
                 values.put(variable, valueOr(environment, variable, fallback)));
         Map<String, String> settings = new LinkedHashMap<>();

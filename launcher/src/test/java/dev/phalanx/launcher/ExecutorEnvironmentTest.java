@@ -31,6 +31,16 @@ class ExecutorEnvironmentTest {
     }
 
     @Test
+    void executorsPreloadTheOneMklLibraryFromThePathThisProcessDoes() {
+        String library = "/opt/phalanx/engine/target/native/libphalanx-mkl-any-vendor.so";
+        assertEquals(library, ExecutorEnvironment.settings(key -> false,
+                Map.of("LD_PRELOAD", library + ":/usr/lib/libjemalloc.so")).get("spark.executorEnv.LD_PRELOAD"),
+                "only Phalanx's library: the others are this machine's business");
+        assertEquals(null, ExecutorEnvironment.settings(key -> false, Map.of("LD_PRELOAD", "/usr/lib/libjemalloc.so"))
+                .get("spark.executorEnv.LD_PRELOAD"));
+    }
+
+    @Test
     void aSettingTheUserConfiguredIsLeftAlone() {
         Set<String> configured = Set.of("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "spark.executorEnv.MALLOC_PERTURB_",
                 "spark.executorEnv.GLIBC_TUNABLES");

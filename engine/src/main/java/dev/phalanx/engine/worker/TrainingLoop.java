@@ -8,6 +8,7 @@ import dev.phalanx.engine.collective.ReduceOp;
 import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
+import dev.phalanx.engine.model.MklAnyVendor;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.NativeMemoryTuning;
 import dev.phalanx.engine.model.OneDnnPaddingGuard;
@@ -95,6 +96,9 @@ public final class TrainingLoop {
             Optional<String> kernelAdvice = guard.filter(report -> report.level() == Level.WARNING)
                     .map(OneDnnPaddingGuard.Report::message);
             NativeMemoryTuning.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
+            if (cpu) {
+                MklAnyVendor.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
+            }
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
             List<EpochMetrics> history = new ArrayList<>();
