@@ -22,6 +22,8 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
@@ -44,6 +46,8 @@ import java.util.List;
  * local mode runs them).
  */
 public final class ModelReplica implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ModelReplica.class.getName());
 
     private final InputSpec input;
     private final TensorTransfer transfer;
@@ -142,7 +146,11 @@ public final class ModelReplica implements AutoCloseable {
         return replica;
     }
 
-    /** Builds the named model with the given flat parameters (as {@link #copyParameters()} returns). */
+    /**
+     * Builds the named model on the CPU with the given flat parameters (as {@link #copyParameters()}
+     * returns), for evaluation and scoring; a model with padded convolution channels turns on
+     * {@link OneDnnPaddingGuard}'s fill first, as its forward pass runs the same padded kernels.
+     */
     public static ModelReplica withParameters(String modelName, InputSpec input, float[] values) {
         ModelReplica replica = new ModelReplica(modelName, input, Device.cpu(), TensorTransfer.IN_PLACE, null);
         if (values.length != replica.parameterCount()) {
@@ -150,6 +158,9 @@ public final class ModelReplica implements AutoCloseable {
             throw new IllegalArgumentException("model '" + modelName + "' has " + replica.parameterCount()
                     + " parameters, got " + values.length);
         }
+        OneDnnPaddingGuard.protect(replica.paddedConvolutions())
+                .filter(report -> report.level() == Level.WARNING)
+                .ifPresent(report -> LOG.warning(report.message()));
         replica.parameters.put(0, values);
         replica.pushParameters();
         return replica;

@@ -25,7 +25,9 @@ import java.util.logging.Level;
  * here, a finite float), so that memory never holds a NaN: 0 of 46 runs failed with it
  * (docs/BENCHMARKS.md, "The NaN fault: padded channels read unwritten memory"). The fill costs
  * about 4 ms per step of the benchmark CNN (15-20%), so it is turned on ({@link MallocFill}) only
- * for models that have padded channels; the benchmark CNN (32 and 64 filters) has none.
+ * for models that have padded channels, by a CPU worker before its first step and by {@link
+ * ModelReplica#withParameters} before evaluating or scoring; the benchmark CNN (32 and 64
+ * filters) has none.
  *
  * <p>glibc's per-thread cache hands blocks of up to 1 KiB straight back to the next malloc without
  * the fill (a C test: 60 of 64 NaNs survived a free and malloc of 256 bytes), and a padded weight

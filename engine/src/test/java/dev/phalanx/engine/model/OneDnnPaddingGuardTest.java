@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.jna.Memory;
 import dev.phalanx.models.InputSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,37 @@ class OneDnnPaddingGuardTest {
         assertTrue(padded.get(1).endsWith("(24 filters over 12 channels)"), padded.get(1));
         assertFalse(padded("resnet(width=8)").isEmpty());
         assertEquals(List.of(), padded("resnet(width=16)"), "16 filters over 1 channel, then multiples of 16");
+    }
+
+    @Test
+    void scoringAPaddedModelTurnsOnTheFillAndAnUnpaddedOneDoesNot() {
+        try {
+            MallocFill.set(0);
+            try (ModelReplica template = ModelReplica.initialised("cnn", GREYSCALE, 1);
+                    ModelReplica unpadded = ModelReplica.withParameters("cnn", GREYSCALE, template.copyParameters())) {
+                assertFalse(freshBlockIsFilled(), "the benchmark CNN needs no fill");
+            }
+            try (ModelReplica template = ModelReplica.initialised("cnn(filters=12)", GREYSCALE, 1);
+                    ModelReplica padded = ModelReplica.withParameters("cnn(filters=12)", GREYSCALE,
+                            template.copyParameters())) {
+                assertTrue(freshBlockIsFilled(), "malloc fills fresh blocks once a padded model is built for scoring");
+            }
+        } finally {
+            String atStart = System.getenv(OneDnnPaddingGuard.FILL_VARIABLE);
+            MallocFill.set(atStart == null || atStart.isBlank() ? 0 : Integer.parseInt(atStart.trim()));
+        }
+    }
+
+    /** Whether a fresh 64 KiB block (above glibc's per-thread cache) holds nothing but the fill byte. */
+    private static boolean freshBlockIsFilled() {
+        try (Memory block = new Memory(64 * 1024)) {
+            for (long offset = 0; offset < block.size(); offset++) {
+                if (block.getByte(offset) != (byte) 0xFE) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Test
