@@ -12,7 +12,7 @@ import java.util.Optional;
  * features, and what to say when it does not.
  *
  * <p>Why: oneMKL uses generic kernels on CPUs that are not Intel's. On the AMD EPYC benchmark VM
- * (AVX-512) a 64x784x256 float product took 300 us instead of 130 us, and the benchmark MLP's step
+ * (AVX-512) a 64x784x256 float product took 312 us instead of 142 us, and the benchmark MLP's step
  * about 40% longer (docs/BENCHMARKS.md, "Lever: oneMKL's kernels on AMD CPUs"). The engine module
  * builds {@value #LIBRARY}, which answers oneMKL's vendor question with yes; preloaded into the
  * JVM ({@value #PRELOAD_VARIABLE}), oneMKL then chooses among its kernels by the features the CPU
