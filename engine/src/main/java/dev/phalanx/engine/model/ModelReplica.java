@@ -63,11 +63,12 @@ public final class ModelReplica implements AutoCloseable {
     private final FloatBuffer parameters;
     private final ByteBuffer gradientStorage;
     private boolean gradientsBound;
-    /**
-     * Where each batch's features are staged for PyTorch: DJL copies a heap or float-view buffer
-     * into a newly allocated direct buffer on every call, but takes a direct byte buffer as it is.
-     */
-    private ByteBuffer inputStaging = ByteBuffer.allocateDirect(0);
+    /** Where each batch's features are staged for PyTorch. */
+    private final DirectStaging inputStaging = new DirectStaging();
+    /** The loss's gradient with respect to the outputs, as {@link Objective#lossAndGradient} writes it. */
+    private float[] lossGradient = new float[0];
+    /** Where that gradient is staged for PyTorch's backward pass. */
+    private final DirectStaging lossGradientStaging = new DirectStaging();
 
     private ModelReplica(String modelName, InputSpec input, Device device, TensorTransfer transfer,
             ByteBuffer sharedParameters) {
@@ -241,12 +242,19 @@ public final class ModelReplica implements AutoCloseable {
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
-            NDArray y = objective.targets(batch, labels);
-            NDArray logits = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
-            NDArray meanLoss = objective.loss().evaluate(new NDList(y), new NDList(logits));
-            JniUtils.backward((PtNDArray) meanLoss, (PtNDArray) batch.ones(meanLoss.getShape()), false, false);
+            NDArray outputs = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
             JniUtils.setGradMode(false);
-            return new BatchOutcome(meanLoss.getFloat(), objective.correct(logits, y));
+            // The loss and its gradient come from the JVM (LossGradient); PyTorch's backward pass
+            // starts at the outputs.
+            float[] values = outputs.toFloatArray();
+            if (lossGradient.length < values.length) {
+                lossGradient = new float[values.length];
+            }
+            BatchOutcome outcome = objective.lossAndGradient(values, labels, lossGradient);
+            NDArray gradient = batch.create(lossGradientStaging.put(lossGradient, values.length), outputs.getShape(),
+                    DataType.FLOAT32);
+            JniUtils.backward((PtNDArray) outputs, (PtNDArray) gradient, false, false);
+            return outcome;
         } finally {
             JniUtils.setGradMode(false);
         }
@@ -254,14 +262,7 @@ public final class ModelReplica implements AutoCloseable {
 
     /** Copies the first {@code count} samples of {@code features} into the reused staging buffer. */
     private ByteBuffer staged(FloatBuffer features, int count) {
-        int floats = Math.toIntExact(input.batchShape(count).size());
-        int bytes = Math.multiplyExact(floats, Float.BYTES);
-        if (inputStaging.capacity() < bytes) {
-            inputStaging = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-        }
-        ByteBuffer staged = inputStaging.clear().limit(bytes);
-        staged.asFloatBuffer().put(0, features, 0, floats);
-        return staged;
+        return inputStaging.put(features, Math.toIntExact(input.batchShape(count).size()));
     }
 
     /**

@@ -1,9 +1,5 @@
 package dev.phalanx.engine.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.training.loss.Loss;
 import java.util.Locale;
 
 /**
@@ -21,12 +17,9 @@ public enum Objective {
     MSE("mse");
 
     private final String key;
-    private final Loss loss;
 
     Objective(String key) {
         this.key = key;
-        // DJL's losses hold no state between evaluations, so one instance serves every replica.
-        this.loss = key.equals("mse") ? Loss.l2Loss("mse", 1f) : Loss.softmaxCrossEntropyLoss();
     }
 
     /** Returns the name used in configs, {@code cross_entropy} or {@code mse}. */
@@ -63,27 +56,15 @@ public enum Objective {
         return Float.intBitsToFloat((int) encoded);
     }
 
-    Loss loss() {
-        return loss;
-    }
-
-    /** The labels of a batch as the loss wants them: int64 class indices, or float32 targets (n, 1). */
-    NDArray targets(NDManager manager, long[] labels) {
-        if (classifies()) {
-            return manager.create(labels);
-        }
-        float[] targets = new float[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            targets[i] = target(labels[i]);
-        }
-        return manager.create(targets).reshape(labels.length, 1);
-    }
-
-    /** Counts correct predictions; 0 for regression, where none is "correct". */
-    long correct(NDArray outputs, NDArray targets) {
-        if (!classifies()) {
-            return 0;
-        }
-        return outputs.argMax(1).eq(targets).sum().toType(DataType.INT64, false).getLong();
+    /**
+     * Returns the batch's mean loss and correct predictions, writing the loss's gradient with
+     * respect to the model's outputs into {@code gradient} ({@link LossGradient}).
+     *
+     * @param outputs the model's outputs for the batch, row-major
+     * @param labels the samples' labels, encoded as {@link #encode} gives them
+     */
+    ModelReplica.BatchOutcome lossAndGradient(float[] outputs, long[] labels, float[] gradient) {
+        return classifies() ? LossGradient.crossEntropy(outputs, labels, gradient)
+                : LossGradient.meanSquaredError(outputs, labels, gradient);
     }
 }

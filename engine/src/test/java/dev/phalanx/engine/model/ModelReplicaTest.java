@@ -6,7 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -49,6 +62,85 @@ class ModelReplicaTest {
                 assertEquals(0.0, norm(gradients), name + ": gradients not cleared");
             }
         }
+    }
+
+    @Test
+    void gradientsAndLossMatchDjlsOwnLossesThroughPyTorchAutograd() {
+        long[] classes = {3, 1, 4, 1, 5, 9, 2, 6};
+        assertMatchesDjl("cnn", IMAGES, Objective.CROSS_ENTROPY, Loss.softmaxCrossEntropyLoss(), randomBatch(8),
+                classes);
+        InputSpec fourFeatures = new InputSpec(new long[] {4}, 1);
+        long[] targets = new long[6];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = Objective.MSE.encode(i * 0.7 - 1.5);
+        }
+        FloatBuffer features = FloatBuffer.allocate(24);
+        for (int i = 0; i < 24; i++) {
+            features.put(i, (float) Math.sin(i));
+        }
+        assertMatchesDjl("mlp(hidden=32)", fourFeatures, Objective.MSE, Loss.l2Loss("mse", 1f), features, targets);
+    }
+
+    /**
+     * Trains one batch through the replica and through the same model, with the same parameters,
+     * under DJL's loss and PyTorch's autograd, and compares loss and gradients.
+     */
+    private static void assertMatchesDjl(String name, InputSpec input, Objective objective, Loss reference,
+            FloatBuffer features, long[] labels) {
+        int n = labels.length;
+        try (ModelReplica replica = ModelReplica.initialised(name, input, 11);
+                NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            ModelReplica.BatchOutcome outcome = replica.forwardBackward(features, labels, objective);
+            float[] gradients = new float[replica.parameterCount()];
+            replica.gradients().asFloatBuffer().get(gradients);
+
+            Block block = ModelCatalog.build(name, input);
+            block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
+            int offset = 0;
+            for (Pair<String, Parameter> entry : block.getParameters()) {
+                NDArray array = entry.getValue().getArray();
+                int size = Math.toIntExact(array.size());
+                array.set(Arrays.copyOfRange(replica.copyParameters(), offset, offset + size));
+                offset += size;
+            }
+            float[] values = new float[n * Math.toIntExact(input.sampleSize())];
+            features.get(0, values);
+            NDArray x = manager.create(values, input.batchShape(n));
+            NDArray y = objective.classifies() ? manager.create(labels) : manager.create(decoded(labels)).reshape(n, 1);
+            JniUtils.setGradMode(true);
+            NDArray loss;
+            try {
+                NDArray outputs = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                loss = reference.evaluate(new NDList(y), new NDList(outputs));
+                JniUtils.backward((PtNDArray) loss, (PtNDArray) manager.ones(loss.getShape()), false, false);
+            } finally {
+                JniUtils.setGradMode(false);
+            }
+            assertEquals(loss.getFloat(), outcome.meanLoss(), 1e-5 * Math.abs(loss.getFloat()), name + " loss");
+            float[] expected = new float[gradients.length];
+            offset = 0;
+            for (Pair<String, Parameter> entry : block.getParameters()) {
+                float[] part = entry.getValue().getArray().getGradient().toFloatArray();
+                System.arraycopy(part, 0, expected, offset, part.length);
+                offset += part.length;
+            }
+            double scale = 0;
+            for (float g : expected) {
+                scale = Math.max(scale, Math.abs(g));
+            }
+            assertTrue(scale > 0, name + ": the reference gradients are all zero");
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], gradients[i], 1e-5 * scale, name + " gradient " + i);
+            }
+        }
+    }
+
+    private static float[] decoded(long[] targets) {
+        float[] values = new float[targets.length];
+        for (int i = 0; i < targets.length; i++) {
+            values[i] = Objective.target(targets[i]);
+        }
+        return values;
     }
 
     @Test
