@@ -2,6 +2,8 @@ package dev.phalanx.engine.data;
 
 import java.io.Serializable;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Turns a row of the two selected columns (features at 0, label at 1) into a {@link
@@ -26,14 +28,31 @@ public final class RowConverter implements Serializable {
      * @throws InvalidDataException naming the column and the row position
      */
     public LabeledSample convert(Row row, long position) {
-        return new LabeledSample(features.read(row, 0, position), label(row, position));
-    }
-
-    private int label(Row row, long position) {
+        float[] values = features.read(row, 0, position);
         if (row.isNullAt(1)) {
             throw bad(columns.labelCol(), position, "is null");
         }
-        double value = ((Number) row.get(1)).doubleValue();
+        return new LabeledSample(values, label(((Number) row.get(1)).doubleValue(), position));
+    }
+
+    /**
+     * Converts Spark's internal form of a row, accepting and rejecting exactly what {@link
+     * #convert(Row, long)} does (see {@link FeatureReader#read(InternalRow, int,
+     * org.apache.spark.sql.types.DataType, long)} for why).
+     *
+     * @param schema the row's schema: the features column, then the label column
+     * @param position the row's 0-based position in the input, quoted in error messages
+     * @throws InvalidDataException naming the column and the row position
+     */
+    public LabeledSample convert(InternalRow row, StructType schema, long position) {
+        float[] values = features.read(row, 0, schema.fields()[0].dataType(), position);
+        if (row.isNullAt(1)) {
+            throw bad(columns.labelCol(), position, "is null");
+        }
+        return new LabeledSample(values, label(SqlNumber.of(schema.fields()[1].dataType()).doubleAt(row, 1), position));
+    }
+
+    private int label(double value, long position) {
         if (!columns.objective().classifies()) {
             if (!Double.isFinite(value) || !Float.isFinite((float) value)) {
                 throw bad(columns.labelCol(), position, "is " + value + "; expected a finite regression target");
