@@ -22,6 +22,9 @@ import java.util.List;
  * @param testSamples number of test samples, or null when the job has none
  * @param samplesPerSecond training samples per second, all workers together
  * @param trainSeconds wall time of the training loop
+ * @param firstStepSeconds time from the command's start to the first training step of the attempt
+ *     that finished: reading the config, starting Spark, loading and sharding the data, the workers'
+ *     rendezvous and building the model
  * @param wallSeconds wall time of the whole command
  * @param history per-epoch metrics
  */
@@ -42,5 +45,6 @@ public record RunSummary(
         Long testSamples,
         double samplesPerSecond,
         double trainSeconds,
+        double firstStepSeconds,
         double wallSeconds,
         List<EpochMetrics> history) {}

@@ -56,6 +56,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         JobConfig job = JobConfigLoader.load(config, overrides);
         try {
             job.data().validate(job.model());
@@ -125,7 +126,8 @@ final class TrainCommand implements Callable<Integer> {
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), job.workers(), job.epochs(),
                     model.steps(), job.batchSize(), job.learningRate(), job.seed(), last.loss(), last.accuracy(),
                     data.description(), testAccuracy, testMse, testSamples, model.samplesPerSecond(), model.trainSeconds(),
-                    (System.nanoTime() - start) / 1e9, model.history());
+                    (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
+                    model.history());
             runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
             runDir.write(RunDirectory.SUCCESS, "");
             out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);

@@ -44,6 +44,9 @@ class FashionMnistTrainingIT {
         assertTrue(summary.get("final_loss").asDouble() < summary.get("history").get(0).get("loss").asDouble());
         assertTrue(summary.get("samples_per_second").asDouble() > 0);
         assertTrue(summary.get("wall_seconds").asDouble() >= summary.get("train_seconds").asDouble());
+        double firstStep = summary.get("first_step_seconds").asDouble();
+        assertTrue(firstStep > 0 && firstStep + summary.get("train_seconds").asDouble()
+                <= summary.get("wall_seconds").asDouble(), summary.toString());
         double accuracy = summary.get("test_accuracy").asDouble();
         assertTrue(accuracy >= 0.85, "test accuracy " + accuracy + " < 0.85");
     }
