@@ -103,7 +103,7 @@ public final class CheckpointStore {
                 rename(target, aside);
             }
             rename(temp, target);
-            applyRetention();
+            applyRetention(name);
             return inspect(target);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
@@ -300,9 +300,18 @@ public final class CheckpointStore {
         }
     }
 
-    private void applyRetention() {
-        List<Path> all = checkpointFolders();
-        for (Path old : all.subList(Math.min(keep, all.size()), all.size())) {
+    /**
+     * Keeps the newest {@code keep} checkpoints up to the one just committed and deletes older ones.
+     * Why not simply the newest {@code keep} of all: folders past the one just committed can only be
+     * left by an earlier attempt that the run resumed behind, because they were invalid; counting
+     * them could delete the valid checkpoints the run depends on and keep only broken ones. They
+     * stay untouched until the run reaches their step and {@link #commit} moves them aside.
+     */
+    private void applyRetention(String committed) {
+        List<Path> upToCommitted = checkpointFolders().stream()
+                .filter(folder -> folder.getName().compareTo(committed) <= 0)
+                .toList();
+        for (Path old : upToCommitted.subList(Math.min(keep, upToCommitted.size()), upToCommitted.size())) {
             try {
                 fs.delete(old, true);
             } catch (IOException e) {

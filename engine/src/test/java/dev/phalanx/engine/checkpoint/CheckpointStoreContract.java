@@ -80,6 +80,25 @@ abstract class CheckpointStoreContract {
     }
 
     @Test
+    void retentionAfterFallingBackNeverDeletesTheValidCheckpointsForABrokenNewerOne() throws IOException {
+        store.commit(state(10));
+        store.commit(state(20));
+        CheckpointInfo broken = store.commit(state(30));
+        fileSystem().delete(new Path(broken.uri(), "_COMMITTED"), false);
+        assertEquals(20, store.newestValid().orElseThrow().step());
+        // The resumed run commits steps 25 and 27 before it reaches the broken step 30 again.
+        store.commit(state(25));
+        store.commit(state(27));
+        List<CheckpointInfo> all = store.list();
+        assertEquals(List.of(30L, 27L, 25L), all.stream().map(CheckpointInfo::step).toList());
+        assertFalse(all.get(0).valid());
+        assertEquals(27, store.newestValid().orElseThrow().step());
+        store.commit(state(30));
+        assertEquals(List.of(30L, 27L), store.list().stream().map(CheckpointInfo::step).toList());
+        assertTrue(store.list().stream().allMatch(CheckpointInfo::valid));
+    }
+
+    @Test
     void aTruncatedNewestFileIsDetectedAndThePreviousUsed() throws IOException {
         store.commit(state(10));
         CheckpointInfo newest = store.commit(state(20));
