@@ -145,6 +145,11 @@ public final class TrainingJob {
         }
         CheckpointInfo checkpoint = newest.get();
         String mismatch = store.identity(checkpoint).mismatchWith(spec.identity());
+        if (mismatch == null && checkpoint.epoch() > spec.epochs()) {
+            mismatch = "it is at step " + checkpoint.step() + ", in epoch " + checkpoint.epoch() + ", past the end of this"
+                    + " job's " + spec.epochs() + " epochs; raise epochs to at least " + checkpoint.epoch()
+                    + ", or use another checkpoint_dir";
+        }
         if (mismatch != null) {
             throw new CheckpointException("cannot resume from checkpoint " + checkpoint.uri() + ": " + mismatch);
         }

@@ -160,8 +160,9 @@ public final class TrainingLoop {
                     lastCheckpointNanos = System.nanoTime();
                 }
             }
-            if (writer != null) {
-                // The final state is always committed before the result counts as done.
+            if (writer != null && startStep < totalSteps) {
+                // The final state is always committed before the result counts as done (a run resumed
+                // at its last step has it committed already).
                 writer.finish(snapshot(totalSteps, stepsPerEpoch, model, optimizer, history, kernelAdvice));
             }
             long trained = totalSteps - startStep;

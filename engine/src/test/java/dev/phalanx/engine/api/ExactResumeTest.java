@@ -132,6 +132,37 @@ class ExactResumeTest {
         assertEquals(before, store.list(), "a refused resume must not touch the checkpoints");
     }
 
+    @Test
+    void fittingAFinishedRunAgainReturnsItsResultAndLeavesItsCheckpointsAlone() throws Exception {
+        String dir = freshDir("file");
+        TrainedModel finished = Phalanx.fit(DATA, options("sgd", dir).optEpochs(1));
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 3);
+        List<CheckpointInfo> before = store.list();
+        List<String> events = new ArrayList<>();
+        TrainedModel again = Phalanx.fit(DATA, options("sgd", dir).optEpochs(1), listener(new ArrayList<>(), events));
+        assertEquals(List.of("resuming from checkpoint ckpt-000000000008 (step 8, epoch 1)"), events);
+        assertSameParameters(finished.parameters(), again.parameters());
+        assertEquals(before, store.list(), "nothing to train, so nothing to commit");
+        try (Stream<Path> files = java.nio.file.Files.list(Path.of(java.net.URI.create(dir)))) {
+            assertEquals(before.stream().map(CheckpointInfo::name).sorted().toList(),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "the valid final checkpoint must not be moved aside");
+        }
+    }
+
+    @Test
+    void aCheckpointPastTheLastStepOfFewerEpochsIsRefusedAndKept() {
+        String dir = freshDir("file");
+        Phalanx.fit(DATA, options("sgd", dir).optEpochs(2));
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 3);
+        List<CheckpointInfo> before = store.list();
+        CheckpointException refused = assertThrows(CheckpointException.class,
+                () -> Phalanx.fit(DATA, options("sgd", dir).optEpochs(1)));
+        assertTrue(refused.getMessage().endsWith("ckpt-000000000016: it is at step 16, in epoch 2, past the end of"
+                + " this job's 1 epochs; raise epochs to at least 2, or use another checkpoint_dir"), refused.getMessage());
+        assertEquals(before, store.list(), "a refused resume must not touch the checkpoints");
+    }
+
     private static Configuration hadoop(String fileSystem) {
         return fileSystem.equals("hdfs") ? MiniHdfs.configuration() : new Configuration();
     }
