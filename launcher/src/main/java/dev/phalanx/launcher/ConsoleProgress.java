@@ -9,22 +9,30 @@ import java.util.Locale;
 
 /**
  * Shows progress on the driver's console and records step metrics. On a terminal the step line is
- * rewritten in place; otherwise (a pipeline's log) each step report is a plain line.
+ * rewritten in place and erased before the next epoch or notice line, so what stays on screen is
+ * one line per epoch; otherwise (a pipeline's log) each step report is a plain line.
  */
 final class ConsoleProgress implements ProgressListener {
 
     private final PrintStream out;
     private final int epochs;
     private final MetricsLog metrics;
-    private final boolean terminal = System.console() != null;
+    private final boolean terminal;
     private long firstStep = -1;
     private long firstNanos;
-    private boolean lineOpen;
+    /** Characters of the step line now on a terminal's screen, 0 when there is none. */
+    private int openLength;
 
     ConsoleProgress(PrintStream out, int epochs, MetricsLog metrics) {
+        this(out, epochs, metrics, System.console() != null);
+    }
+
+    /** As the console would be seen, a terminal or not. */
+    ConsoleProgress(PrintStream out, int epochs, MetricsLog metrics, boolean terminal) {
         this.out = out;
         this.epochs = epochs;
         this.metrics = metrics;
+        this.terminal = terminal;
     }
 
     @Override
@@ -38,8 +46,8 @@ final class ConsoleProgress implements ProgressListener {
                 + "  ETA %s", m.epoch(), epochs, m.step(), m.totalSteps(), m.loss(), m.samplesPerSecond(),
                 m.allReduceMillis(), eta(m));
         if (terminal) {
-            out.print("\r" + line + "   ");
-            lineOpen = true;
+            out.print("\r" + line + " ".repeat(Math.max(0, openLength - line.length())));
+            openLength = Math.max(openLength, line.length());
         } else {
             out.println(line);
         }
@@ -76,9 +84,9 @@ final class ConsoleProgress implements ProgressListener {
     }
 
     private void endLine() {
-        if (lineOpen) {
-            out.println();
-            lineOpen = false;
+        if (openLength > 0) {
+            out.print("\r" + " ".repeat(openLength) + "\r");
+            openLength = 0;
         }
     }
 }

@@ -1,0 +1,85 @@
+package dev.phalanx.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.StepMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the console shows: on a terminal only the epoch lines stay; in a log every report is a line. */
+class ConsoleProgressTest {
+
+    @TempDir
+    Path runs;
+
+    @Test
+    void onATerminalTheStepLineIsRewrittenAndErasedSoOneLinePerEpochStays() throws Exception {
+        String printed = play(true);
+        assertEquals(List.of("epoch 1/2  loss 0.5000  train accuracy 80.00%  1,000 samples/s  100 steps  1.0 s",
+                "phalanx: relaunching"), screen(printed));
+    }
+
+    @Test
+    void inALogEveryStepReportIsAPlainLine() throws Exception {
+        List<String> lines = play(false).lines().toList();
+        assertEquals(5, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("epoch 1/2  step 50/200  loss 1.2500"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("epoch 1/2  step 100/200  loss 0.7500"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("epoch 1/2  loss 0.5000"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("epoch 2/2  step 150/200  loss 0.5000"), lines.get(3));
+        assertEquals("phalanx: relaunching", lines.get(4));
+    }
+
+    /** Two step reports (the second line shorter), an epoch, a step report and a notice. */
+    private String play(boolean terminal) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        RunDirectory runDir = RunDirectory.open(runs.resolve(terminal ? "t" : "l").toUri().toString(), "mlp",
+                new Configuration(), false);
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+                MetricsLog metrics = MetricsLog.open(runDir)) {
+            ConsoleProgress progress = new ConsoleProgress(out, 2, metrics, terminal);
+            progress.onStep(new StepMetrics(50, 200, 1, 1.25, 123_456, 12.5));
+            progress.onStep(new StepMetrics(100, 200, 1, 0.75, 1_000, 1.0));
+            progress.onEpoch(new EpochMetrics(1, 100, 0.5, 0.8, 1_000, 1.0));
+            progress.onStep(new StepMetrics(150, 200, 2, 0.5, 1_000, 1.0));
+            progress.onEvent("relaunching");
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Renders what a terminal shows: a carriage return moves to the line's start, text overwrites. */
+    private static List<String> screen(String printed) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        int column = 0;
+        for (char c : printed.toCharArray()) {
+            if (c == '\n') {
+                lines.add(line.toString().stripTrailing());
+                line.setLength(0);
+                column = 0;
+            } else if (c == '\r') {
+                column = 0;
+            } else {
+                if (column < line.length()) {
+                    line.setCharAt(column, c);
+                } else {
+                    line.append(c);
+                }
+                column++;
+            }
+        }
+        if (!line.toString().isBlank()) {
+            lines.add(line.toString().stripTrailing());
+        }
+        return lines;
+    }
+}
