@@ -34,7 +34,7 @@ public final class JobKeys {
             "parquet or table: features column (numeric array or ML Vector)");
     /** Label column. */
     public static final ConfigKey LABEL_COL = key("label_col", ConfigKey.Type.STRING, "label",
-            "parquet or table: label column (class indices)");
+            "parquet or table: label column (class indices; real numbers with loss = mse)");
     /** Sample shape. */
     public static final ConfigKey SAMPLE_SHAPE = key("sample_shape", ConfigKey.Type.INT_LIST, "[]",
             "parquet or table: shape of one sample, for example [1, 28, 28]; required there");
@@ -80,7 +80,7 @@ public final class JobKeys {
             "where to write summary.json; empty means a new folder under runs/ in the working directory");
     /** Spark master. */
     public static final ConfigKey MASTER = key("master", ConfigKey.Type.STRING, "\"\"",
-            "Spark master URL; empty means an embedded local[workers]");
+            "Spark master URL; empty means the spark.master that spark-submit sets, else an embedded local[workers]");
     /** Threads per worker. */
     public static final ConfigKey THREADS_PER_WORKER = key("threads_per_worker", ConfigKey.Type.INT, "0",
             "PyTorch intra-op threads per worker; 0 = the CPUs Spark gives each task (spark.task.cpus)");

@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
                 .appName("phalanx train " + job.model())
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
-        // Executors do not inherit this process's environment: pass on the oneDNN cap and malloc thresholds.
+        // Executors do not inherit this process's environment: pass on its malloc settings and oneMKL preload.
         ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
         SparkSession spark = session.getOrCreate();
         try {

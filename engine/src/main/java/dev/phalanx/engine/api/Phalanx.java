@@ -30,7 +30,8 @@ import org.apache.spark.sql.Row;
  * }</pre>
  *
  * <p>The DataFrame needs a features column (a numeric array or an ML Vector with as many values as
- * the input spec's sample size) and a label column of whole-number class indices. Training runs as
+ * the input spec's sample size) and a label column of whole-number class indices (real-valued
+ * targets with {@code optLoss("mse")}). Training runs as
  * one Spark barrier stage of W tasks that average gradients over direct TCP connections; with
  * {@link TrainingOptions#optGpusPerWorker} each task trains on the GPUs Spark assigned to it.
  */

@@ -3,7 +3,11 @@ package dev.phalanx.engine.api;
 import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.StepMetrics;
 
-/** Receives progress on the driver while training runs, from one thread. Must not block for long. */
+/**
+ * Receives progress on the driver while training runs. Calls never overlap, but they come from
+ * more than one thread: {@code onEpoch} and {@code onStep} from a progress thread of each attempt,
+ * {@code onEvent} from the thread that called {@code fit}. Must not block for long.
+ */
 @FunctionalInterface
 public interface ProgressListener {
 
