@@ -53,8 +53,13 @@ final class NioRingTransport implements RingTransport {
         next.configureBlocking(false);
         prev.configureBlocking(false);
         this.selector = Selector.open();
-        this.nextKey = next.register(selector, SelectionKey.OP_READ);
-        this.prevKey = prev.register(selector, SelectionKey.OP_READ);
+        try {
+            this.nextKey = next.register(selector, SelectionKey.OP_READ);
+            this.prevKey = prev.register(selector, SelectionKey.OP_READ);
+        } catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
     }
 
     /**

@@ -71,7 +71,8 @@ public final class RingCommunicator implements Communicator {
             RingTransport transport = options.tls() == null ? new NioRingTransport(rank, worldSize, ring, options)
                     : new TlsRingTransport(rank, worldSize, ring, options);
             return new RingCommunicator(rank, worldSize, transport, options);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            ring.close();
             throw new CollectiveException("rank " + rank + ": cannot start the ring transport: " + e, e);
         }
     }

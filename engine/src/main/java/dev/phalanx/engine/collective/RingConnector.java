@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -33,6 +34,8 @@ final class RingConnector {
 
     private static final Logger LOG = Logger.getLogger(RingConnector.class.getName());
     private static final int ACCEPTED = 1;
+    /** Marks a dial whose socket nobody will take: a dial finishing later closes its socket itself. */
+    private static final Object ABANDONED = new Object();
 
     private final int rank;
     private final int worldSize;
@@ -51,7 +54,14 @@ final class RingConnector {
      * @param prev the connection from rank - 1
      * @param addresses every rank's {@code host:port}, for error messages
      */
-    record Ring(Socket next, Socket prev, String[] addresses) {}
+    record Ring(Socket next, Socket prev, String[] addresses) {
+
+        /** Closes both connections, for a ring that cannot be used after all. */
+        void close() {
+            RingConnector.close(next);
+            RingConnector.close(prev);
+        }
+    }
 
     Ring connect(Rendezvous rendezvous, String host) {
         int timeout = options.timeoutMillis();
@@ -66,29 +76,40 @@ final class RingConnector {
             String[] addresses = rendezvous.allGather(host + ":" + server.socket().getLocalPort());
             int nextRank = (rank + 1) % worldSize;
             int prevRank = (rank - 1 + worldSize) % worldSize;
-            Future<Socket> dialling = dialer.submit(() -> dial(addresses[nextRank], nextRank, timeout, tls));
+            // The dialled socket is handed over through this reference so that a failure here closes
+            // it whether the dial finished before the failure or after it.
+            AtomicReference<Object> dialled = new AtomicReference<>();
+            Future<Socket> dialling = dialer.submit(() -> {
+                Socket socket = dial(addresses[nextRank], nextRank, timeout, tls);
+                if (!dialled.compareAndSet(null, socket)) {
+                    close(socket);
+                }
+                return socket;
+            });
             Socket fromPrev = null;
+            boolean connected = false;
             try {
                 fromPrev = acceptPeer(server.socket(), prevRank, addresses[prevRank], tls);
                 Socket toNext = dialling.get(timeout, TimeUnit.MILLISECONDS);
+                connected = true;
                 return new Ring(toNext, fromPrev, addresses);
             } catch (ExecutionException e) {
-                close(fromPrev);
                 throw e.getCause() instanceof CollectiveException ce ? ce
                         : new CollectiveException("rank " + rank + ": cannot connect to rank " + nextRank + " at "
                                 + addresses[nextRank] + ": " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
-                close(fromPrev);
                 throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + addresses[nextRank]
                         + " did not accept the connection within " + options.timeout(), e);
             } catch (InterruptedException e) {
-                close(fromPrev);
                 Thread.currentThread().interrupt();
                 throw new CollectiveException("rank " + rank + ": interrupted while connecting", e);
-            } catch (RuntimeException | IOException e) {
-                close(fromPrev);
-                throw e;
             } finally {
+                if (!connected) {
+                    close(fromPrev);
+                    if (dialled.getAndSet(ABANDONED) instanceof Socket toNext) {
+                        close(toNext);
+                    }
+                }
                 dialling.cancel(true);
             }
         } catch (IOException e) {
@@ -159,9 +180,14 @@ final class RingConnector {
                 refusal = "bad handshake: " + e;
             }
             if (refusal == null) {
-                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                out.writeByte(ACCEPTED);
-                out.flush();
+                try {
+                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                    out.writeByte(ACCEPTED);
+                    out.flush();
+                } catch (IOException e) {
+                    close(socket);
+                    throw e;
+                }
                 return socket;
             }
             LOG.warning("rank " + rank + ": refused a connection from " + socket.getRemoteSocketAddress() + ": " + refusal);

@@ -47,13 +47,20 @@ public final class TcpStoreRendezvous implements Rendezvous {
             try {
                 for (int joined = 1; joined < worldSize; joined++) {
                     Socket peer = server.accept();
-                    peer.setSoTimeout((int) timeout.toMillis());
-                    DataInputStream in = new DataInputStream(peer.getInputStream());
-                    int from = in.readInt();
-                    if (from <= 0 || from >= worldSize || peers[from] != null) {
+                    int from;
+                    DataInputStream in;
+                    try {
+                        peer.setSoTimeout((int) timeout.toMillis());
+                        in = new DataInputStream(peer.getInputStream());
+                        from = in.readInt();
+                        if (from <= 0 || from >= worldSize || peers[from] != null) {
+                            throw new CollectiveException("rendezvous at " + store + ": bad or duplicate rank " + from);
+                        }
+                    } catch (IOException | RuntimeException e) {
                         peer.close();
-                        throw new CollectiveException("rendezvous at " + store + ": bad or duplicate rank " + from);
+                        throw e;
                     }
+                    // From here the finally below closes it.
                     peers[from] = peer;
                     messages[from] = in.readUTF();
                 }
