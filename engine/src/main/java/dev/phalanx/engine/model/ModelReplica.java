@@ -126,14 +126,19 @@ public final class ModelReplica implements AutoCloseable {
     public static ModelReplica initialised(String modelName, InputSpec input, long seed, Device device,
             TensorTransfer transfer) {
         ModelReplica replica = new ModelReplica(modelName, input, device, transfer, null);
-        ParameterInit init = new ParameterInit(seed);
-        int offset = 0;
-        for (int i = 0; i < replica.shapes.size(); i++) {
-            Shape shape = replica.shapes.get(i);
-            init.fill(replica.types.get(i), shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
-            offset += Math.toIntExact(shape.size());
+        try {
+            ParameterInit init = new ParameterInit(seed);
+            int offset = 0;
+            for (int i = 0; i < replica.shapes.size(); i++) {
+                Shape shape = replica.shapes.get(i);
+                init.fill(replica.types.get(i), shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
+                offset += Math.toIntExact(shape.size());
+            }
+            replica.pushParameters();
+        } catch (RuntimeException e) {
+            replica.close();
+            throw e;
         }
-        replica.pushParameters();
         return replica;
     }
 
@@ -143,7 +148,13 @@ public final class ModelReplica implements AutoCloseable {
      */
     public static ModelReplica sharing(ModelReplica primary, String modelName, Device device, TensorTransfer transfer) {
         ModelReplica replica = new ModelReplica(modelName, primary.input, device, transfer, primary.storage);
-        replica.pushParameters();
+        try {
+            // On a GPU this copies the parameters to the device, which can run out of memory.
+            replica.pushParameters();
+        } catch (RuntimeException e) {
+            replica.close();
+            throw e;
+        }
         return replica;
     }
 
