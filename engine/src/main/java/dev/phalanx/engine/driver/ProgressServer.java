@@ -1,6 +1,8 @@
 package dev.phalanx.engine.driver;
 
+import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.ProgressWire;
+import dev.phalanx.engine.worker.StepMetrics;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,6 +23,14 @@ final class ProgressServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ProgressServer.class.getName());
     private static final long JOIN_MILLIS = 5_000;
+    /**
+     * How long a new connection has to present the job token. Why: the listener serves one
+     * connection at a time, so a stray connection that sends nothing would otherwise keep rank 0's
+     * reports waiting for the whole run.
+     */
+    private static final int TOKEN_MILLIS = 10_000;
+
+    private final int tokenMillis;
 
     private final ServerSocket server;
     private final String jobToken;
@@ -28,9 +39,15 @@ final class ProgressServer implements AutoCloseable {
     private volatile Socket current;
 
     ProgressServer(String host, String jobToken, ProgressWire.Handler listener) throws IOException {
+        this(host, jobToken, listener, TOKEN_MILLIS);
+    }
+
+    /** As above, giving a new connection {@code tokenMillis} to present the job token. */
+    ProgressServer(String host, String jobToken, ProgressWire.Handler listener, int tokenMillis) throws IOException {
+        this.tokenMillis = tokenMillis;
         this.server = new ServerSocket();
         this.jobToken = jobToken;
-        this.listener = listener;
+        this.listener = guarded(listener);
         try {
             server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
         } catch (IOException e) {
@@ -40,6 +57,32 @@ final class ProgressServer implements AutoCloseable {
         this.thread = new Thread(this::serve, "phalanx-progress-listener");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Keeps a listener that throws from ending the progress connection: its exception is logged and
+     * the next report is read as usual.
+     */
+    private static ProgressWire.Handler guarded(ProgressWire.Handler listener) {
+        return new ProgressWire.Handler() {
+            @Override
+            public void epoch(EpochMetrics metrics) {
+                try {
+                    listener.epoch(metrics);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "progress listener: the listener failed on epoch " + metrics.epoch(), e);
+                }
+            }
+
+            @Override
+            public void step(StepMetrics metrics) {
+                try {
+                    listener.step(metrics);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "progress listener: the listener failed on step " + metrics.step(), e);
+                }
+            }
+        };
     }
 
     /** Returns the {@code host:port} workers connect to. */
@@ -52,13 +95,20 @@ final class ProgressServer implements AutoCloseable {
             try (Socket socket = server.accept()) {
                 current = socket;
                 DataInputStream in = new DataInputStream(socket.getInputStream());
+                socket.setSoTimeout(tokenMillis);
                 if (!jobToken.equals(in.readUTF())) {
                     LOG.warning("progress listener: refused " + socket.getRemoteSocketAddress() + " (wrong job token)");
                     continue;
                 }
+                // Rank 0 reports only every log_every_steps steps or epoch, minutes apart on a large
+                // model; close() ends this wait when the attempt ends.
+                socket.setSoTimeout(0);
                 while (true) {
                     ProgressWire.read(in, listener);
                 }
+            } catch (SocketTimeoutException e) {
+                LOG.warning("progress listener: closed a connection that sent no job token within " + tokenMillis
+                        + " ms");
             } catch (EOFException e) {
                 // Rank 0 closed its reporter: the run is over, or it will reconnect on a retry.
             } catch (SocketException e) {

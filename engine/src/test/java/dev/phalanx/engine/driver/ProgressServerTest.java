@@ -1,0 +1,72 @@
+package dev.phalanx.engine.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.worker.ProgressReporter;
+import dev.phalanx.engine.worker.ProgressWire;
+import dev.phalanx.engine.worker.StepMetrics;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The driver's progress listener over real sockets, against the reporter rank 0 uses. */
+class ProgressServerTest {
+
+    private static final String TOKEN = "job-token";
+
+    private static EpochMetrics epoch(int n) {
+        return new EpochMetrics(n, 10, 0.5, 0.9, 100, 1);
+    }
+
+    @Test
+    void aStrayConnectionThatSendsNothingDoesNotHoldUpRankZerosReports() throws Exception {
+        BlockingQueue<EpochMetrics> received = new LinkedBlockingQueue<>();
+        try (ProgressServer server = new ProgressServer("127.0.0.1", TOKEN, handler(received, 0), 300);
+                Socket stray = new Socket()) {
+            String[] hostPort = server.address().split(":");
+            stray.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 5_000);
+            try (ProgressReporter reporter = ProgressReporter.connect(server.address(), TOKEN)) {
+                reporter.report(epoch(1));
+                EpochMetrics first = received.poll(10, TimeUnit.SECONDS);
+                assertNotNull(first, "rank 0's report never arrived while the stray connection stayed open");
+                assertEquals(1, first.epoch());
+            }
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsStillGetsTheReportsAfterIt() throws Exception {
+        BlockingQueue<EpochMetrics> received = new LinkedBlockingQueue<>();
+        try (ProgressServer server = new ProgressServer("127.0.0.1", TOKEN, handler(received, 1));
+                ProgressReporter reporter = ProgressReporter.connect(server.address(), TOKEN)) {
+            reporter.report(epoch(1));
+            reporter.report(epoch(2));
+            EpochMetrics next = received.poll(10, TimeUnit.SECONDS);
+            assertNotNull(next, "no report reached the listener after it threw");
+            assertEquals(2, next.epoch());
+        }
+    }
+
+    /** Collects epochs; throws on the first {@code failures} of them, as a careless listener might. */
+    private static ProgressWire.Handler handler(BlockingQueue<EpochMetrics> received, int failures) {
+        return new ProgressWire.Handler() {
+            private int calls;
+
+            @Override
+            public void epoch(EpochMetrics metrics) {
+                if (calls++ < failures) {
+                    throw new IllegalStateException("listener bug");
+                }
+                received.add(metrics);
+            }
+
+            @Override
+            public void step(StepMetrics metrics) {}
+        };
+    }
+}
