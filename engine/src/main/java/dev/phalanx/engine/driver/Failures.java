@@ -25,25 +25,34 @@ final class Failures {
     static RuntimeException translate(Exception e, String rootCause) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InvalidDataException bad) {
-                return new InvalidDataException(bad.getMessage());
+                return withCause(new InvalidDataException(bad.getMessage()), e);
             }
             if (t instanceof DeviceUnavailableException device) {
-                return new DeviceUnavailableException(device.getMessage());
+                return withCause(new DeviceUnavailableException(device.getMessage()), e);
             }
             if (t instanceof LossNotFiniteException diverged) {
-                return new LossNotFiniteException(diverged.getMessage());
+                return withCause(new LossNotFiniteException(diverged.getMessage()), e);
             }
         }
         if (rootCause != null && rootCause.startsWith(INVALID_DATA)) {
-            return new InvalidDataException(rootCause.substring(INVALID_DATA.length()));
+            return withCause(new InvalidDataException(rootCause.substring(INVALID_DATA.length())), e);
         }
         if (rootCause != null && rootCause.startsWith(DEVICE_UNAVAILABLE)) {
-            return new DeviceUnavailableException(rootCause.substring(DEVICE_UNAVAILABLE.length()));
+            return withCause(new DeviceUnavailableException(rootCause.substring(DEVICE_UNAVAILABLE.length())), e);
         }
         if (rootCause != null && rootCause.startsWith(LOSS_NOT_FINITE)) {
-            return new LossNotFiniteException(rootCause.substring(LOSS_NOT_FINITE.length()));
+            return withCause(new LossNotFiniteException(rootCause.substring(LOSS_NOT_FINITE.length())), e);
         }
         String cause = rootCause != null ? rootCause : String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         return new TrainingFailedException("training failed: " + cause, e);
+    }
+
+    /**
+     * Keeps what Spark threw (with the executor's stack trace) as the cause of the clean error, for
+     * whoever reads the log; the message stays the worker's own.
+     */
+    private static RuntimeException withCause(RuntimeException clean, Exception sparkFailure) {
+        clean.initCause(sparkFailure);
+        return clean;
     }
 }

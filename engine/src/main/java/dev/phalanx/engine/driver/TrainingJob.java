@@ -115,10 +115,17 @@ public final class TrainingJob {
         CheckpointSettings settings = spec.checkpoints();
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
+        TrainingFailedException lastFailure = null;
         for (int attempt = 1; ; attempt++) {
-            if (attempt > 1) {
+            if (lastFailure != null) {
                 // A lost executor is replaced by the cluster manager; the relaunch needs W slots again.
-                SlotCheck.requireSlots(sc, spec.workers(), slotWait, shards.profile(), spec.gpusPerWorker());
+                try {
+                    SlotCheck.requireSlots(sc, spec.workers(), slotWait, shards.profile(), spec.gpusPerWorker());
+                } catch (RuntimeException e) {
+                    // The failed attempt is what went wrong; the missing slots only stop the relaunch.
+                    throw new TrainingFailedException(lastFailure.getMessage() + " (attempt " + (attempt - 1) + " of "
+                            + maxAttempts + "); not relaunched: " + e.getMessage(), lastFailure);
+                }
             }
             String resumeFrom = store == null ? null : compatibleNewest(store, spec, events);
             try {
@@ -134,6 +141,7 @@ public final class TrainingJob {
                 }
                 events.accept("attempt " + attempt + " of " + maxAttempts + " failed: " + e.getMessage()
                         + "; relaunching" + (store == null ? " from the start (no checkpoint_dir)" : ""));
+                lastFailure = e;
             }
         }
     }
