@@ -62,15 +62,46 @@ class DeviceRosterTest {
         }
     }
 
-    /** Runs {@link DeviceRoster#gather} on every rank; returns each rank's lines or its exception. */
+    @Test
+    void theSameAddressOnOneHostIsFineWhenCudaVisibleDevicesGivesEachExecutorItsOwnGpu() throws Exception {
+        List<Object> results = gather(List.of(
+                WorkerDevices.resolve(0, "a", 1, List.of("0"), true, 0),
+                WorkerDevices.resolve(1, "a", 1, List.of("0"), true, 0)), List.of("2,3", "GPU-1f2e"));
+        assertTrue(results.get(0) instanceof List<?>, String.valueOf(results.get(0)));
+        assertTrue(results.get(1) instanceof List<?>, String.valueOf(results.get(1)));
+    }
+
+    @Test
+    void twoExecutorsWhoseCudaVisibleDevicesNameTheSameGpuAreRefused() throws Exception {
+        List<Object> results = gather(List.of(
+                WorkerDevices.resolve(0, "a", 1, List.of("1"), true, 0),
+                WorkerDevices.resolve(1, "a", 1, List.of("0"), true, 0)), List.of("0,3", "3"));
+        for (Object result : results) {
+            assertTrue(result instanceof DeviceUnavailableException, String.valueOf(result));
+            assertTrue(((Exception) result).getMessage().startsWith("ranks 0 and 1 on a were given GPU addresses 1 and 0"
+                    + " (CUDA_VISIBLE_DEVICES device 3 for both); two workers must never share a GPU"),
+                    ((Exception) result).getMessage());
+        }
+    }
+
     private List<Object> gather(List<WorkerDevices> ranks) throws Exception {
+        List<String> unset = new ArrayList<>();
+        ranks.forEach(rank -> unset.add(null));
+        return gather(ranks, unset);
+    }
+
+    /**
+     * Runs {@link DeviceRoster#gather} on every rank, each with its {@code CUDA_VISIBLE_DEVICES};
+     * returns each rank's lines or its exception.
+     */
+    private List<Object> gather(List<WorkerDevices> ranks, List<String> visibleDevices) throws Exception {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(ranks.size(), TIMEOUT);
         List<Future<Object>> futures = new ArrayList<>();
         for (WorkerDevices mine : ranks) {
             futures.add(pool.submit(() -> {
                 try (Communicator comm = Communicators.connect(mine.rank(), ranks.size(),
                         rendezvous.forRank(mine.rank()), "127.0.0.1", new CollectiveOptions(TIMEOUT, "roster"))) {
-                    return DeviceRoster.gather(comm, mine);
+                    return DeviceRoster.gather(comm, mine, visibleDevices.get(mine.rank()));
                 } catch (DeviceUnavailableException e) {
                     return e;
                 }
