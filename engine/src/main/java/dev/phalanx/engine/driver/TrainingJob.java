@@ -102,7 +102,7 @@ public final class TrainingJob {
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad value, naming its column and row
      * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker cannot use its GPUs
      * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
-     * @throws TrainingFailedException when the last attempt failed
+     * @throws TrainingFailedException when the last attempt failed, or a relaunch found too few task slots
      */
     public TrainingResult run(Shards shards, TrainingSpec spec, ProgressWire.Handler progress,
             Consumer<String> events) {
