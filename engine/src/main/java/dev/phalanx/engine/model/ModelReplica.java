@@ -178,12 +178,18 @@ public final class ModelReplica implements AutoCloseable {
         return replica;
     }
 
-    /** Returns the named model's parameter shapes in order, for example {@code "(256, 784) (256) …"}. */
+    /**
+     * Returns the named model's parameter shapes in order, for example {@code "(256, 784) (256) …"}.
+     * Builds only the block, not a replica: the driver calls this, and a replica's flat buffers would
+     * take twice the model's size in direct memory there.
+     */
     public static String parameterShapes(String modelName, InputSpec input) {
-        try (ModelReplica replica = new ModelReplica(modelName, input, Device.cpu(), TensorTransfer.IN_PLACE, null)) {
+        try (NDManager manager = PyTorchEngine.get().newBaseManager(Device.cpu())) {
+            Block block = ModelCatalog.build(modelName, input);
+            block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
             StringBuilder shapes = new StringBuilder();
-            for (Shape shape : replica.shapes) {
-                shapes.append(shapes.length() == 0 ? "" : " ").append(shape);
+            for (Pair<String, Parameter> entry : block.getParameters()) {
+                shapes.append(shapes.length() == 0 ? "" : " ").append(entry.getValue().getArray().getShape());
             }
             return shapes.toString();
         }
