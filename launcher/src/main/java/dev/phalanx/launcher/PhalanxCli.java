@@ -4,6 +4,7 @@ import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.worker.DeviceUnavailableException;
+import dev.phalanx.engine.worker.DirectMemoryExhaustedException;
 import dev.phalanx.engine.worker.LossNotFiniteException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -52,7 +53,7 @@ public final class PhalanxCli {
     private static String describe(Exception e) {
         if (e instanceof ConfigError || e instanceof InvalidDataException || e instanceof TrainingFailedException
                 || e instanceof CheckpointException || e instanceof DeviceUnavailableException
-                || e instanceof LossNotFiniteException) {
+                || e instanceof LossNotFiniteException || e instanceof DirectMemoryExhaustedException) {
             return "error: " + e.getMessage();
         }
         if (e instanceof IOException) {
@@ -65,7 +66,8 @@ public final class PhalanxCli {
     }
 
     private static int exitCode(Throwable e) {
-        if (e instanceof ConfigError || e instanceof DeviceUnavailableException) {
+        if (e instanceof ConfigError || e instanceof DeviceUnavailableException
+                || e instanceof DirectMemoryExhaustedException) {
             return ExitCodes.BAD_CONFIG;
         }
         if (e instanceof InvalidDataException || e instanceof IOException) {

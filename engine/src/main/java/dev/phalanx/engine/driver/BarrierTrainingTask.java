@@ -7,6 +7,7 @@ import dev.phalanx.engine.collective.SparkBarrierRendezvous;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.PyTorchEngine;
+import dev.phalanx.engine.worker.DirectMemoryExhaustedException;
 import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.TrainingLoop;
 import dev.phalanx.engine.worker.TrainingResult;
@@ -73,6 +74,14 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
             TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());
+        } catch (OutOfMemoryError e) {
+            // By here the shard, the connections and the model are closed and their memory freed.
+            DirectMemoryExhaustedException exhausted = DirectMemoryExhaustedException.from(e, rank,
+                    spec.shardMemoryBudget());
+            if (exhausted == null) {
+                throw e;
+            }
+            throw exhausted;
         }
     }
 

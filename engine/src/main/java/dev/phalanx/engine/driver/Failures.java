@@ -3,18 +3,20 @@ package dev.phalanx.engine.driver;
 import dev.phalanx.engine.api.TrainingFailedException;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.worker.DeviceUnavailableException;
+import dev.phalanx.engine.worker.DirectMemoryExhaustedException;
 import dev.phalanx.engine.worker.LossNotFiniteException;
 
 /**
  * Turns what Spark throws on the driver into what the caller should see: the first Phalanx data,
- * device or divergence error if there is one (none is worth a relaunch), else the most telling task
- * failure of the attempt.
+ * device, divergence or direct-memory error if there is one (none is worth a relaunch), else the
+ * most telling task failure of the attempt.
  */
 final class Failures {
 
     private static final String INVALID_DATA = InvalidDataException.class.getName() + ": ";
     private static final String DEVICE_UNAVAILABLE = DeviceUnavailableException.class.getName() + ": ";
     private static final String LOSS_NOT_FINITE = LossNotFiniteException.class.getName() + ": ";
+    private static final String DIRECT_MEMORY = DirectMemoryExhaustedException.class.getName() + ": ";
 
     private Failures() {}
 
@@ -33,6 +35,9 @@ final class Failures {
             if (t instanceof LossNotFiniteException diverged) {
                 return withCause(new LossNotFiniteException(diverged.getMessage()), e);
             }
+            if (t instanceof DirectMemoryExhaustedException exhausted) {
+                return new DirectMemoryExhaustedException(exhausted.getMessage(), e);
+            }
         }
         if (rootCause != null && rootCause.startsWith(INVALID_DATA)) {
             return withCause(new InvalidDataException(rootCause.substring(INVALID_DATA.length())), e);
@@ -42,6 +47,9 @@ final class Failures {
         }
         if (rootCause != null && rootCause.startsWith(LOSS_NOT_FINITE)) {
             return withCause(new LossNotFiniteException(rootCause.substring(LOSS_NOT_FINITE.length())), e);
+        }
+        if (rootCause != null && rootCause.startsWith(DIRECT_MEMORY)) {
+            return new DirectMemoryExhaustedException(rootCause.substring(DIRECT_MEMORY.length()), e);
         }
         String cause = rootCause != null ? rootCause : String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         return new TrainingFailedException("training failed: " + cause, e);
