@@ -13,6 +13,8 @@ import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.engine.worker.LossNotFiniteException;
 import dev.phalanx.models.InputSpec;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +145,7 @@ class ExactResumeTest {
         assertEquals(List.of("resuming from checkpoint ckpt-000000000008 (step 8, epoch 1)"), events);
         assertSameParameters(finished.parameters(), again.parameters());
         assertEquals(before, store.list(), "nothing to train, so nothing to commit");
-        try (Stream<Path> files = java.nio.file.Files.list(Path.of(java.net.URI.create(dir)))) {
+        try (Stream<Path> files = Files.list(Path.of(URI.create(dir)))) {
             assertEquals(before.stream().map(CheckpointInfo::name).sorted().toList(),
                     files.map(f -> f.getFileName().toString()).sorted().toList(),
                     "the valid final checkpoint must not be moved aside");
