@@ -1,6 +1,7 @@
 package dev.phalanx.launcher;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
@@ -64,10 +65,19 @@ final class CheckpointsCommand implements Callable<Integer> {
 
     /** The run's checkpoint_dir from its job.conf, else the run directory's checkpoints folder. */
     private String checkpointDirectory(Configuration conf) throws IOException {
-        Path path = new Path(runDir);
-        FileSystem fs = path.getFileSystem(conf);
+        Path path;
+        FileSystem fs;
+        try {
+            path = new Path(runDir);
+            fs = path.getFileSystem(conf);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new ConfigError("RUN_DIR '" + runDir + "' cannot be opened: " + e.getMessage());
+        }
         if (!fs.exists(path)) {
             throw new ConfigError("run directory '" + runDir + "' does not exist");
+        }
+        if (!fs.getFileStatus(path).isDirectory()) {
+            throw new ConfigError("run directory '" + runDir + "' is a file, not a directory");
         }
         Path jobConf = new Path(path, RunDirectory.JOB_CONF);
         if (fs.exists(jobConf)) {
@@ -77,6 +87,8 @@ final class CheckpointsCommand implements Callable<Integer> {
                         && !config.getString(JobKeys.CHECKPOINT_DIR.name()).isBlank()) {
                     return config.getString(JobKeys.CHECKPOINT_DIR.name());
                 }
+            } catch (ConfigException e) {
+                throw new ConfigError(jobConf + " cannot be read: " + e.getMessage());
             }
         }
         return fs.makeQualified(new Path(path, "checkpoints")).toString();

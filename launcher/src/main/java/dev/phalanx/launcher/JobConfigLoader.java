@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.phalanx.engine.collective.TlsSettings;
+import dev.phalanx.engine.data.FortuneCookies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ public final class JobConfigLoader {
         } catch (ConfigException e) {
             throw new ConfigError("cannot parse " + file + ": " + e.getMessage());
         }
-        Config config = applyOverrides(fromFile, overrides).withFallback(defaults());
+        Config config = withDatasetDirectory(applyOverrides(fromFile, overrides)).withFallback(defaults());
         try {
             config = config.resolve();
         } catch (ConfigException e) {
@@ -83,6 +84,21 @@ public final class JobConfigLoader {
                 number(config, JobKeys.LOG_EVERY_STEPS).intValue(),
                 tls(config),
                 redacted(config).root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
+    }
+
+    /**
+     * The registry's {@code data_dir} default is Fashion-MNIST's Debian folder; with {@code dataset =
+     * fortunes} and no {@code data_dir}, the fortunes package's folder is meant instead.
+     */
+    private static Config withDatasetDirectory(Config user) {
+        String dataset = JobKeys.DATASET.name();
+        String dataDir = JobKeys.DATA_DIR.name();
+        if (user.hasPath(dataDir) || !user.hasPath(dataset)
+                || user.getValue(dataset).valueType() != ConfigValueType.STRING
+                || !user.getString(dataset).equals("fortunes")) {
+            return user;
+        }
+        return user.withValue(dataDir, ConfigValueFactory.fromAnyRef(FortuneCookies.DEBIAN_DIR));
     }
 
     private static TlsSettings tls(Config config) {
@@ -142,6 +158,22 @@ public final class JobConfigLoader {
         if (JobKeys.find(key) == null) {
             throw new ConfigError("unknown key '" + key + "'; did you mean '" + JobKeys.nearest(key) + "'?");
         }
+    }
+
+    /**
+     * Returns the value of a known key in one form per type, so that the same setting written two
+     * ways (a number or the text {@code --set} gives, {@code 300s} or {@code 5m}) compares equal.
+     */
+    static String canonical(Config config, ConfigKey key) {
+        return switch (key.type()) {
+            case STRING -> string(config, key);
+            case INT, LONG -> Long.toString(number(config, key).longValue());
+            case DOUBLE -> Double.toString(number(config, key).doubleValue());
+            case BOOLEAN -> Boolean.toString(bool(config, key));
+            case DURATION -> duration(config, key).toString();
+            case SIZE -> Long.toString(size(config, key));
+            case INT_LIST, DOUBLE_LIST -> Arrays.toString(doubleList(config, key));
+        };
     }
 
     private static String string(Config config, ConfigKey key) {

@@ -21,8 +21,8 @@ public final class JobKeys {
             "where the data comes from: fashion-mnist, fortunes (text), parquet (files at data_dir) or table");
     /** Where the data set's files are. */
     public static final ConfigKey DATA_DIR = key("data_dir", ConfigKey.Type.STRING,
-            "/usr/share/datasets/fashion-mnist", "fashion-mnist or fortunes: directory of the Debian package's files;"
-                    + " parquet: training data, any Hadoop URI");
+            "/usr/share/datasets/fashion-mnist", "fashion-mnist or fortunes: directory of the Debian package's files"
+                    + " (for fortunes the default is /usr/share/games/fortunes); parquet: training data, any Hadoop URI");
     /** Table name. */
     public static final ConfigKey TABLE = key("table", ConfigKey.Type.STRING, "\"\"",
             "table: the training table's name in Spark's catalog");

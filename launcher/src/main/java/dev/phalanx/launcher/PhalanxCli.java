@@ -39,8 +39,8 @@ public final class PhalanxCli {
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((e, arguments) -> {
-                    err.println("phalanx: usage error: " + e.getMessage() + " (see: phalanx "
-                            + e.getCommandLine().getCommandName() + " --help)");
+                    err.println("phalanx: usage error: " + e.getMessage() + " (see: "
+                            + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
                     return ExitCodes.BAD_CONFIG;
                 })
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {

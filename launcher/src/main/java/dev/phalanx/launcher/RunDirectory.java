@@ -61,8 +61,13 @@ public final class RunDirectory {
     public static RunDirectory open(String configured, String model, Configuration conf, boolean force) {
         // A model spec may carry options, "transformer(layers=2)": its name alone names the folder.
         String name = model.replaceAll("\\(.*", "").trim();
-        Path path = configured.isBlank() ? new Path("runs", name + "-" + LocalDateTime.now().format(STAMP))
-                : new Path(configured);
+        Path path;
+        try {
+            path = configured.isBlank() ? new Path("runs", name + "-" + LocalDateTime.now().format(STAMP))
+                    : new Path(configured);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("run_dir '" + configured + "' is not a path or URI: " + e.getMessage());
+        }
         try {
             FileSystem fileSystem = path.getFileSystem(conf);
             FileSystem fs = fileSystem instanceof LocalFileSystem local ? local.getRaw() : fileSystem;
@@ -98,6 +103,32 @@ public final class RunDirectory {
             return new RunDirectory(path, fs, state, movedAside);
         } catch (IOException e) {
             throw new ConfigError("run_dir '" + path + "' is not usable: " + e.getMessage());
+        }
+    }
+
+    /**
+     * For a forced run whose {@code checkpoint_dir} lies outside {@code run_dir}: moves that folder
+     * aside too, to {@code <checkpoint_dir>.previous-<time>}, so the fresh run does not resume from
+     * the earlier run's checkpoints.
+     *
+     * @return where it went, or null when there was nothing to move
+     * @throws ConfigError naming {@code checkpoint_dir} when it cannot be moved
+     */
+    public static String moveAsideCheckpoints(String checkpointDir, Configuration conf) {
+        Path path = new Path(checkpointDir);
+        try {
+            FileSystem fs = path.getFileSystem(conf);
+            if (!fs.exists(path) || fs.listStatus(path).length == 0) {
+                return null;
+            }
+            Path aside = new Path(path + ".previous-" + LocalDateTime.now().format(STAMP));
+            if (!fs.rename(path, aside)) {
+                throw new ConfigError("checkpoint_dir '" + path + "': cannot move the earlier run's checkpoints aside to "
+                        + aside);
+            }
+            return aside.toString();
+        } catch (IOException e) {
+            throw new ConfigError("checkpoint_dir '" + path + "' is not usable: " + e.getMessage());
         }
     }
 

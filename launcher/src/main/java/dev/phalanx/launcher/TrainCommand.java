@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -68,18 +69,31 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainingDataLoader.checkExists(job.data());
         RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force);
+        List<String> changed = runDir.state() == RunDirectory.State.NEW ? List.of()
+                : SettingsChanges.between(runDir.read(RunDirectory.JOB_CONF), job.rendered());
         switch (runDir.state()) {
             case FINISHED -> {
+                if (!changed.isEmpty()) {
+                    throw new ConfigError(runDir.uri() + " holds a finished run with other settings ("
+                            + String.join(", ", changed) + "); use a new run_dir, or --force to train afresh (the"
+                            + " finished run is moved aside)");
+                }
                 out.println("phalanx: " + runDir.uri() + " holds a finished run (" + RunDirectory.SUCCESS
-                        + "); nothing to do (--force trains afresh)");
+                        + ") with these settings; nothing to do (--force trains afresh)");
                 return ExitCodes.OK;
             }
-            case RESUMING -> out.println("phalanx: continuing the unfinished run in " + runDir.uri());
+            case RESUMING -> out.println("phalanx: continuing the unfinished run in " + runDir.uri()
+                    + (changed.isEmpty() ? "" : " with changed settings: " + String.join(", ", changed)));
             case NEW -> {
                 if (runDir.movedAside() != null) {
                     out.println("phalanx: moved the earlier run aside to " + runDir.movedAside());
+                    if (!job.checkpointDir().isBlank()) {
+                        String aside = RunDirectory.moveAsideCheckpoints(job.checkpointDir(), new Configuration());
+                        if (aside != null) {
+                            out.println("phalanx: moved its checkpoints aside to " + aside);
+                        }
+                    }
                 }
-                runDir.write(RunDirectory.JOB_CONF, job.rendered());
             }
         }
         SparkSession.Builder session = SparkSession.builder()
@@ -89,8 +103,12 @@ final class TrainCommand implements Callable<Integer> {
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
         // Executors do not inherit this process's environment: pass on its malloc settings and oneMKL preload.
         ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
-        SparkSession spark = session.getOrCreate();
+        SparkSession spark = startSpark(session, job);
         try {
+            // Recorded once Spark runs, so a folder whose job could not even start stays empty.
+            if (runDir.state() == RunDirectory.State.NEW) {
+                runDir.write(RunDirectory.JOB_CONF, job.rendered());
+            }
             TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), regression(job));
             TrainingOptions options;
             try {
@@ -128,6 +146,10 @@ final class TrainCommand implements Callable<Integer> {
                     data.description(), testAccuracy, testMse, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
                     model.history());
+            if (!changed.isEmpty()) {
+                // The settings this run trained with, for whoever continues or inspects it.
+                runDir.write(RunDirectory.JOB_CONF, job.rendered());
+            }
             runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
             runDir.write(RunDirectory.SUCCESS, "");
             out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);
@@ -155,11 +177,34 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The sample shape and classes the config declares (two classes stand in for ones still to infer). */
+    /** Starts Spark; a master URL it cannot parse is a config error naming {@code master}. */
+    private static SparkSession startSpark(SparkSession.Builder session, JobConfig job) {
+        try {
+            return session.getOrCreate();
+        } catch (Exception e) {
+            // Scala's SparkException is checked in Java's eyes but undeclared, hence Exception here.
+            if (e instanceof SparkException && String.valueOf(e.getMessage()).contains("Master URL")) {
+                throw new ConfigError("master '" + job.effectiveMaster() + "' is not a Spark master URL (" + e.getMessage()
+                        + "); expected for example local[4], spark://host:7077, yarn or k8s://https://host:443");
+            }
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("cannot start Spark: " + e, e);
+        }
+    }
+
     private static InputSpec declaredInput(DataSource data, boolean regression) {
         return switch (data.dataset()) {
             case "fortunes" -> new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size());
-            case "parquet", "table" -> new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
-                    data.numClasses() > 0 ? data.numClasses() : regression ? 1 : 2);
+            case "parquet", "table" -> {
+                try {
+                    yield new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
+                            data.numClasses() > 0 ? data.numClasses() : regression ? 1 : 2);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigError("key 'sample_shape': " + e.getMessage());
+                }
+            }
             default -> new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
         };
     }

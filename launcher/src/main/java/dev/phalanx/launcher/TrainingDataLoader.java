@@ -79,8 +79,9 @@ final class TrainingDataLoader {
                         "features", "label", "fortune cookies " + FortuneCookies.CATEGORIES + ", "
                                 + corpus.vocabularySize() + " token ids");
             }
-            case "parquet" -> fromFrames(data, regression, spark.read().parquet(data.dataDir()),
-                    data.testData().isBlank() ? null : spark.read().parquet(data.testData()), "Parquet " + data.dataDir());
+            case "parquet" -> fromFrames(data, regression, parquet(spark, data.dataDir(), "data_dir"),
+                    data.testData().isBlank() ? null : parquet(spark, data.testData(), "test_data"),
+                    "Parquet " + data.dataDir());
             case "table" -> fromFrames(data, regression, table(spark, data.table(), "table"),
                     data.testData().isBlank() ? null : table(spark, data.testData(), "test_data"), "table " + data.table());
             default -> throw new ConfigError("key 'dataset': unknown data set '" + data.dataset() + "'; known: "
@@ -94,6 +95,17 @@ final class TrainingDataLoader {
                 : regression ? 1 : LabelCount.infer(train, data.labelCol());
         return new TrainingData(train, test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
                 classes), data.featuresCol(), data.labelCol(), description);
+    }
+
+    /** Reads Parquet files; files Spark cannot read as Parquet are a data error naming {@code key}. */
+    private static Dataset<Row> parquet(SparkSession spark, String uri, String key) throws IOException {
+        try {
+            return spark.read().parquet(uri);
+        } catch (Exception e) {
+            // Spark's AnalysisException and SparkException are checked in Java's eyes but undeclared.
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new IOException(key + " '" + uri + "' cannot be read as Parquet files: " + reason, e);
+        }
     }
 
     private static Dataset<Row> table(SparkSession spark, String name, String key) throws IOException {

@@ -70,11 +70,51 @@ class PhalanxCliTest {
         Files.writeString(previous.resolve("_SUCCESS"), "");
         int code = run("train", "--config", config("").toString(), "--set", "run_dir=" + previous);
         assertEquals(ExitCodes.OK, code, errors());
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("holds a finished run (_SUCCESS); nothing to do"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("holds a finished run (_SUCCESS) with these settings;"
+                + " nothing to do"));
         assertEquals("{\"test_accuracy\": 0.9}", Files.readString(summary));
         try (var files = Files.list(previous)) {
             assertEquals(3, files.count());
         }
+    }
+
+    @Test
+    void aFinishedRunAskedForOtherSettingsIsRefusedNamingThemAndLeftAlone() throws IOException {
+        Path previous = Files.createDirectories(dir.resolve("finished"));
+        Files.writeString(previous.resolve("job.conf"), "model = mlp\nepochs = 3\nseed = 42\n");
+        Files.writeString(previous.resolve("_SUCCESS"), "");
+        int code = run("train", "--config", config("").toString(), "--set", "run_dir=" + previous,
+                "--set", "epochs=5", "--set", "seed=42");
+        assertEquals(ExitCodes.BAD_CONFIG, code, errors());
+        assertTrue(errors().endsWith("holds a finished run with other settings (epochs 3 -> 5); use a new run_dir,"
+                + " or --force to train afresh (the finished run is moved aside)"), errors());
+        assertEquals("model = mlp\nepochs = 3\nseed = 42\n", Files.readString(previous.resolve("job.conf")));
+        try (var files = Files.list(previous)) {
+            assertEquals(2, files.count());
+        }
+    }
+
+    @Test
+    void aMasterThatIsNotASparkUrlIsNamedWithExitCode2AndRecordsNoRun() throws IOException {
+        Path runDir = dir.resolve("bad-master");
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("").toString(), "--set", "master=foo",
+                "--set", "run_dir=" + runDir));
+        assertTrue(errors().startsWith("phalanx: error: master 'foo' is not a Spark master URL"), errors());
+        assertTrue(Files.notExists(runDir.resolve("job.conf")), "a job that never started must not look unfinished");
+    }
+
+    @Test
+    void aRunDirectoryThatIsAFileIsRefusedByTheCheckpointsCommand() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-run"), "x");
+        assertEquals(ExitCodes.BAD_CONFIG, run("checkpoints", file.toString()));
+        assertTrue(errors().endsWith("is a file, not a directory"), errors());
+    }
+
+    @Test
+    void aZeroDimensionInSampleShapeIsNamedByItsKey() throws IOException {
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("").toString(), "--set", "dataset=parquet",
+                "--set", "data_dir=" + dir, "--set", "sample_shape=0", "--set", "run_dir=" + dir.resolve("r")));
+        assertTrue(errors().startsWith("phalanx: error: key 'sample_shape': "), errors());
     }
 
     @Test
@@ -119,5 +159,11 @@ class PhalanxCliTest {
     void anUnknownOptionIsAOneLineUsageError() {
         assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", "x.conf", "--bogus"));
         assertEquals("phalanx: usage error: Unknown option: '--bogus' (see: phalanx train --help)", errors());
+    }
+
+    @Test
+    void anUnknownCommandPointsToTheToolsHelp() {
+        assertEquals(ExitCodes.BAD_CONFIG, run("tran"));
+        assertTrue(errors().endsWith("(see: phalanx --help)"), errors());
     }
 }

@@ -9,6 +9,7 @@ import dev.phalanx.engine.worker.FaultInjection;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -328,15 +329,15 @@ public final class TrainingOptions {
         require(GRADIENT_WIRES.containsKey(gradientCompression), "gradient_compression",
                 "'" + gradientCompression + "' is unknown; expected none or bf16");
         require(collectiveTimeout != null && !collectiveTimeout.isNegative() && !collectiveTimeout.isZero(),
-                "collective_timeout", "must be positive, got " + collectiveTimeout);
+                "collective_timeout", "must be positive, got " + readable(collectiveTimeout));
         require(slotWaitTimeout != null && !slotWaitTimeout.isNegative(),
-                "slot_wait_timeout", "must not be negative, got " + slotWaitTimeout);
+                "slot_wait_timeout", "must not be negative, got " + readable(slotWaitTimeout));
         require(Optimizers.NAMES.contains(optimizer), "optimizer",
                 "'" + optimizer + "' is unknown; known optimizers: " + String.join(", ", Optimizers.NAMES));
         require(checkpointDir != null, "checkpoint_dir", "must not be null");
         require(checkpointEverySteps >= 0, "checkpoint_every_steps", "must not be negative, got " + checkpointEverySteps);
         require(checkpointInterval != null && !checkpointInterval.isNegative(),
-                "checkpoint_interval", "must not be negative, got " + checkpointInterval);
+                "checkpoint_interval", "must not be negative, got " + readable(checkpointInterval));
         require(keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1, got " + keepCheckpoints);
         require(maxAttempts >= 1, "max_attempts", "must be at least 1, got " + maxAttempts);
         require(logEverySteps >= 0, "log_every_steps", "must not be negative, got " + logEverySteps);
@@ -344,6 +345,11 @@ public final class TrainingOptions {
                 "names rank " + (faultInjection == null ? 0 : faultInjection.rank()) + " but there are " + workers
                         + " workers");
         return this;
+    }
+
+    /** A duration as config files write it, {@code -5s} or {@code 2m}, rather than {@code PT-5S}. */
+    private static String readable(Duration duration) {
+        return duration == null ? "null" : duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     private static void require(boolean ok, String key, String problem) {

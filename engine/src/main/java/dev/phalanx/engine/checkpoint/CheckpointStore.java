@@ -71,6 +71,25 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Creates the folder if needed and writes and deletes a probe file there, so that a store that
+     * cannot take checkpoints fails before training rather than at its first commit.
+     *
+     * @throws CheckpointException naming the location and the reason
+     */
+    public void checkWritable() {
+        Path probe = new Path(dir, "_probe-" + UUID.randomUUID());
+        try {
+            if (!fs.mkdirs(dir)) {
+                throw new IOException("cannot create the folder");
+            }
+            fs.create(probe, false).close();
+            fs.delete(probe, false);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write checkpoints to " + location() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Returns the store's location. */
     public String location() {
         return fs.makeQualified(dir).toString();

@@ -115,6 +115,9 @@ public final class TrainingJob {
         CheckpointSettings settings = spec.checkpoints();
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
+        if (store != null) {
+            store.checkWritable();
+        }
         TrainingFailedException lastFailure = null;
         for (int attempt = 1; ; attempt++) {
             if (lastFailure != null) {

@@ -99,6 +99,22 @@ abstract class CheckpointStoreContract {
     }
 
     @Test
+    void aStoreWhereAFileStandsIsRefusedBeforeAnythingIsWritten() throws IOException {
+        Path file = new Path(dir + "-file");
+        try (OutputStream out = fileSystem().create(file, false)) {
+            out.write(1);
+        }
+        CheckpointStore blocked = new CheckpointStore(file.toString(), configuration(), 2);
+        CheckpointException e = assertThrows(CheckpointException.class, blocked::checkWritable);
+        assertTrue(e.getMessage().startsWith("cannot write checkpoints to ") && e.getMessage().contains("-file"),
+                e.getMessage());
+        assertTrue(fileSystem().getFileStatus(file).isFile(), "the file in the way must stay");
+        store.checkWritable();
+        assertTrue(store.list().isEmpty(), "the probe is not a checkpoint and is gone");
+        assertEquals(0, fileSystem().listStatus(new Path(dir)).length);
+    }
+
+    @Test
     void aTruncatedNewestFileIsDetectedAndThePreviousUsed() throws IOException {
         store.commit(state(10));
         CheckpointInfo newest = store.commit(state(20));
