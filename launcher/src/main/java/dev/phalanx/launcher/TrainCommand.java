@@ -68,6 +68,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new ConfigError(e.getMessage());
         }
         TrainingDataLoader.checkExists(job.data());
+        checkLocalKeyStores(job);
         RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force);
         List<String> changed = runDir.state() == RunDirectory.State.NEW ? List.of()
                 : SettingsChanges.between(runDir.read(RunDirectory.JOB_CONF), job.rendered());
@@ -177,6 +178,23 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The sample shape and classes the config declares (two classes stand in for ones still to infer). */
+    /**
+     * In local mode the executors are this process, so key stores it cannot read would fail every
+     * worker, on every attempt: refuse them now, naming the key. On a cluster they live on the
+     * executors' machines, where the workers check them.
+     */
+    private static void checkLocalKeyStores(JobConfig job) {
+        if (job.tls() == null || !job.effectiveMaster().startsWith("local")) {
+            return;
+        }
+        String trustKey = job.tls().trustStore().equals(job.tls().keyStore()) ? "tls_key_store" : "tls_trust_store";
+        for (String[] store : new String[][] {{"tls_key_store", job.tls().keyStore()}, {trustKey, job.tls().trustStore()}}) {
+            if (!Files.isReadable(Path.of(store[1]))) {
+                throw new ConfigError("key '" + store[0] + "': cannot read the key store '" + store[1] + "'");
+            }
+        }
+    }
+
     /** Starts Spark; a master URL it cannot parse is a config error naming {@code master}. */
     private static SparkSession startSpark(SparkSession.Builder session, JobConfig job) {
         try {

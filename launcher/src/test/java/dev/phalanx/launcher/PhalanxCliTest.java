@@ -104,6 +104,17 @@ class PhalanxCliTest {
     }
 
     @Test
+    void aMissingKeyStoreInLocalModeIsNamedBeforeSparkStarts() throws IOException {
+        Path runDir = dir.resolve("tls-run");
+        assertEquals(ExitCodes.BAD_CONFIG, run("train", "--config", config("").toString(),
+                "--set", "tls_key_store=" + dir.resolve("absent.p12"), "--set", "tls_key_store_password=x",
+                "--set", "run_dir=" + runDir));
+        assertEquals("phalanx: error: key 'tls_key_store': cannot read the key store '" + dir.resolve("absent.p12")
+                + "'", errors());
+        assertTrue(Files.notExists(runDir));
+    }
+
+    @Test
     void aRunDirectoryThatIsAFileIsRefusedByTheCheckpointsCommand() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-run"), "x");
         assertEquals(ExitCodes.BAD_CONFIG, run("checkpoints", file.toString()));
