@@ -87,7 +87,8 @@ class RecoveryIT {
 
         Outcome again = phalanx(train(runDir));
         assertEquals(ExitCodes.OK, again.code(), again.err());
-        assertTrue(again.out().contains("holds a finished run (_SUCCESS); nothing to do"), again.out());
+        assertTrue(again.out().contains("holds a finished run (_SUCCESS) with these settings; nothing to do"),
+                again.out());
         String firstSummary = Files.readString(runDir.resolve("summary.json"));
 
         List<String> forced = new ArrayList<>(List.of(train(runDir)));
