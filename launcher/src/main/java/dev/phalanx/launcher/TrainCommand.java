@@ -177,7 +177,6 @@ final class TrainCommand implements Callable<Integer> {
         out.println("saved the model in DJL format to " + runDir.uri() + "/model");
     }
 
-    /** The sample shape and classes the config declares (two classes stand in for ones still to infer). */
     /**
      * In local mode the executors are this process, so key stores it cannot read would fail every
      * worker, on every attempt: refuse them now, naming the key. On a cluster they live on the
@@ -212,6 +211,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The sample shape and classes the config declares (two classes stand in for ones still to infer). */
     private static InputSpec declaredInput(DataSource data, boolean regression) {
         return switch (data.dataset()) {
             case "fortunes" -> new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size());
