@@ -19,7 +19,8 @@ final class SettingsChanges {
     /**
      * Returns one {@code "key old -> new"} entry per setting that differs, by key; empty when the
      * two resolved configs agree. Only keys both record are compared: a key that only one of them
-     * has comes from another version of Phalanx, whose default held where it was missing.
+     * has comes from another version of Phalanx, whose default held where it was missing. {@code
+     * run_dir} is not compared: it names the folder itself, perhaps spelt another way.
      *
      * @param recorded the {@code job.conf} of the run directory
      * @param now this command's resolved config, rendered the same way
@@ -38,7 +39,7 @@ final class SettingsChanges {
         List<String> changes = new ArrayList<>();
         for (String key : keys) {
             ConfigKey known = JobKeys.find(key);
-            if (known == null || !current.hasPath(key)) {
+            if (known == null || known == JobKeys.RUN_DIR || !current.hasPath(key)) {
                 continue;
             }
             if (!same(earlier, current, known)) {

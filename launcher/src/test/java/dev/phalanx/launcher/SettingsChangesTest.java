@@ -33,6 +33,11 @@ class SettingsChangesTest {
     }
 
     @Test
+    void theRunDirectorySpeltAnotherWayIsNoChange() {
+        assertEquals(List.of(), SettingsChanges.between("run_dir = runs/a\n", "run_dir = \"/work/runs/a\"\n"));
+    }
+
+    @Test
     void anUnreadableJobConfIsNamed() {
         ConfigError e = assertThrows(ConfigError.class, () -> SettingsChanges.between("epochs = [", "epochs = 3\n"));
         assertTrue(e.getMessage().startsWith("job.conf of the run directory cannot be read: "), e.getMessage());
