@@ -16,7 +16,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import dev.phalanx.engine.model.OneDnnPaddingGuard;
+import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;

@@ -18,7 +18,7 @@ import dev.phalanx.engine.api.Phalanx;
 import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.model.PyTorchEngine;
-import dev.phalanx.engine.worker.StepSplit;
+import dev.phalanx.engine.job.StepSplit;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.util.ArrayList;

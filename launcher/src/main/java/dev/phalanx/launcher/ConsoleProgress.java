@@ -1,8 +1,8 @@
 package dev.phalanx.launcher;
 
 import dev.phalanx.engine.api.ProgressListener;
-import dev.phalanx.engine.worker.EpochMetrics;
-import dev.phalanx.engine.worker.StepMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;

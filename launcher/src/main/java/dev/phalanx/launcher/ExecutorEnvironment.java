@@ -1,8 +1,8 @@
 package dev.phalanx.launcher;
 
-import dev.phalanx.engine.model.MklAnyVendor;
-import dev.phalanx.engine.model.NativeMemoryTuning;
-import dev.phalanx.engine.model.OneDnnPaddingGuard;
+import dev.phalanx.engine.process.MklAnyVendor;
+import dev.phalanx.engine.process.NativeMemoryTuning;
+import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;

@@ -2,7 +2,7 @@ package dev.phalanx.launcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import dev.phalanx.engine.worker.StepMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

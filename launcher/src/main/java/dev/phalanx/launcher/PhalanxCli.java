@@ -1,11 +1,11 @@
 package dev.phalanx.launcher;
 
-import dev.phalanx.engine.api.TrainingFailedException;
+import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.InvalidDataException;
-import dev.phalanx.engine.worker.DeviceUnavailableException;
-import dev.phalanx.engine.worker.DirectMemoryExhaustedException;
-import dev.phalanx.engine.worker.LossNotFiniteException;
+import dev.phalanx.engine.job.DeviceUnavailableException;
+import dev.phalanx.engine.job.DirectMemoryExhaustedException;
+import dev.phalanx.engine.job.LossNotFiniteException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.phalanx.launcher;
 
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
 import java.util.List;
 
 /**

@@ -3,8 +3,8 @@ package dev.phalanx.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.phalanx.engine.worker.EpochMetrics;
-import dev.phalanx.engine.worker.StepMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,17 +1,19 @@
 package dev.phalanx.engine.api;
 
+import dev.phalanx.engine.checkpoint.CheckpointSettings;
 import dev.phalanx.engine.checkpoint.HadoopConf;
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.driver.TrainingJob;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.TrainingFailedException;
+import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.model.ModelReplica;
-import dev.phalanx.engine.worker.CheckpointSettings;
-import dev.phalanx.engine.worker.EpochMetrics;
 import dev.phalanx.engine.worker.ProgressWire;
-import dev.phalanx.engine.worker.StepMetrics;
-import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,7 @@ public final class Phalanx {
      *
      * @throws IllegalArgumentException for a bad option (message starts with its key), too few
      *     task slots, or a GPU job on a master that cannot offer GPUs
-     * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker was given GPUs it
+     * @throws dev.phalanx.engine.job.DeviceUnavailableException when a worker was given GPUs it
      *     cannot use (no CUDA) and {@code gpu_fallback_to_cpu} is off
      * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column or a bad
      *     value, naming the column and row
@@ -62,7 +64,7 @@ public final class Phalanx {
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
         options.validate();
-        ColumnSpec columns = ColumnSpec.forModel(options.featuresCol(), options.labelCol(), options.modelName(),
+        ColumnSpec columns = ColumnSpec.of(options.featuresCol(), options.labelCol(), ModelCatalog.inputDomain(options.modelName()),
                 options.input(), options.imageMean(), options.imageStd(), options.loss());
         // The model's parameter shapes need PyTorch's native libraries, which take about half a
         // second to load on the driver; the preflight and the job that numbers the rows need neither,

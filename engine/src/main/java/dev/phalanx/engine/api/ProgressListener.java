@@ -1,7 +1,7 @@
 package dev.phalanx.engine.api;
 
-import dev.phalanx.engine.worker.EpochMetrics;
-import dev.phalanx.engine.worker.StepMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 
 /**
  * Receives progress on the driver while training runs. Calls never overlap, but they come from

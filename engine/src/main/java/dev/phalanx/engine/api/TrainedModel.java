@@ -4,12 +4,13 @@ import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.job.StepSplit;
+import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.model.ModelReplica;
-import dev.phalanx.engine.model.Objective;
-import dev.phalanx.engine.worker.EpochMetrics;
-import dev.phalanx.engine.worker.StepSplit;
-import dev.phalanx.engine.worker.TrainingResult;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -134,7 +135,7 @@ public final class TrainedModel {
 
     /** Accuracy for classification, mean squared error for regression. */
     private double evaluate(Dataset<Row> data, String featuresCol, String labelCol) {
-        ColumnSpec columns = ColumnSpec.forModel(featuresCol, labelCol, modelName, input, imageMean, imageStd, objective);
+        ColumnSpec columns = ColumnSpec.of(featuresCol, labelCol, ModelCatalog.inputDomain(modelName), input, imageMean, imageStd, objective);
         SchemaCheck.validate(data.schema(), columns);
         RowConverter converter = new RowConverter(columns);
         Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();

@@ -1,7 +1,7 @@
 package dev.phalanx.engine.checkpoint;
 
 import dev.phalanx.engine.optim.OptimizerState;
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
 import java.util.List;
 
 /**

@@ -1,9 +1,8 @@
 package dev.phalanx.engine.data;
 
-import dev.phalanx.engine.model.Objective;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.FeatureDomain;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import java.io.Serializable;
 
 /**
@@ -26,18 +25,19 @@ public record ColumnSpec(String featuresCol, String labelCol, int featureLength,
     }
 
     /**
-     * Returns the columns for training or scoring {@code model} on samples shaped by {@code input}:
-     * token ids if the model reads them, encoded images decoded with this normalisation if the
+     * Returns the columns for training or scoring a model that reads features of {@code domain} on
+     * samples shaped by {@code input}; encoded images are decoded with this normalisation if the
      * samples are images.
      *
+     * @param domain real values or token ids, as the model reads them
      * @param imageMean per-channel mean of encoded images, or null for 0
      * @param imageStd per-channel standard deviation of encoded images, or null for 1
      * @param objective what the labels are
      */
-    public static ColumnSpec forModel(String featuresCol, String labelCol, String model, InputSpec input,
+    public static ColumnSpec of(String featuresCol, String labelCol, FeatureDomain domain, InputSpec input,
             double[] imageMean, double[] imageStd, Objective objective) {
         return new ColumnSpec(featuresCol, labelCol, Math.toIntExact(input.sampleSize()), input.numClasses(),
-                ModelCatalog.inputDomain(model), ImageFormat.forShape(input.sampleShape(), imageMean, imageStd),
+                domain, ImageFormat.forShape(input.sampleShape(), imageMean, imageStd),
                 objective);
     }
 

@@ -7,6 +7,6 @@ import java.io.Serializable;
  *
  * @param features the sample's values, flattened
  * @param label the class index in {@code [0, numClasses)}, or for regression the float32 bits of the
- *     target ({@link dev.phalanx.engine.model.Objective#encode})
+ *     target ({@link dev.phalanx.engine.job.Objective#encode})
  */
 public record LabeledSample(float[] features, int label) implements Serializable {}

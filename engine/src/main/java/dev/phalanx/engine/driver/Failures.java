@@ -1,10 +1,10 @@
 package dev.phalanx.engine.driver;
 
-import dev.phalanx.engine.api.TrainingFailedException;
+import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.data.InvalidDataException;
-import dev.phalanx.engine.worker.DeviceUnavailableException;
-import dev.phalanx.engine.worker.DirectMemoryExhaustedException;
-import dev.phalanx.engine.worker.LossNotFiniteException;
+import dev.phalanx.engine.job.DeviceUnavailableException;
+import dev.phalanx.engine.job.DirectMemoryExhaustedException;
+import dev.phalanx.engine.job.LossNotFiniteException;
 
 /**
  * Turns what Spark throws on the driver into what the caller should see: the first Phalanx data,

@@ -1,8 +1,8 @@
 package dev.phalanx.engine.driver;
 
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.worker.ProgressWire;
-import dev.phalanx.engine.worker.StepMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.phalanx.engine.driver;
 
-import dev.phalanx.engine.api.TrainingFailedException;
+import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
@@ -8,9 +8,9 @@ import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.data.Sharding;
-import dev.phalanx.engine.worker.CheckpointSettings;
+import dev.phalanx.engine.checkpoint.CheckpointSettings;
 import dev.phalanx.engine.worker.ProgressWire;
-import dev.phalanx.engine.worker.TrainingResult;
+import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,7 +100,7 @@ public final class TrainingJob {
      * @throws IllegalArgumentException when {@code shards} were prepared for other columns, workers,
      *     batch or GPUs than {@code spec}'s
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad value, naming its column and row
-     * @throws dev.phalanx.engine.worker.DeviceUnavailableException when a worker cannot use its GPUs
+     * @throws dev.phalanx.engine.job.DeviceUnavailableException when a worker cannot use its GPUs
      * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
      * @throws TrainingFailedException when the last attempt failed, or a relaunch found too few task slots
      */

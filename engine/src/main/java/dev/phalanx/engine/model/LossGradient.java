@@ -1,5 +1,7 @@
 package dev.phalanx.engine.model;
 
+import dev.phalanx.engine.job.Objective;
+
 /**
  * A batch's mean loss, its correct predictions, and the loss's gradient with respect to the
  * model's outputs, computed in the JVM in one pass over the outputs: a fused loss head.
@@ -15,6 +17,18 @@ package dev.phalanx.engine.model;
 final class LossGradient {
 
     private LossGradient() {}
+
+    /**
+     * Returns the batch's mean loss and correct predictions under {@code objective}, writing the
+     * loss's gradient with respect to the model's outputs into {@code gradient}.
+     *
+     * @param outputs the model's outputs for the batch, row-major
+     * @param labels the samples' labels, encoded as {@link Objective#encode} gives them
+     */
+    static ModelReplica.BatchOutcome of(Objective objective, float[] outputs, long[] labels, float[] gradient) {
+        return objective.classifies() ? crossEntropy(outputs, labels, gradient)
+                : meanSquaredError(outputs, labels, gradient);
+    }
 
     /**
      * Softmax cross-entropy against class indices, averaged over the batch. The gradient is {@code

@@ -13,6 +13,8 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.io.IOException;
@@ -65,10 +67,12 @@ public final class ModelReplica implements AutoCloseable {
     private boolean gradientsBound;
     /** Where each batch's features are staged for PyTorch. */
     private final DirectStaging inputStaging = new DirectStaging();
-    /** The loss's gradient with respect to the outputs, as {@link Objective#lossAndGradient} writes it. */
+    /** The loss's gradient with respect to the outputs, as {@link LossGradient#of} writes it. */
     private float[] lossGradient = new float[0];
     /** Where that gradient is staged for PyTorch's backward pass. */
     private final DirectStaging lossGradientStaging = new DirectStaging();
+    /** The fill a replica built for scoring holds while it lives, or null. */
+    private OneDnnPaddingGuard.Protection fillGuard;
 
     private ModelReplica(String modelName, InputSpec input, Device device, TensorTransfer transfer,
             ByteBuffer sharedParameters) {
@@ -161,7 +165,8 @@ public final class ModelReplica implements AutoCloseable {
     /**
      * Builds the named model on the CPU with the given flat parameters (as {@link #copyParameters()}
      * returns), for evaluation and scoring; a model with padded convolution channels turns on
-     * {@link OneDnnPaddingGuard}'s fill first, as its forward pass runs the same padded kernels.
+     * {@link OneDnnPaddingGuard}'s fill first, as its forward pass runs the same padded kernels, and
+     * gives it back when closed.
      */
     public static ModelReplica withParameters(String modelName, InputSpec input, float[] values) {
         ModelReplica replica = new ModelReplica(modelName, input, Device.cpu(), TensorTransfer.IN_PLACE, null);
@@ -170,11 +175,16 @@ public final class ModelReplica implements AutoCloseable {
             throw new IllegalArgumentException("model '" + modelName + "' has " + replica.parameterCount()
                     + " parameters, got " + values.length);
         }
-        OneDnnPaddingGuard.protect(replica.paddedConvolutions())
-                .filter(report -> report.level() == Level.WARNING)
+        replica.fillGuard = OneDnnPaddingGuard.protect(replica.paddedConvolutions());
+        replica.fillGuard.report().filter(report -> report.level() == Level.WARNING)
                 .ifPresent(report -> LOG.warning(report.message()));
-        replica.parameters.put(0, values);
-        replica.pushParameters();
+        try {
+            replica.parameters.put(0, values);
+            replica.pushParameters();
+        } catch (RuntimeException e) {
+            replica.close();
+            throw e;
+        }
         return replica;
     }
 
@@ -256,6 +266,8 @@ public final class ModelReplica implements AutoCloseable {
             pushParameters();
         }
         int count = labels.length;
+        // Grad mode is the calling thread's; put back what the caller had (PyTorch's default is on).
+        boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
@@ -267,13 +279,13 @@ public final class ModelReplica implements AutoCloseable {
             if (lossGradient.length < values.length) {
                 lossGradient = new float[values.length];
             }
-            BatchOutcome outcome = objective.lossAndGradient(values, labels, lossGradient);
+            BatchOutcome outcome = LossGradient.of(objective, values, labels, lossGradient);
             NDArray gradient = batch.create(lossGradientStaging.put(lossGradient, values.length), outputs.getShape(),
                     DataType.FLOAT32);
             JniUtils.backward((PtNDArray) outputs, (PtNDArray) gradient, false, false);
             return outcome;
         } finally {
-            JniUtils.setGradMode(false);
+            JniUtils.setGradMode(callersGradMode);
         }
     }
 
@@ -350,11 +362,14 @@ public final class ModelReplica implements AutoCloseable {
         if (transfer == TensorTransfer.COPY) {
             pushParameters();
         }
+        boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
             NDArray logits = block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
             return logits.argMax(1).toType(DataType.INT32, false).toIntArray();
+        } finally {
+            JniUtils.setGradMode(callersGradMode);
         }
     }
 
@@ -365,10 +380,13 @@ public final class ModelReplica implements AutoCloseable {
      * @param features {@code count} samples, flattened, from position 0
      */
     public float[] logits(FloatBuffer features, int count) {
+        boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
             return block.forward(parameterStore, new NDList(x), false).singletonOrThrow().toFloatArray();
+        } finally {
+            JniUtils.setGradMode(callersGradMode);
         }
     }
 
@@ -386,7 +404,13 @@ public final class ModelReplica implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        try {
+            manager.close();
+        } finally {
+            if (fillGuard != null) {
+                fillGuard.close();
+            }
+        }
     }
 
     /**

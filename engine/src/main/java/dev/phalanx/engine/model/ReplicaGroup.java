@@ -1,6 +1,7 @@
 package dev.phalanx.engine.model;
 
 import ai.djl.Device;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;

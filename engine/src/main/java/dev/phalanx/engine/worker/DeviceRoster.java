@@ -1,6 +1,7 @@
 package dev.phalanx.engine.worker;
 
 import dev.phalanx.engine.collective.Communicator;
+import dev.phalanx.engine.job.DeviceUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,8 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.job.FaultInjection;
+
+
 /** Thrown by a worker at the step a {@link FaultInjection} names. */
 public class InjectedFault extends RuntimeException {
 

@@ -1,5 +1,7 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.job.StepSplit;
 import java.util.Arrays;
 
 /**

@@ -1,6 +1,7 @@
 package dev.phalanx.engine.worker;
 
 import dev.phalanx.engine.checkpoint.AsyncCheckpointWriter;
+import dev.phalanx.engine.checkpoint.CheckpointSettings;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.collective.Communicator;
@@ -8,13 +9,18 @@ import dev.phalanx.engine.collective.ReduceOp;
 import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
-import dev.phalanx.engine.model.MklAnyVendor;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.LossNotFiniteException;
+import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.model.ModelReplica;
-import dev.phalanx.engine.model.NativeMemoryTuning;
-import dev.phalanx.engine.model.OneDnnPaddingGuard;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
+import dev.phalanx.engine.process.MklAnyVendor;
+import dev.phalanx.engine.process.NativeMemoryTuning;
+import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -84,16 +90,16 @@ public final class TrainingLoop {
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
         boolean writes = store != null && comm.rank() == 0;
+        // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
+        boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());
         try (ReplicaGroup model = ReplicaGroup.initialised(spec.modelName(), spec.input(), spec.seed(),
                         devices.devices(), devices.transfer());
+                OneDnnPaddingGuard.Protection guard =
+                        OneDnnPaddingGuard.protect(cpu ? model.paddedConvolutions() : List.of());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
-            // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
-            boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());
-            Optional<OneDnnPaddingGuard.Report> guard = OneDnnPaddingGuard.protect(
-                    cpu ? model.paddedConvolutions() : List.of());
-            guard.ifPresent(report -> LOG.log(report.level(), "rank " + comm.rank() + ": " + report.message()));
+            guard.report().ifPresent(report -> LOG.log(report.level(), "rank " + comm.rank() + ": " + report.message()));
             // A guard that could not be completed is the other likely cause of a NaN loss.
-            Optional<String> kernelAdvice = guard.filter(report -> report.level() == Level.WARNING)
+            Optional<String> kernelAdvice = guard.report().filter(report -> report.level() == Level.WARNING)
                     .map(OneDnnPaddingGuard.Report::message);
             NativeMemoryTuning.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             if (cpu) {

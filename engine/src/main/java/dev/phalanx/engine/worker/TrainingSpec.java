@@ -1,9 +1,11 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.checkpoint.CheckpointSettings;
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.models.InputSpec;
 import java.io.Serializable;
 

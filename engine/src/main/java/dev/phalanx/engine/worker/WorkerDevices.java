@@ -1,6 +1,7 @@
 package dev.phalanx.engine.worker;
 
 import ai.djl.Device;
+import dev.phalanx.engine.job.DeviceUnavailableException;
 import dev.phalanx.engine.model.TensorTransfer;
 import java.util.ArrayList;
 import java.util.List;

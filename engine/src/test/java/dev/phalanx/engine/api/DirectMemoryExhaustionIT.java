@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
-import dev.phalanx.engine.worker.DirectMemoryExhaustedException;
+import dev.phalanx.engine.job.DirectMemoryExhaustedException;
 import dev.phalanx.models.InputSpec;
 import java.lang.management.ManagementFactory;
 import org.apache.spark.sql.Dataset;

@@ -9,8 +9,9 @@ import dev.phalanx.engine.SparkTestSession;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.RowConverter;
-import dev.phalanx.engine.model.Objective;
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Objective;
+import dev.phalanx.models.FeatureDomain;
 import dev.phalanx.models.InputSpec;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -88,7 +89,7 @@ class ImageInputTest {
     }
 
     private static RowConverter converter(long[] shape, double[] mean, double[] std) {
-        return new RowConverter(ColumnSpec.forModel("content", "label", "cnn", new InputSpec(shape, 2), mean, std,
+        return new RowConverter(ColumnSpec.of("content", "label", FeatureDomain.real(), new InputSpec(shape, 2), mean, std,
                 Objective.CROSS_ENTROPY));
     }
 

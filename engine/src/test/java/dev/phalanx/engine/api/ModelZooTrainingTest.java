@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
-import dev.phalanx.engine.worker.EpochMetrics;
-import dev.phalanx.engine.worker.LossNotFiniteException;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.LossNotFiniteException;
 import dev.phalanx.models.InputSpec;
 import java.util.ArrayList;
 import java.util.List;

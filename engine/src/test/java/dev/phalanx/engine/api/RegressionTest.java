@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SparkTestSession;
 import dev.phalanx.engine.data.InvalidDataException;
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.models.InputSpec;
 import java.util.ArrayList;
 import java.util.List;

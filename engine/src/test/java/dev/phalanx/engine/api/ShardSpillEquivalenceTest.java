@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.ShardPlacements;
 import dev.phalanx.engine.SyntheticData;
-import dev.phalanx.engine.worker.FaultInjection;
+import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.models.InputSpec;
 import java.nio.file.Files;
 import java.util.List;

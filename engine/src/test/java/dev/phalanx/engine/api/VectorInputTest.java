@@ -3,7 +3,7 @@ package dev.phalanx.engine.api;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.models.InputSpec;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SparkTestSession;
-import dev.phalanx.engine.model.Objective;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.FeatureDomain;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

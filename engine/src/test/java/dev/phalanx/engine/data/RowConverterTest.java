@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.phalanx.engine.model.Objective;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.FeatureDomain;
 import java.util.Arrays;
 import java.util.List;

@@ -3,10 +3,10 @@ package dev.phalanx.engine.driver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.ProgressWire;
-import dev.phalanx.engine.worker.StepMetrics;
+import dev.phalanx.engine.job.StepMetrics;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.BlockingQueue;

@@ -18,6 +18,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.nio.FloatBuffer;
@@ -61,6 +62,31 @@ class ModelReplicaTest {
                 model.gradients().asFloatBuffer().get(gradients);
                 assertEquals(0.0, norm(gradients), name + ": gradients not cleared");
             }
+        }
+    }
+
+    @Test
+    void trainingAndScoringLeaveTheCallersGradModeAsTheyFoundIt() {
+        try (ModelReplica model = ModelReplica.initialised("mlp", IMAGES, 5)) {
+            // Read only once a replica has loaded PyTorch's natives.
+            boolean atStart = JniUtils.isGradMode();
+            try {
+                checkGradModeKept(model);
+            } finally {
+                JniUtils.setGradMode(atStart);
+            }
+        }
+    }
+
+    private static void checkGradModeKept(ModelReplica model) {
+        for (boolean callers : new boolean[] {true, false}) {
+            JniUtils.setGradMode(callers);
+            model.forwardBackward(randomBatch(4), new long[] {0, 1, 2, 3});
+            assertEquals(callers, JniUtils.isGradMode(), "after forwardBackward");
+            model.predict(randomBatch(4), 4);
+            assertEquals(callers, JniUtils.isGradMode(), "after predict");
+            model.logits(randomBatch(4), 4);
+            assertEquals(callers, JniUtils.isGradMode(), "after logits");
         }
     }
 

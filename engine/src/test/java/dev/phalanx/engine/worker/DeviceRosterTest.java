@@ -7,6 +7,7 @@ import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.Communicators;
 import dev.phalanx.engine.collective.InMemoryRendezvous;
+import dev.phalanx.engine.job.DeviceUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

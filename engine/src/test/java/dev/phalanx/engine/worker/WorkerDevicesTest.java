@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.phalanx.engine.job.DeviceUnavailableException;
 import dev.phalanx.engine.model.TensorTransfer;
 import java.util.List;
 import org.junit.jupiter.api.Test;

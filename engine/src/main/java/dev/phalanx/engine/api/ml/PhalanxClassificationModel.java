@@ -1,10 +1,11 @@
 package dev.phalanx.engine.api.ml;
 
 import dev.phalanx.engine.data.ColumnSpec;
-import dev.phalanx.engine.model.Objective;
 import dev.phalanx.engine.data.SchemaCheck;
-import dev.phalanx.engine.worker.EpochMetrics;
+import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -227,7 +228,7 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
                 .broadcast(data.parameters());
         PartitionScorer scorer = new PartitionScorer(getModelName(), input, parameters,
-                ColumnSpec.forModel(getOrDefault(featuresCol), "", getModelName(), input, optional(imageMean),
+                ColumnSpec.of(getOrDefault(featuresCol), "", ModelCatalog.inputDomain(getModelName()), input, optional(imageMean),
                         optional(imageStd), Objective.CROSS_ENTROPY).featureReader(),
                 frame.schema().fieldIndex(getOrDefault(featuresCol)), outputs(), (Integer) getOrDefault(inferenceBatchSize));
         return frame.mapPartitions(scorer, Encoders.row(output));

@@ -451,7 +451,7 @@ public final class PhalanxClassifier extends Estimator<PhalanxClassificationMode
      *
      * @throws InvalidDataException naming the column (and row) for bad data
      * @throws IllegalArgumentException naming the setting for a bad option or too few task slots
-     * @throws dev.phalanx.engine.api.TrainingFailedException when training started but failed
+     * @throws dev.phalanx.engine.job.TrainingFailedException when training started but failed
      */
     @Override
     public PhalanxClassificationModel fit(Dataset<?> dataset) {

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.worker;
+package dev.phalanx.engine.job;
 
 import java.io.Serializable;
 import java.util.List;

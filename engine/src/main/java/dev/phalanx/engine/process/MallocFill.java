@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;

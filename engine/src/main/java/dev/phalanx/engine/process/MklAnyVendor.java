@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Convolution;
@@ -25,8 +25,8 @@ import java.util.logging.Level;
  * here, a finite float), so that memory never holds a NaN: 0 of 46 runs failed with it
  * (docs/BENCHMARKS.md, "The NaN fault: padded channels read unwritten memory"). The fill costs
  * about 4 ms per step of the benchmark CNN (15-20%), so it is turned on ({@link MallocFill}) only
- * for models that have padded channels, by a CPU worker before its first step and by {@link
- * ModelReplica#withParameters} before evaluating or scoring; the benchmark CNN (32 and 64
+ * for models that have padded channels, by a CPU worker before its first step and by {@code
+ * ModelReplica.withParameters} before evaluating or scoring; the benchmark CNN (32 and 64
  * filters) has none.
  *
  * <p>glibc's per-thread cache hands blocks of up to 1 KiB straight back to the next malloc without
@@ -102,19 +102,50 @@ public final class OneDnnPaddingGuard {
     public record Report(Level level, String message) {}
 
     /**
-     * Guards this process for a CPU worker training a model with the given padded convolutions
-     * (none: nothing to do): turns on malloc's fill unless the environment already has, and reports
-     * what it did or what is missing.
+     * What {@link #protect} did: its report, if any, and a hold on malloc's fill when it turned the
+     * fill on. Closing it gives the hold back, so the fill is off again once every model that
+     * needed it is done. Closing twice does nothing more.
      */
-    public static Optional<Report> protect(List<String> paddedConvolutions) {
-        return protect(paddedConvolutions, System.getenv(), MallocFill::set);
+    public static final class Protection implements AutoCloseable {
+
+        private final Optional<Report> report;
+        private FillHolds held;
+
+        private Protection(Optional<Report> report, FillHolds held) {
+            this.report = report;
+            this.held = held;
+        }
+
+        /** Returns what to log, or empty when the model needed nothing. */
+        public Optional<Report> report() {
+            return report;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (held != null) {
+                held.release();
+                held = null;
+            }
+        }
     }
 
-    /** As {@link #protect(List)}, for the given environment and way of turning on the fill. */
-    static Optional<Report> protect(List<String> paddedConvolutions, Map<String, String> environment,
-            IntPredicate turnOnFill) {
+    /** The fill of this process, shared by every model that needs it. */
+    private static final FillHolds PROCESS_FILL = new FillHolds(MallocFill::set);
+
+    /**
+     * Guards this process for a CPU worker or a scorer of a model with the given padded
+     * convolutions (none: nothing to do): turns on malloc's fill unless the environment already
+     * has, until the returned protection is closed, and reports what it did or what is missing.
+     */
+    public static Protection protect(List<String> paddedConvolutions) {
+        return protect(paddedConvolutions, System.getenv(), PROCESS_FILL);
+    }
+
+    /** As {@link #protect(List)}, for the given environment and fill. */
+    static Protection protect(List<String> paddedConvolutions, Map<String, String> environment, FillHolds fill) {
         if (paddedConvolutions.isEmpty()) {
-            return Optional.empty();
+            return new Protection(Optional.empty(), null);
         }
         int count = paddedConvolutions.size();
         String named = String.join(", ", paddedConvolutions.subList(0, Math.min(NAMED, count)))
@@ -125,19 +156,20 @@ public final class OneDnnPaddingGuard {
         String value = environment.getOrDefault(FILL_VARIABLE, "").trim();
         String tunables = environment.getOrDefault(TUNABLES_VARIABLE, "");
         boolean filledAtStart = !value.isEmpty() && !value.equals("0") || tunables.contains("glibc.malloc.perturb=");
-        if (!filledAtStart && !turnOnFill.test(FILL_VALUE)) {
-            return Optional.of(new Report(Level.WARNING, why + "; this C library would not fill fresh memory"
-                    + " (mallopt(M_PERTURB) failed: not glibc?), so training may stop with a NaN loss; channel"
-                    + " counts that are multiples of " + CHANNEL_BLOCK + " avoid the padding"));
+        if (!filledAtStart && !fill.hold()) {
+            return new Protection(Optional.of(new Report(Level.WARNING, why + "; this C library would not fill fresh"
+                    + " memory (mallopt(M_PERTURB) failed: not glibc?), so training may stop with a NaN loss; channel"
+                    + " counts that are multiples of " + CHANNEL_BLOCK + " avoid the padding")), null);
         }
+        FillHolds held = filledAtStart ? null : fill;
         if (!(":" + tunables + ":").contains(":" + NO_THREAD_CACHE + ":")) {
-            return Optional.of(new Report(Level.WARNING, why + "; malloc now fills fresh blocks, but its per-thread"
-                    + " cache hands small blocks back unfilled: set " + TUNABLES_VARIABLE + " with " + NO_THREAD_CACHE
-                    + " in the environment of the process that trains (the driver in local mode, the executors"
-                    + " through spark.executorEnv." + TUNABLES_VARIABLE + ")"));
+            return new Protection(Optional.of(new Report(Level.WARNING, why + "; malloc now fills fresh blocks, but its"
+                    + " per-thread cache hands small blocks back unfilled: set " + TUNABLES_VARIABLE + " with "
+                    + NO_THREAD_CACHE + " in the environment of the process that trains (the driver in local mode, the"
+                    + " executors through spark.executorEnv." + TUNABLES_VARIABLE + ")")), held);
         }
-        return Optional.of(new Report(Level.INFO, why + "; malloc now fills every fresh block with a finite byte"
-                + " pattern (about 15% slower steps; channel counts that are multiples of " + CHANNEL_BLOCK
-                + " need no fill)"));
+        return new Protection(Optional.of(new Report(Level.INFO, why + "; malloc now fills every fresh block with a"
+                + " finite byte pattern while this model trains or scores (about 15% slower steps; channel counts"
+                + " that are multiples of " + CHANNEL_BLOCK + " need no fill)")), held);
     }
 }

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.worker;
+package dev.phalanx.engine.job;
 
 /**
  * The training loss or the parameters became NaN or infinite: the run diverged, usually because

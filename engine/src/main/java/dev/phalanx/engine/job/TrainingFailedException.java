@@ -1,4 +1,4 @@
-package dev.phalanx.engine.api;
+package dev.phalanx.engine.job;
 
 /** Training started but did not finish: a worker failed, a peer went silent, a task was lost. */
 public class TrainingFailedException extends RuntimeException {

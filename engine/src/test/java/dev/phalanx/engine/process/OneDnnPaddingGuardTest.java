@@ -1,10 +1,11 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Memory;
+import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.models.InputSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ class OneDnnPaddingGuardTest {
     }
 
     @Test
-    void scoringAPaddedModelTurnsOnTheFillAndAnUnpaddedOneDoesNot() {
+    void scoringAPaddedModelHoldsTheFillWhileItLivesAndAnUnpaddedOneNeverTurnsItOn() {
         try {
             MallocFill.set(0);
             try (ModelReplica template = ModelReplica.initialised("cnn", GREYSCALE, 1);
@@ -55,6 +56,7 @@ class OneDnnPaddingGuardTest {
                             template.copyParameters())) {
                 assertTrue(freshBlockIsFilled(), "malloc fills fresh blocks once a padded model is built for scoring");
             }
+            assertFalse(freshBlockIsFilled(), "the fill is off again once the padded model is closed");
         } finally {
             String atStart = System.getenv(OneDnnPaddingGuard.FILL_VARIABLE);
             MallocFill.set(atStart == null || atStart.isBlank() ? 0 : Integer.parseInt(atStart.trim()));
@@ -76,7 +78,7 @@ class OneDnnPaddingGuardTest {
     @Test
     void withoutPaddedChannelsNothingIsDone() {
         List<Integer> fills = new ArrayList<>();
-        assertEquals(Optional.empty(), OneDnnPaddingGuard.protect(List.of(), Map.of(), value -> fills.add(value)));
+        assertEquals(Optional.empty(), OneDnnPaddingGuard.protect(List.of(), Map.of(), recording(fills)).report());
         assertEquals(List.of(), fills);
     }
 
@@ -84,7 +86,7 @@ class OneDnnPaddingGuardTest {
     void paddedChannelsTurnOnTheFillAndSayWhich() {
         List<Integer> fills = new ArrayList<>();
         OneDnnPaddingGuard.Report report = OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", NO_CACHE),
-                value -> fills.add(value)).orElseThrow();
+                recording(fills)).report().orElseThrow();
         assertEquals(List.of(1), fills);
         assertEquals(Level.INFO, report.level());
         assertTrue(report.message().contains("1 convolution of this model to blocks of 16 (" + PADDED.get(0) + ")"),
@@ -94,8 +96,8 @@ class OneDnnPaddingGuardTest {
     @Test
     void aReportNamesTheFirstThreeAndCountsTheRest() {
         List<String> five = List.of("a (12 filters over 1 channel)", "b", "c", "d", "e");
-        String message = OneDnnPaddingGuard.protect(five, Map.of("GLIBC_TUNABLES", NO_CACHE), value -> true)
-                .orElseThrow().message();
+        String message = OneDnnPaddingGuard.protect(five, Map.of("GLIBC_TUNABLES", NO_CACHE),
+                new FillHolds(value -> true)).report().orElseThrow().message();
         assertTrue(message.contains("5 convolutions of this model to blocks of 16 (a (12 filters over 1 channel), b, c and 2"
                 + " more)"), message);
     }
@@ -104,14 +106,14 @@ class OneDnnPaddingGuardTest {
     void aFillSetAtStartIsLeftAsItIs() {
         List<Integer> fills = new ArrayList<>();
         assertEquals(Level.INFO, OneDnnPaddingGuard.protect(PADDED,
-                Map.of("MALLOC_PERTURB_", "165", "GLIBC_TUNABLES", NO_CACHE), value -> fills.add(value))
-                .orElseThrow().level());
+                Map.of("MALLOC_PERTURB_", "165", "GLIBC_TUNABLES", NO_CACHE), recording(fills))
+                .report().orElseThrow().level());
         assertEquals(Level.INFO, OneDnnPaddingGuard.protect(PADDED,
-                Map.of("GLIBC_TUNABLES", "glibc.malloc.perturb=1:" + NO_CACHE), value -> fills.add(value))
-                .orElseThrow().level());
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.perturb=1:" + NO_CACHE), recording(fills))
+                .report().orElseThrow().level());
         assertEquals(List.of(), fills);
         OneDnnPaddingGuard.protect(PADDED, Map.of("MALLOC_PERTURB_", "0", "GLIBC_TUNABLES", NO_CACHE),
-                value -> fills.add(value));
+                recording(fills));
         assertEquals(List.of(1), fills, "0 is glibc's default: no fill");
     }
 
@@ -119,7 +121,7 @@ class OneDnnPaddingGuardTest {
     void withTheThreadCacheOnTheWarningNamesTheTunableAndItsExecutorKey() {
         for (String tunables : new String[] {"", "glibc.malloc.tcache_count=7"}) {
             OneDnnPaddingGuard.Report report = OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", tunables),
-                    value -> true).orElseThrow();
+                    new FillHolds(value -> true)).report().orElseThrow();
             assertEquals(Level.WARNING, report.level(), tunables);
             assertTrue(report.message().contains("set GLIBC_TUNABLES with " + NO_CACHE + " "), report.message());
             assertTrue(report.message().contains("spark.executorEnv.GLIBC_TUNABLES"), report.message());
@@ -129,9 +131,43 @@ class OneDnnPaddingGuardTest {
     @Test
     void aCLibraryThatWillNotFillGetsAWarning() {
         OneDnnPaddingGuard.Report report = OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", NO_CACHE),
-                value -> false).orElseThrow();
+                new FillHolds(value -> false)).report().orElseThrow();
         assertEquals(Level.WARNING, report.level());
         assertTrue(report.message().contains("NaN loss"), report.message());
+    }
+
+    @Test
+    void theFillStaysOnUntilTheLastOfSeveralModelsThatNeedItIsDone() {
+        List<Integer> fills = new ArrayList<>();
+        FillHolds fill = recording(fills);
+        Map<String, String> environment = Map.of("GLIBC_TUNABLES", NO_CACHE);
+        OneDnnPaddingGuard.Protection first = OneDnnPaddingGuard.protect(PADDED, environment, fill);
+        OneDnnPaddingGuard.Protection second = OneDnnPaddingGuard.protect(PADDED, environment, fill);
+        assertEquals(List.of(1), fills, "turned on once, by the first");
+        first.close();
+        first.close();
+        assertEquals(List.of(1), fills, "the second model still trains: the fill stays on");
+        second.close();
+        assertEquals(List.of(1, 0), fills, "off again, glibc's default, after the last");
+        assertEquals(0, fill.holders());
+        OneDnnPaddingGuard.protect(PADDED, environment, fill).close();
+        assertEquals(List.of(1, 0, 1, 0), fills, "a later training turns it on again");
+    }
+
+    @Test
+    void aFillSetAtStartIsNeverTurnedOffAndARefusedFillHoldsNothing() {
+        List<Integer> fills = new ArrayList<>();
+        FillHolds fill = recording(fills);
+        OneDnnPaddingGuard.protect(PADDED, Map.of("MALLOC_PERTURB_", "165", "GLIBC_TUNABLES", NO_CACHE), fill).close();
+        assertEquals(List.of(), fills);
+        FillHolds refused = new FillHolds(value -> false);
+        OneDnnPaddingGuard.protect(PADDED, Map.of("GLIBC_TUNABLES", NO_CACHE), refused).close();
+        assertEquals(0, refused.holders());
+    }
+
+    /** A fill that records the values it is set to instead of changing this process's malloc. */
+    private static FillHolds recording(List<Integer> fills) {
+        return new FillHolds(value -> fills.add(value));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.phalanx.engine.model.PyTorchEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

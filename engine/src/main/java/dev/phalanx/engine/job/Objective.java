@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.job;
 
 import java.util.Locale;
 
@@ -54,17 +54,5 @@ public enum Objective {
     /** Returns a regression target from its encoded form. */
     public static float target(long encoded) {
         return Float.intBitsToFloat((int) encoded);
-    }
-
-    /**
-     * Returns the batch's mean loss and correct predictions, writing the loss's gradient with
-     * respect to the model's outputs into {@code gradient} ({@link LossGradient}).
-     *
-     * @param outputs the model's outputs for the batch, row-major
-     * @param labels the samples' labels, encoded as {@link #encode} gives them
-     */
-    ModelReplica.BatchOutcome lossAndGradient(float[] outputs, long[] labels, float[] gradient) {
-        return classifies() ? LossGradient.crossEntropy(outputs, labels, gradient)
-                : LossGradient.meanSquaredError(outputs, labels, gradient);
     }
 }

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.worker;
+package dev.phalanx.engine.job;
 
 /**
  * A worker ran out of direct memory (off the Java heap), where its shard, its model's parameters

@@ -1,6 +1,5 @@
-package dev.phalanx.engine.worker;
+package dev.phalanx.engine.checkpoint;
 
-import dev.phalanx.engine.checkpoint.HadoopConf;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.phalanx.engine.worker;
+package dev.phalanx.engine.job;
 
 /**
  * A worker cannot use the devices it was given — for example Spark assigned it a GPU but the

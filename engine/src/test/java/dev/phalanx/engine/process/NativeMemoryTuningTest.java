@@ -1,4 +1,4 @@
-package dev.phalanx.engine.model;
+package dev.phalanx.engine.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
