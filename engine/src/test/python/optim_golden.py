@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Golden values for engine/src/test/java/dev/phalanx/engine/optim/OptimizerTest.java.
+
+Runs PyTorch's own torch.optim.SGD (with momentum) and torch.optim.Adam for 10 steps of varying
+gradients on float32 parameters, and writes the initial parameters, every step's gradients and the
+parameters after every step to
+engine/src/test/resources/dev/phalanx/engine/optim/optim-golden.json, so that the Java test checks
+Phalanx's optimizers against an independent implementation rather than against its own formula.
+
+It uses Debian's python3-torch (1.13.1), not a pip install; run it with the system Python from the
+repository root:
+
+    apt-get install -y python3-torch
+    /usr/bin/python3 engine/src/test/python/optim_golden.py
+
+The output is deterministic (fixed initial parameters, gradients from a seeded torch.Generator);
+regenerating with the same torch gives the same file.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import torch
+
+STEPS = 10
+
+# Phalanx's defaults (TrainingOptions): learning_rate 0.05, momentum 0.9. Phalanx holds both as
+# Java floats, so PyTorch gets the float32 values too (as Python floats, exactly).
+LEARNING_RATE = torch.tensor(0.05, dtype=torch.float32).item()
+MOMENTUM = torch.tensor(0.9, dtype=torch.float32).item()
+# What Phalanx's Adam hard-codes: torch.optim.Adam's defaults, no weight decay, no amsgrad.
+BETAS = (0.9, 0.999)
+EPS = 1e-8
+
+# Mixed signs and magnitudes, from tiny to large.
+INITIAL = [1.0, -2.5, 1e-6, 300.0, -1e-7, 0.125, -42.0]
+# Each parameter's gradients have their own scale; the 1e-8 one is small enough that Adam's eps
+# matters against sqrt(v).
+SCALES = [1.0, 0.5, 1e-3, 20.0, 1e-8, 3.0, 1e-5]
+
+
+def gradients():
+    """Returns STEPS float32 gradient vectors, each different, from a seeded generator."""
+    generator = torch.Generator().manual_seed(19)
+    scales = torch.tensor(SCALES, dtype=torch.float32)
+    result = []
+    for step in range(STEPS):
+        g = torch.randn(len(INITIAL), generator=generator, dtype=torch.float32) * scales
+        if step == 4:
+            g[0] = 0.0  # one zero gradient: SGD's momentum and Adam's moments coast
+        result.append(g)
+    return result
+
+
+def run(make_optimizer, grads):
+    """Returns the parameters after each step of the optimizer made by make_optimizer."""
+    param = torch.tensor(INITIAL, dtype=torch.float32, requires_grad=True)
+    optimizer = make_optimizer([param])
+    history = []
+    for g in grads:
+        optimizer.zero_grad()
+        param.grad = g.clone()
+        optimizer.step()
+        history.append(param.detach().clone().tolist())
+    return history
+
+
+def debian_version():
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-torch"],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def compact_vectors(text):
+    """Puts each innermost list of numbers on one line, for a file one can read."""
+    return re.sub(r"\[[^\[\]{}\"]*\]", lambda m: json.dumps(json.loads(m.group(0))), text)
+
+
+def main():
+    grads = gradients()
+    sgd = run(lambda p: torch.optim.SGD(p, lr=LEARNING_RATE, momentum=MOMENTUM, dampening=0,
+                                        weight_decay=0, nesterov=False), grads)
+    adam = run(lambda p: torch.optim.Adam(p, lr=LEARNING_RATE, betas=BETAS, eps=EPS,
+                                          weight_decay=0, amsgrad=False), grads)
+    golden = {
+        "generator": "engine/src/test/python/optim_golden.py",
+        "torch_version": torch.__version__,
+        "debian_python3_torch": debian_version(),
+        "dtype": "float32",
+        # Every number below is a float32 value written as the shortest decimal that reads back
+        # to the same double, hence to the same float.
+        "initial": torch.tensor(INITIAL, dtype=torch.float32).tolist(),
+        "gradients": [g.tolist() for g in grads],
+        "sgd": {"lr": LEARNING_RATE, "momentum": MOMENTUM, "dampening": 0.0,
+                "weight_decay": 0.0, "nesterov": False, "params": sgd},
+        "adam": {"lr": LEARNING_RATE, "beta1": BETAS[0], "beta2": BETAS[1], "eps": EPS,
+                 "weight_decay": 0.0, "amsgrad": False, "params": adam},
+    }
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        here, "..", "resources", "dev", "phalanx", "engine", "optim", "optim-golden.json")
+    with open(out, "w") as f:
+        f.write(compact_vectors(json.dumps(golden, indent=1)) + "\n")
+    print("wrote " + os.path.normpath(out))
+
+
+if __name__ == "__main__":
+    main()
