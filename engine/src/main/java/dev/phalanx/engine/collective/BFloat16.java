@@ -9,8 +9,8 @@ import java.nio.ShortBuffer;
  * Conversions between float32 and bfloat16 (the upper 16 bits of a float32), in blocks copied in
  * bulk between the buffers and two reused arrays, so the per-value loops run on plain arrays. C2 on
  * JDK 17 does not vectorise them (measured about 1.1 ns per value to round, 0.5 ns to add a decoded
- * value, against 0.07 ns for a float32 add; docs/BENCHMARKS.md), which is why bfloat16 on the wire
- * only pays on networks slower than about 10 Gb/s.
+ * value, against 0.07 ns for a float32 add; docs/BENCHMARKS-HISTORY.md, "Lever: bfloat16 gradients
+ * on the wire"), which is why bfloat16 on the wire only pays on networks slower than about 10 Gb/s.
  */
 final class BFloat16 {
 

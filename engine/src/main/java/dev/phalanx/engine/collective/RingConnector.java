@@ -200,7 +200,7 @@ final class RingConnector {
      * the kernel on purpose: setting SO_SNDBUF/SO_RCVBUF turns Linux's TCP buffer autotuning off and
      * caps the buffers at {@code net.core.[rw]mem_max}, while autotuning grows them up to {@code
      * net.ipv4.tcp_[rw]mem}; a fixed 4 MiB made the 64 MB all-reduce about 10% slower
-     * (docs/BENCHMARKS.md, "Lever: kernel-tuned socket buffers").
+     * (docs/BENCHMARKS-HISTORY.md, "Lever: kernel-tuned socket buffers").
      */
     private static void tune(Socket socket) throws IOException {
         socket.setTcpNoDelay(true);

@@ -14,8 +14,9 @@ public final class PyTorchEngine {
      *   <li>offline: nothing may be downloaded at run time, so DJL uses the natives on the classpath
      *       (executors do not inherit the launcher's system properties);
      *   <li>one intra-op and one inter-op thread process-wide at engine start; each worker then sets
-     *       its own intra-op threads. Measured (docs/BENCHMARKS.md): two local-mode workers of the
-     *       CNN otherwise ran unevenly, one waiting ~30 ms a step in the all-reduce for the other.
+     *       its own intra-op threads. Measured (docs/BENCHMARKS-HISTORY.md, "Training step: first
+     *       measurements"): two local-mode workers of the CNN otherwise ran unevenly, one waiting
+     *       ~30 ms a step in the all-reduce for the other.
      * </ul>
      */
     public static Engine get() {

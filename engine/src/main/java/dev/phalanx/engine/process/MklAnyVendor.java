@@ -13,12 +13,13 @@ import java.util.Optional;
  *
  * <p>Why: oneMKL uses generic kernels on CPUs that are not Intel's. On the AMD EPYC benchmark VM
  * (AVX-512) a 64x784x256 float product took 312 us instead of 142 us, and the benchmark MLP's step
- * about 40% longer (docs/BENCHMARKS.md, "Lever: oneMKL's kernels on AMD CPUs"). The engine module
- * builds {@value #LIBRARY}, which answers oneMKL's vendor question with yes; preloaded into the
- * JVM ({@value #PRELOAD_VARIABLE}), oneMKL then chooses among its kernels by the features the CPU
- * reports, as it does on Intel's. The dynamic loader reads the variable when the process starts:
- * {@code bin/phalanx} and the test runner set it, the launcher passes it to executors (which need
- * the library at the same path), and a notebook's interpreter needs it in its environment.
+ * about 40% longer (docs/BENCHMARKS-HISTORY.md, "Lever: oneMKL's kernels on AMD CPUs"). The engine
+ * module builds {@value #LIBRARY}, which answers oneMKL's vendor question with yes; preloaded into
+ * the JVM ({@value #PRELOAD_VARIABLE}), oneMKL then chooses among its kernels by the features the
+ * CPU reports, as it does on Intel's. The dynamic loader reads the variable when the process
+ * starts: {@code bin/phalanx} and the test runner set it, the launcher passes it to executors
+ * (which need the library at the same path), and a notebook's interpreter needs it in its
+ * environment.
  */
 public final class MklAnyVendor {
 

@@ -21,7 +21,7 @@ import java.util.Optional;
  * </ul>
  * So each step faults in its tensors afresh and the kernel zeroes every page. With the first two
  * fixed high, the CNN step on the 2-core benchmark VM went from 79 to 35 ms at W = 1, 67 to 21 ms
- * at W = 2, and PyTorch eager from 65 to 21 ms (docs/BENCHMARKS.md, "Lever: glibc malloc
+ * at W = 2, and PyTorch eager from 65 to 21 ms (docs/BENCHMARKS-HISTORY.md, "Lever: glibc malloc
  * thresholds"). The third depends on where a process's long-lived allocations happened to land:
  * DJL alone on the CNN ran at 37-39 ms in some fresh processes and 78-116 ms in others, and a
  * Phalanx CNN worker with batch 256 took 241-307 ms per step instead of 136-146 ms; a 64 MiB top

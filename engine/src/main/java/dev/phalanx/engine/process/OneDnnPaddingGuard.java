@@ -23,11 +23,11 @@ import java.util.logging.Level;
  * gradients: ResNets of widths 4, 8 and 12 failed in 19 of 45 fresh processes, whether oneDNN was
  * capped at AVX2 or not. glibc's malloc can fill every block it hands out with a fixed byte (0xFE
  * here, a finite float), so that memory never holds a NaN: 0 of 46 runs failed with it
- * (docs/BENCHMARKS.md, "The NaN fault: padded channels read unwritten memory"). The fill costs
- * about 4 ms per step of the benchmark CNN (15-20%), so it is turned on ({@link MallocFill}) only
- * for models that have padded channels, by a CPU worker before its first step and by {@code
- * ModelReplica.withParameters} before evaluating or scoring; the benchmark CNN (32 and 64
- * filters) has none.
+ * (docs/BENCHMARKS-HISTORY.md, "The NaN fault: padded channels read unwritten memory"). The fill
+ * costs about 4 ms per step of the benchmark CNN (15-20%), so it is turned on ({@link MallocFill})
+ * only for models that have padded channels, by a CPU worker for as long as it trains and by {@code
+ * ModelReplica.withParameters} for as long as the scoring replica lives; the benchmark CNN (32 and
+ * 64 filters) has none.
  *
  * <p>glibc's per-thread cache hands blocks of up to 1 KiB straight back to the next malloc without
  * the fill (a C test: 60 of 64 NaNs survived a free and malloc of 256 bytes), and a padded weight
