@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
 import java.io.IOException;
@@ -83,9 +84,9 @@ final class CheckpointsCommand implements Callable<Integer> {
         if (fs.exists(jobConf)) {
             try (InputStream in = fs.open(jobConf)) {
                 Config config = ConfigFactory.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                if (config.hasPath(JobKeys.CHECKPOINT_DIR.name())
-                        && !config.getString(JobKeys.CHECKPOINT_DIR.name()).isBlank()) {
-                    return config.getString(JobKeys.CHECKPOINT_DIR.name());
+                if (config.hasPath(TrainingKeys.CHECKPOINT_DIR.name())
+                        && !config.getString(TrainingKeys.CHECKPOINT_DIR.name()).isBlank()) {
+                    return config.getString(TrainingKeys.CHECKPOINT_DIR.name());
                 }
             } catch (ConfigException e) {
                 throw new ConfigError(jobConf + " cannot be read: " + e.getMessage());

@@ -1,81 +1,137 @@
 package dev.phalanx.launcher;
 
+import dev.phalanx.engine.api.TrainingOptions;
+import dev.phalanx.engine.api.options.OptionKey;
+import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.collective.TlsSettings;
+import dev.phalanx.models.InputSpec;
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * A validated job config: every key from {@link JobKeys}, typed.
+ * A read job config: a typed value for every key of {@link JobKeys}, and the resolved config as
+ * HOCON (passwords redacted) to record in the run directory. Values are checked for their type
+ * here; whether they are valid, {@link TrainingOptions#validate()} and {@link DataSource#validate}
+ * say.
  *
- * @param model model name
- * @param data where the training (and test) data comes from
- * @param workers world size
- * @param epochs passes over the data
- * @param batchSize global batch size
- * @param learningRate SGD learning rate
- * @param optimizer optimizer name
- * @param loss cross_entropy or mse
- * @param momentum SGD momentum
- * @param seed initialisation and shuffle seed
- * @param shuffle whether to reshuffle shards each epoch
- * @param runDir run directory, or empty for a new one under runs/
- * @param master Spark master, or empty for local[workers]
- * @param threadsPerWorker PyTorch intra-op threads per worker
- * @param gpusPerWorker GPUs per worker, 0 = CPU
- * @param gpuFallbackToCpu whether a worker without CUDA may train on the CPU
- * @param shardMemoryBudget bytes of direct memory per worker's shard before it spills to disk
- * @param collectiveTimeout timeout of any one collective step
- * @param gradientCompression how gradients travel between workers: none or bf16
- * @param slotWaitTimeout how long to wait for task slots
- * @param checkpointDir checkpoint directory URI, or empty for run_dir/checkpoints
- * @param checkpointEverySteps step cadence, 0 = off
- * @param checkpointInterval time cadence, zero = off
- * @param keepCheckpoints how many checkpoints to keep
- * @param maxAttempts how many times the stage may be launched
- * @param faultInjection "rank:step" or empty
- * @param logEverySteps step-metrics cadence, 0 = off
- * @param tls TLS settings, or null for plain TCP
+ * @param values every key's value, of its type's Java class
  * @param rendered the resolved config as HOCON, to record in the run directory
  */
-public record JobConfig(
-        String model,
-        DataSource data,
-        int workers,
-        int epochs,
-        int batchSize,
-        double learningRate,
-        String optimizer,
-        String loss,
-        double momentum,
-        long seed,
-        boolean shuffle,
-        String runDir,
-        String master,
-        int threadsPerWorker,
-        int gpusPerWorker,
-        boolean gpuFallbackToCpu,
-        long shardMemoryBudget,
-        Duration collectiveTimeout,
-        String gradientCompression,
-        Duration slotWaitTimeout,
-        String checkpointDir,
-        long checkpointEverySteps,
-        Duration checkpointInterval,
-        int keepCheckpoints,
-        int maxAttempts,
-        String faultInjection,
-        int logEverySteps,
-        TlsSettings tls,
-        String rendered) {
+public record JobConfig(Map<OptionKey<?>, Object> values, String rendered) {
+
+    /** Creates the config; {@code values} must hold every key of {@link JobKeys}. */
+    public JobConfig {
+        values = Map.copyOf(values);
+        for (OptionKey<?> key : JobKeys.all()) {
+            if (!values.containsKey(key)) {
+                throw new IllegalArgumentException("no value for key " + key.name());
+            }
+        }
+    }
+
+    /** Returns the value of {@code key}. */
+    public <T> T get(OptionKey<T> key) {
+        return key.cast(values.get(key));
+    }
+
+    /**
+     * Returns the training options for a model taking {@code input}: every training option of the
+     * config, not yet validated.
+     */
+    public TrainingOptions toOptions(InputSpec input) {
+        TrainingOptions options = new TrainingOptions(model(), input);
+        for (OptionKey<?> key : TrainingKeys.REGISTRY.all()) {
+            if (key.inTrainingOptions()) {
+                copy(key, options);
+            }
+        }
+        return options;
+    }
+
+    private <T> void copy(OptionKey<T> key, TrainingOptions options) {
+        options.set(key, get(key));
+    }
+
+    /** Returns the model spec. */
+    public String model() {
+        return get(TrainingKeys.MODEL);
+    }
+
+    /** Returns where the training (and test) data comes from. */
+    public DataSource data() {
+        return new DataSource(get(JobKeys.DATASET), get(JobKeys.DATA_DIR), get(JobKeys.TABLE), get(JobKeys.TEST_DATA),
+                get(TrainingKeys.FEATURES_COL), get(TrainingKeys.LABEL_COL), get(TrainingKeys.SAMPLE_SHAPE),
+                get(TrainingKeys.NUM_CLASSES), get(TrainingKeys.IMAGE_MEAN), get(TrainingKeys.IMAGE_STD),
+                get(JobKeys.SEQUENCE_LENGTH));
+    }
+
+    /** Returns the world size. */
+    public int workers() {
+        return get(TrainingKeys.WORKERS);
+    }
+
+    /** Returns the passes over the data. */
+    public int epochs() {
+        return get(TrainingKeys.EPOCHS);
+    }
+
+    /** Returns the global batch size. */
+    public int batchSize() {
+        return get(TrainingKeys.BATCH_SIZE);
+    }
+
+    /** Returns the learning rate. */
+    public double learningRate() {
+        return get(TrainingKeys.LEARNING_RATE);
+    }
+
+    /** Returns the seed. */
+    public long seed() {
+        return get(TrainingKeys.SEED);
+    }
+
+    /** Returns whether the loss is a regression's (one output per sample, no classes to infer). */
+    public boolean regression() {
+        return get(TrainingKeys.LOSS).equalsIgnoreCase("mse");
+    }
+
+    /** Returns the timeout of any one collective step. */
+    public Duration collectiveTimeout() {
+        return get(TrainingKeys.COLLECTIVE_TIMEOUT);
+    }
+
+    /** Returns how gradients travel between workers. */
+    public String gradientCompression() {
+        return get(TrainingKeys.GRADIENT_COMPRESSION);
+    }
+
+    /** Returns the run directory, or empty for a new one under runs/. */
+    public String runDir() {
+        return get(JobKeys.RUN_DIR);
+    }
+
+    /** Returns the checkpoint directory URI, or empty for run_dir/checkpoints. */
+    public String checkpointDir() {
+        return get(TrainingKeys.CHECKPOINT_DIR);
+    }
+
+    /** Returns the TLS settings, or null for plain TCP. */
+    public TlsSettings tls() {
+        return TlsSettings.fromKeys(get(TrainingKeys.TLS_KEY_STORE), get(TrainingKeys.TLS_KEY_STORE_PASSWORD),
+                get(TrainingKeys.TLS_TRUST_STORE), get(TrainingKeys.TLS_TRUST_STORE_PASSWORD),
+                get(TrainingKeys.TLS_PROTOCOL));
+    }
 
     /**
      * Returns the Spark master to use: the configured one; else the one spark-submit passed (it
      * sets the {@code spark.master} system property); else an embedded {@code local[workers]}.
      */
     public String effectiveMaster() {
+        String master = get(JobKeys.MASTER);
         if (!master.isBlank()) {
             return master;
         }
         String submitted = System.getProperty("spark.master");
-        return submitted != null && !submitted.isBlank() ? submitted : "local[" + workers + "]";
+        return submitted != null && !submitted.isBlank() ? submitted : "local[" + workers() + "]";
     }
 }

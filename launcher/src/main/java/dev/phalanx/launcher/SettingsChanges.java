@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import dev.phalanx.engine.api.options.OptionKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -38,7 +39,7 @@ final class SettingsChanges {
         earlier.entrySet().forEach(entry -> keys.add(entry.getKey()));
         List<String> changes = new ArrayList<>();
         for (String key : keys) {
-            ConfigKey known = JobKeys.find(key);
+            OptionKey<?> known = JobKeys.find(key);
             if (known == null || known == JobKeys.RUN_DIR || !current.hasPath(key)) {
                 continue;
             }
@@ -49,7 +50,7 @@ final class SettingsChanges {
         return changes;
     }
 
-    private static boolean same(Config earlier, Config current, ConfigKey key) {
+    private static boolean same(Config earlier, Config current, OptionKey<?> key) {
         try {
             return JobConfigLoader.canonical(earlier, key).equals(JobConfigLoader.canonical(current, key));
         } catch (ConfigError e) {

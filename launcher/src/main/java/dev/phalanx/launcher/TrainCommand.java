@@ -9,7 +9,6 @@ import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.job.EpochMetrics;
-import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.models.InputSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
             job.data().validate(job.model());
             // Every option is checked before Spark starts; for data read through Spark the sample
             // shape is declared and the number of classes may still be inferred, so a stand-in is used.
-            toOptions(job, declaredInput(job.data(), regression(job))).validate();
+            job.toOptions(declaredInput(job.data(), job.regression())).validate();
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
@@ -110,10 +109,10 @@ final class TrainCommand implements Callable<Integer> {
             if (runDir.state() == RunDirectory.State.NEW) {
                 runDir.write(RunDirectory.JOB_CONF, job.rendered());
             }
-            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), regression(job));
+            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), job.regression());
             TrainingOptions options;
             try {
-                options = toOptions(job, data.input()).optFeaturesCol(data.featuresCol()).optLabelCol(data.labelCol())
+                options = job.toOptions(data.input()).optFeaturesCol(data.featuresCol()).optLabelCol(data.labelCol())
                         .optCheckpointDir(job.checkpointDir().isBlank() ? runDir.checkpointsUri() : job.checkpointDir())
                         .validate();
             } catch (IllegalArgumentException e) {
@@ -225,40 +224,6 @@ final class TrainCommand implements Callable<Integer> {
             }
             default -> new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
         };
-    }
-
-    /** Whether the job is a regression (one output per sample, so nothing to infer as classes). */
-    private static boolean regression(JobConfig job) {
-        return job.loss().equalsIgnoreCase("mse");
-    }
-
-    private static TrainingOptions toOptions(JobConfig job, InputSpec input) {
-        return new TrainingOptions(job.model(), input)
-                .optWorkers(job.workers())
-                .optEpochs(job.epochs())
-                .optBatchSize(job.batchSize())
-                .optLearningRate(job.learningRate())
-                .optOptimizer(job.optimizer())
-                .optLoss(job.loss())
-                .optMomentum(job.momentum())
-                .optSeed(job.seed())
-                .optShuffle(job.shuffle())
-                .optThreadsPerWorker(job.threadsPerWorker())
-                .optGpusPerWorker(job.gpusPerWorker())
-                .optGpuFallbackToCpu(job.gpuFallbackToCpu())
-                .optShardMemoryBudget(job.shardMemoryBudget())
-                .optCollectiveTimeout(job.collectiveTimeout())
-                .optGradientCompression(job.gradientCompression())
-                .optSlotWaitTimeout(job.slotWaitTimeout())
-                .optCheckpointEverySteps(job.checkpointEverySteps())
-                .optCheckpointInterval(job.checkpointInterval())
-                .optKeepCheckpoints(job.keepCheckpoints())
-                .optMaxAttempts(job.maxAttempts())
-                .optTls(job.tls())
-                .optLogEverySteps(job.logEverySteps())
-                .optImageNormalization(job.data().imageMean().length == 0 ? null : job.data().imageMean(),
-                        job.data().imageStd().length == 0 ? null : job.data().imageStd())
-                .optFaultInjection(job.faultInjection().isBlank() ? null : FaultInjection.parse(job.faultInjection()));
     }
 
     private static ObjectMapper json() {

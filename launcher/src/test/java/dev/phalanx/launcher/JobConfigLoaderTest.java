@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.phalanx.engine.api.options.TrainingKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,10 +101,10 @@ class JobConfigLoaderTest {
 
     @Test
     void sizesTakeBinaryUnitsAndDefaultTo512MiB() throws IOException {
-        assertEquals(512L << 20, JobConfigLoader.load(file(""), List.of()).shardMemoryBudget());
-        assertEquals(64L << 20, JobConfigLoader.load(file("shard_memory_budget = 64m\n"), List.of()).shardMemoryBudget());
-        assertEquals(3L << 30, JobConfigLoader.load(file(""), List.of("shard_memory_budget=3g")).shardMemoryBudget());
-        assertEquals(0, JobConfigLoader.load(file(""), List.of("shard_memory_budget=0")).shardMemoryBudget());
+        assertEquals(512L << 20, JobConfigLoader.load(file(""), List.of()).get(TrainingKeys.SHARD_MEMORY_BUDGET));
+        assertEquals(64L << 20, JobConfigLoader.load(file("shard_memory_budget = 64m\n"), List.of()).get(TrainingKeys.SHARD_MEMORY_BUDGET));
+        assertEquals(3L << 30, JobConfigLoader.load(file(""), List.of("shard_memory_budget=3g")).get(TrainingKeys.SHARD_MEMORY_BUDGET));
+        assertEquals(0, JobConfigLoader.load(file(""), List.of("shard_memory_budget=0")).get(TrainingKeys.SHARD_MEMORY_BUDGET));
         ConfigError bad = assertThrows(ConfigError.class,
                 () -> JobConfigLoader.load(file(""), List.of("shard_memory_budget=lots")));
         assertTrue(bad.getMessage().startsWith("key 'shard_memory_budget': expected a size such as 64m or 1g, got \"lots\""),

@@ -1,66 +1,32 @@
 package dev.phalanx.engine.api;
 
+import dev.phalanx.engine.api.options.OptionKey;
+import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.collective.WirePrecision;
-import dev.phalanx.engine.data.ImageFormat;
-import dev.phalanx.engine.job.Objective;
-import dev.phalanx.engine.optim.Optimizers;
 import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The settings of one training run, built fluently: required values in the constructor, {@code
- * opt*} setters returning {@code this}. Two groups: how to learn (model, epochs, batch, optimizer,
- * seed) and where to run (workers, columns, threads, timeouts). {@link #validate()} runs before
- * any Spark job; its messages quote the setting's config key.
+ * opt*} setters returning {@code this}. Every setting is an option of {@link TrainingKeys}, whose
+ * key, default and check it takes; {@link #set} sets any of them by key. Two groups: how to learn
+ * (model, epochs, batch, optimizer, seed) and where to run (workers, columns, threads, timeouts).
+ * {@link #validate()} runs before any Spark job; its messages start with the setting's key.
  */
 public final class TrainingOptions {
 
     /** The default of {@link #optShardMemoryBudget}: 512 MiB per worker. */
-    public static final long DEFAULT_SHARD_MEMORY_BUDGET = 512L << 20;
-
-    /** The values of {@code gradient_compression} and the wire precision each stands for. */
-    private static final Map<String, WirePrecision> GRADIENT_WIRES =
-            Map.of("none", WirePrecision.FLOAT32, "bf16", WirePrecision.BFLOAT16);
+    public static final long DEFAULT_SHARD_MEMORY_BUDGET = TrainingKeys.SHARD_MEMORY_BUDGET.defaultValue();
 
     private final String modelName;
     private final InputSpec input;
-    // How to learn.
-    private int epochs = 1;
-    private int batchSize = 64;
-    private double learningRate = 0.05;
-    private double momentum = 0.9;
-    private String optimizer = "sgd";
-    private Objective loss = Objective.CROSS_ENTROPY;
-    private long seed = 0;
-    private boolean shuffle = true;
-    // Where to run.
-    private int workers = 2;
-    private String featuresCol = "features";
-    private String labelCol = "label";
-    private int threadsPerWorker = 0;
-    private int gpusPerWorker = 0;
-    private boolean gpuFallbackToCpu = false;
-    private long shardMemoryBudget = DEFAULT_SHARD_MEMORY_BUDGET;
-    private Duration collectiveTimeout = Duration.ofMinutes(2);
-    private String gradientCompression = "none";
-    private Duration slotWaitTimeout = Duration.ofSeconds(60);
-    // Checkpoints and recovery.
-    private String checkpointDir = "";
-    private long checkpointEverySteps = 0;
-    private Duration checkpointInterval = Duration.ZERO;
-    private int keepCheckpoints = 3;
-    private int maxAttempts = 3;
-    private FaultInjection faultInjection;
-    private TlsSettings tls;
-    private int logEverySteps = 50;
-    private double[] imageMean;
-    private double[] imageStd;
+    private final Map<OptionKey<?>, Object> values = new HashMap<>();
 
     /**
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
@@ -74,34 +40,48 @@ public final class TrainingOptions {
         this.input = Objects.requireNonNull(input, "input");
     }
 
-    /** Sets the number of passes over the data (key {@code epochs}, default 1). */
+    /**
+     * Sets the option {@code key} (checked by {@link #validate()}).
+     *
+     * @throws IllegalArgumentException if {@code TrainingOptions} does not hold that option (the
+     *     model and input spec are the constructor's) or the value has another type
+     */
+    public <T> TrainingOptions set(OptionKey<T> key, T value) {
+        if (!key.inTrainingOptions() || TrainingKeys.REGISTRY.find(key.name()) != key) {
+            throw new IllegalArgumentException(key.name() + " is not a training option");
+        }
+        values.put(key, key.cast(value));
+        return this;
+    }
+
+    /** Returns the value of {@code key}: the one set, else its default. Arrays are shared: do not change them. */
+    public <T> T get(OptionKey<T> key) {
+        return key.cast(values.getOrDefault(key, key.defaultValue()));
+    }
+
+    /** Sets the number of passes over the data (key {@code epochs}, default 3). */
     public TrainingOptions optEpochs(int epochs) {
-        this.epochs = epochs;
-        return this;
+        return set(TrainingKeys.EPOCHS, epochs);
     }
 
-    /** Sets the global batch size, split evenly over workers (key {@code batch_size}, default 64). */
+    /** Sets the global batch size, split evenly over workers (key {@code batch_size}, default 128). */
     public TrainingOptions optBatchSize(int batchSize) {
-        this.batchSize = batchSize;
-        return this;
+        return set(TrainingKeys.BATCH_SIZE, batchSize);
     }
 
-    /** Sets the SGD learning rate (key {@code learning_rate}, default 0.05). */
+    /** Sets the learning rate (key {@code learning_rate}, default 0.05). */
     public TrainingOptions optLearningRate(double learningRate) {
-        this.learningRate = learningRate;
-        return this;
+        return set(TrainingKeys.LEARNING_RATE, learningRate);
     }
 
     /** Sets the SGD momentum (key {@code momentum}, default 0.9). */
     public TrainingOptions optMomentum(double momentum) {
-        this.momentum = momentum;
-        return this;
+        return set(TrainingKeys.MOMENTUM, momentum);
     }
 
     /** Sets the optimizer, {@code sgd} (with momentum) or {@code adam} (key {@code optimizer}, default sgd). */
     public TrainingOptions optOptimizer(String optimizer) {
-        this.optimizer = optimizer;
-        return this;
+        return set(TrainingKeys.OPTIMIZER, optimizer);
     }
 
     /**
@@ -113,41 +93,36 @@ public final class TrainingOptions {
      */
     public TrainingOptions optLoss(String name) {
         try {
-            this.loss = Objective.parse(name);
+            Objective.parse(name);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("loss " + e.getMessage(), e);
         }
-        return this;
+        return set(TrainingKeys.LOSS, name);
     }
 
-    /** Sets the seed of parameter initialisation and shuffling (key {@code seed}, default 0). */
+    /** Sets the seed of parameter initialisation and shuffling (key {@code seed}, default 42). */
     public TrainingOptions optSeed(long seed) {
-        this.seed = seed;
-        return this;
+        return set(TrainingKeys.SEED, seed);
     }
 
     /** Sets whether each worker reshuffles its shard every epoch (key {@code shuffle}, default true). */
     public TrainingOptions optShuffle(boolean shuffle) {
-        this.shuffle = shuffle;
-        return this;
+        return set(TrainingKeys.SHUFFLE, shuffle);
     }
 
     /** Sets the number of data-parallel workers W (key {@code workers}, default 2). */
     public TrainingOptions optWorkers(int workers) {
-        this.workers = workers;
-        return this;
+        return set(TrainingKeys.WORKERS, workers);
     }
 
     /** Sets the features column (key {@code features_col}, default "features"). */
     public TrainingOptions optFeaturesCol(String featuresCol) {
-        this.featuresCol = featuresCol;
-        return this;
+        return set(TrainingKeys.FEATURES_COL, featuresCol);
     }
 
     /** Sets the label column (key {@code label_col}, default "label"). */
     public TrainingOptions optLabelCol(String labelCol) {
-        this.labelCol = labelCol;
-        return this;
+        return set(TrainingKeys.LABEL_COL, labelCol);
     }
 
     /**
@@ -155,8 +130,7 @@ public final class TrainingOptions {
      * Spark gives each task, {@code spark.task.cpus}, which is 1 unless configured).
      */
     public TrainingOptions optThreadsPerWorker(int threadsPerWorker) {
-        this.threadsPerWorker = threadsPerWorker;
-        return this;
+        return set(TrainingKeys.THREADS_PER_WORKER, threadsPerWorker);
     }
 
     /**
@@ -165,8 +139,7 @@ public final class TrainingOptions {
      * executors must have GPUs; a worker with several splits its batch over them.
      */
     public TrainingOptions optGpusPerWorker(int gpusPerWorker) {
-        this.gpusPerWorker = gpusPerWorker;
-        return this;
+        return set(TrainingKeys.GPUS_PER_WORKER, gpusPerWorker);
     }
 
     /**
@@ -174,8 +147,7 @@ public final class TrainingOptions {
      * with a warning, instead of failing (key {@code gpu_fallback_to_cpu}, default false).
      */
     public TrainingOptions optGpuFallbackToCpu(boolean fallback) {
-        this.gpuFallbackToCpu = fallback;
-        return this;
+        return set(TrainingKeys.GPU_FALLBACK_TO_CPU, fallback);
     }
 
     /**
@@ -185,8 +157,7 @@ public final class TrainingOptions {
      * overhead ({@code spark.executor.memoryOverhead}) and the JVM's {@code -XX:MaxDirectMemorySize}.
      */
     public TrainingOptions optShardMemoryBudget(long bytes) {
-        this.shardMemoryBudget = bytes;
-        return this;
+        return set(TrainingKeys.SHARD_MEMORY_BUDGET, bytes);
     }
 
     /**
@@ -196,47 +167,44 @@ public final class TrainingOptions {
      * workers stay identical). Worth it when the network, not the computation, limits the step.
      */
     public TrainingOptions optGradientCompression(String compression) {
-        this.gradientCompression = compression;
-        return this;
+        return set(TrainingKeys.GRADIENT_COMPRESSION, compression);
     }
 
     /** Sets how long a worker waits on a silent peer (key {@code collective_timeout}, default 2 min). */
     public TrainingOptions optCollectiveTimeout(Duration collectiveTimeout) {
-        this.collectiveTimeout = collectiveTimeout;
-        return this;
+        return set(TrainingKeys.COLLECTIVE_TIMEOUT, collectiveTimeout);
     }
 
     /** Sets how long to wait for enough task slots (key {@code slot_wait_timeout}, default 60 s). */
     public TrainingOptions optSlotWaitTimeout(Duration slotWaitTimeout) {
-        this.slotWaitTimeout = slotWaitTimeout;
-        return this;
+        return set(TrainingKeys.SLOT_WAIT_TIMEOUT, slotWaitTimeout);
     }
 
     /**
      * Sets where checkpoints go, any Hadoop file system URI; empty disables checkpoints (key {@code
-     * checkpoint_dir}). A job whose directory holds checkpoints resumes from the newest valid one.
+     * checkpoint_dir}, default empty). A job whose directory holds checkpoints resumes from the
+     * newest valid one.
      */
     public TrainingOptions optCheckpointDir(String checkpointDir) {
-        this.checkpointDir = checkpointDir;
-        return this;
+        return set(TrainingKeys.CHECKPOINT_DIR, checkpointDir);
     }
 
     /** Checkpoints every {@code steps} steps; 0 disables (key {@code checkpoint_every_steps}, default 0). */
     public TrainingOptions optCheckpointEverySteps(long steps) {
-        this.checkpointEverySteps = steps;
-        return this;
+        return set(TrainingKeys.CHECKPOINT_EVERY_STEPS, steps);
     }
 
-    /** Checkpoints when this much time has passed since the last; zero disables (key {@code checkpoint_interval}). */
+    /**
+     * Checkpoints when this much time has passed since the last; zero disables (key {@code
+     * checkpoint_interval}, default 5 min).
+     */
     public TrainingOptions optCheckpointInterval(Duration interval) {
-        this.checkpointInterval = interval;
-        return this;
+        return set(TrainingKeys.CHECKPOINT_INTERVAL, interval);
     }
 
     /** Sets how many checkpoints to keep (key {@code keep_checkpoints}, default 3). */
     public TrainingOptions optKeepCheckpoints(int keep) {
-        this.keepCheckpoints = keep;
-        return this;
+        return set(TrainingKeys.KEEP_CHECKPOINTS, keep);
     }
 
     /**
@@ -244,117 +212,63 @@ public final class TrainingOptions {
      * from the newest checkpoint (key {@code max_attempts}, default 3).
      */
     public TrainingOptions optMaxAttempts(int maxAttempts) {
-        this.maxAttempts = maxAttempts;
-        return this;
+        return set(TrainingKeys.MAX_ATTEMPTS, maxAttempts);
     }
 
     /**
      * Makes worker {@code rank} throw just before global step {@code step} in the first attempt: a
-     * testing aid for recovery (key {@code fault_injection}, as {@code "rank:step"}).
+     * testing aid for recovery (key {@code fault_injection}, as {@code "rank:step"}); null for none.
      */
     public TrainingOptions optFaultInjection(FaultInjection fault) {
-        this.faultInjection = fault;
-        return this;
+        return set(TrainingKeys.FAULT_INJECTION, fault == null ? "" : fault.rank() + ":" + fault.step());
     }
 
     /** Reports step metrics every {@code steps} steps; 0 = only per epoch (key {@code log_every_steps}, default 50). */
     public TrainingOptions optLogEverySteps(int steps) {
-        this.logEverySteps = steps;
-        return this;
+        return set(TrainingKeys.LOG_EVERY_STEPS, steps);
     }
 
     /**
      * Sets how encoded images (PNG/JPEG bytes in the features column) are normalised after scaling
      * to [0, 1]: {@code (x - mean) / std} per channel (keys {@code image_mean}, {@code image_std};
-     * default mean 0, std 1).
+     * null or empty: mean 0, std 1).
      */
     public TrainingOptions optImageNormalization(double[] mean, double[] std) {
-        this.imageMean = mean == null ? null : mean.clone();
-        this.imageStd = std == null ? null : std.clone();
-        return this;
-    }
-
-    /** Returns the per-channel mean of encoded images, or null for 0. */
-    public double[] imageMean() {
-        return imageMean == null ? null : imageMean.clone();
-    }
-
-    /** Returns the per-channel standard deviation of encoded images, or null for 1. */
-    public double[] imageStd() {
-        return imageStd == null ? null : imageStd.clone();
-    }
-
-    /** Encrypts the workers' connections with mutual TLS (keys {@code tls_*}); null for plain TCP. */
-    public TrainingOptions optTls(TlsSettings tls) {
-        this.tls = tls;
-        return this;
+        set(TrainingKeys.IMAGE_MEAN, mean == null ? new double[0] : mean.clone());
+        return set(TrainingKeys.IMAGE_STD, std == null ? new double[0] : std.clone());
     }
 
     /**
-     * Checks every value.
+     * Encrypts the workers' connections with mutual TLS (keys {@code tls_*}); null for plain TCP.
+     */
+    public TrainingOptions optTls(TlsSettings tls) {
+        set(TrainingKeys.TLS_KEY_STORE, tls == null ? "" : tls.keyStore());
+        set(TrainingKeys.TLS_KEY_STORE_PASSWORD, tls == null ? "" : tls.keyStorePassword());
+        set(TrainingKeys.TLS_TRUST_STORE, tls == null ? "" : tls.trustStore());
+        set(TrainingKeys.TLS_TRUST_STORE_PASSWORD, tls == null ? "" : tls.trustStorePassword());
+        return set(TrainingKeys.TLS_PROTOCOL, tls == null ? TrainingKeys.TLS_PROTOCOL.defaultValue() : tls.protocol());
+    }
+
+    /**
+     * Checks every value: each option on its own ({@link TrainingKeys}), then the ones that depend
+     * on each other and on the model and input.
      *
      * @throws IllegalArgumentException whose message starts with the offending key
      */
     public TrainingOptions validate() {
-        // Parses the name and options and builds the (uninitialised) network for this input, so an
-        // unknown option or an input the model cannot take fails here, before any Spark job; the
-        // catalog's messages start with "model".
-        ModelCatalog.build(modelName, input);
-        require(loss.classifies() ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
-                loss.classifies() ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()
-                        : "must be 1 for loss mse (one output per sample), got " + input.numClasses());
-        if (imageMean != null || imageStd != null) {
-            try {
-                ImageFormat.forShape(input.sampleShape(), imageMean, imageStd);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("image_mean/image_std " + e.getMessage(), e);
+        for (OptionKey<?> key : TrainingKeys.REGISTRY.all()) {
+            if (key.inTrainingOptions()) {
+                check(key);
             }
         }
-        require(workers >= 1, "workers", "must be at least 1, got " + workers);
-        require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
-        require(batchSize >= 1, "batch_size", "must be at least 1, got " + batchSize);
-        require(batchSize % workers == 0, "batch_size",
-                "(" + batchSize + ") must be a multiple of workers (" + workers + ") so every worker takes an equal share");
-        require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", "must be positive, got " + learningRate);
-        require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
-        require(threadsPerWorker >= 0, "threads_per_worker",
-                "must be 0 (the task's CPUs) or a positive number of threads, got " + threadsPerWorker);
-        require(gpusPerWorker >= 0, "gpus_per_worker", "must not be negative, got " + gpusPerWorker);
-        require(gpusPerWorker <= 1 || batchSize % (workers * gpusPerWorker) == 0, "batch_size",
-                "(" + batchSize + ") must be a multiple of workers × gpus_per_worker (" + workers * gpusPerWorker
-                        + ") so every GPU takes an equal share");
-        require(shardMemoryBudget >= 0, "shard_memory_budget", "must not be negative, got " + shardMemoryBudget);
-        require(featuresCol != null && !featuresCol.isBlank(), "features_col", "must name a column");
-        require(labelCol != null && !labelCol.isBlank(), "label_col", "must name a column");
-        require(GRADIENT_WIRES.containsKey(gradientCompression), "gradient_compression",
-                "'" + gradientCompression + "' is unknown; expected none or bf16");
-        require(collectiveTimeout != null && !collectiveTimeout.isNegative() && !collectiveTimeout.isZero(),
-                "collective_timeout", "must be positive, got " + readable(collectiveTimeout));
-        require(slotWaitTimeout != null && !slotWaitTimeout.isNegative(),
-                "slot_wait_timeout", "must not be negative, got " + readable(slotWaitTimeout));
-        require(Optimizers.NAMES.contains(optimizer), "optimizer",
-                "'" + optimizer + "' is unknown; known optimizers: " + String.join(", ", Optimizers.NAMES));
-        require(checkpointDir != null, "checkpoint_dir", "must not be null");
-        require(checkpointEverySteps >= 0, "checkpoint_every_steps", "must not be negative, got " + checkpointEverySteps);
-        require(checkpointInterval != null && !checkpointInterval.isNegative(),
-                "checkpoint_interval", "must not be negative, got " + readable(checkpointInterval));
-        require(keepCheckpoints >= 1, "keep_checkpoints", "must be at least 1, got " + keepCheckpoints);
-        require(maxAttempts >= 1, "max_attempts", "must be at least 1, got " + maxAttempts);
-        require(logEverySteps >= 0, "log_every_steps", "must not be negative, got " + logEverySteps);
-        require(faultInjection == null || faultInjection.rank() < workers, "fault_injection",
-                "names rank " + (faultInjection == null ? 0 : faultInjection.rank()) + " but there are " + workers
-                        + " workers");
+        OptionCombinations.check(this);
         return this;
     }
 
-    /** A duration as config files write it, {@code -5s} or {@code 2m}, rather than {@code PT-5S}. */
-    private static String readable(Duration duration) {
-        return duration == null ? "null" : duration.toString().substring(2).toLowerCase(Locale.ROOT);
-    }
-
-    private static void require(boolean ok, String key, String problem) {
-        if (!ok) {
-            throw new IllegalArgumentException(key + " " + problem);
+    private <T> void check(OptionKey<T> key) {
+        String problem = key.problem(get(key));
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 
@@ -370,136 +284,154 @@ public final class TrainingOptions {
 
     /** Returns the number of epochs. */
     public int epochs() {
-        return epochs;
+        return get(TrainingKeys.EPOCHS);
     }
 
     /** Returns the global batch size. */
     public int batchSize() {
-        return batchSize;
+        return get(TrainingKeys.BATCH_SIZE);
     }
 
     /** Returns the learning rate. */
     public double learningRate() {
-        return learningRate;
+        return get(TrainingKeys.LEARNING_RATE);
     }
 
     /** Returns the momentum. */
     public double momentum() {
-        return momentum;
+        return get(TrainingKeys.MOMENTUM);
     }
 
     /** Returns what training minimises. */
     public Objective loss() {
-        return loss;
+        return Objective.parse(get(TrainingKeys.LOSS));
     }
 
     /** Returns the optimizer name. */
     public String optimizer() {
-        return optimizer;
+        return get(TrainingKeys.OPTIMIZER);
     }
 
     /** Returns the checkpoint directory URI, empty when checkpoints are off. */
     public String checkpointDir() {
-        return checkpointDir;
+        return get(TrainingKeys.CHECKPOINT_DIR);
     }
 
     /** Returns the step cadence of checkpoints, 0 when off. */
     public long checkpointEverySteps() {
-        return checkpointEverySteps;
+        return get(TrainingKeys.CHECKPOINT_EVERY_STEPS);
     }
 
     /** Returns the time cadence of checkpoints, zero when off. */
     public Duration checkpointInterval() {
-        return checkpointInterval;
+        return get(TrainingKeys.CHECKPOINT_INTERVAL);
     }
 
     /** Returns how many checkpoints are kept. */
     public int keepCheckpoints() {
-        return keepCheckpoints;
+        return get(TrainingKeys.KEEP_CHECKPOINTS);
     }
 
     /** Returns how many times the barrier stage may be launched. */
     public int maxAttempts() {
-        return maxAttempts;
+        return get(TrainingKeys.MAX_ATTEMPTS);
     }
 
     /** Returns the injected fault, or null. */
     public FaultInjection faultInjection() {
-        return faultInjection;
+        String text = get(TrainingKeys.FAULT_INJECTION);
+        return text.isBlank() ? null : FaultInjection.parse(text);
     }
 
     /** Returns the step-metrics cadence, 0 when off. */
     public int logEverySteps() {
-        return logEverySteps;
+        return get(TrainingKeys.LOG_EVERY_STEPS);
     }
 
-    /** Returns the TLS settings, or null. */
+    /**
+     * Returns the TLS settings, or null when {@code tls_key_store} is empty; an empty trust store
+     * (or its password) means the key store's.
+     */
     public TlsSettings tls() {
-        return tls;
+        return TlsSettings.fromKeys(get(TrainingKeys.TLS_KEY_STORE), get(TrainingKeys.TLS_KEY_STORE_PASSWORD),
+                get(TrainingKeys.TLS_TRUST_STORE), get(TrainingKeys.TLS_TRUST_STORE_PASSWORD),
+                get(TrainingKeys.TLS_PROTOCOL));
     }
 
     /** Returns the seed. */
     public long seed() {
-        return seed;
+        return get(TrainingKeys.SEED);
     }
 
     /** Returns whether shards are reshuffled each epoch. */
     public boolean shuffle() {
-        return shuffle;
+        return get(TrainingKeys.SHUFFLE);
     }
 
     /** Returns the number of workers. */
     public int workers() {
-        return workers;
+        return get(TrainingKeys.WORKERS);
     }
 
     /** Returns the features column. */
     public String featuresCol() {
-        return featuresCol;
+        return get(TrainingKeys.FEATURES_COL);
     }
 
     /** Returns the label column. */
     public String labelCol() {
-        return labelCol;
+        return get(TrainingKeys.LABEL_COL);
     }
 
     /** Returns the intra-op threads per worker. */
     public int threadsPerWorker() {
-        return threadsPerWorker;
+        return get(TrainingKeys.THREADS_PER_WORKER);
     }
 
     /** Returns the GPUs per worker, 0 for CPU training. */
     public int gpusPerWorker() {
-        return gpusPerWorker;
+        return get(TrainingKeys.GPUS_PER_WORKER);
     }
 
     /** Returns whether a worker without usable CUDA may train on the CPU. */
     public boolean gpuFallbackToCpu() {
-        return gpuFallbackToCpu;
+        return get(TrainingKeys.GPU_FALLBACK_TO_CPU);
     }
 
     /** Returns the bytes of direct memory each worker may hold its shard in. */
     public long shardMemoryBudget() {
-        return shardMemoryBudget;
+        return get(TrainingKeys.SHARD_MEMORY_BUDGET);
     }
 
     /** Returns how gradients travel between workers: {@code none} or {@code bf16}. */
     public String gradientCompression() {
-        return gradientCompression;
+        return get(TrainingKeys.GRADIENT_COMPRESSION);
     }
 
     /** Returns the wire precision of the gradient all-reduce; call after {@link #validate()}. */
     public WirePrecision gradientWire() {
-        return GRADIENT_WIRES.get(gradientCompression);
+        return gradientCompression().equals("bf16") ? WirePrecision.BFLOAT16 : WirePrecision.FLOAT32;
     }
 
     /** Returns the collective timeout. */
     public Duration collectiveTimeout() {
-        return collectiveTimeout;
+        return get(TrainingKeys.COLLECTIVE_TIMEOUT);
     }
 
     /** Returns how long to wait for task slots. */
     public Duration slotWaitTimeout() {
-        return slotWaitTimeout;
+        return get(TrainingKeys.SLOT_WAIT_TIMEOUT);
+    }
+
+    /** Returns the per-channel mean of encoded images, or null for 0. */
+    public double[] imageMean() {
+        double[] mean = get(TrainingKeys.IMAGE_MEAN);
+        return mean.length == 0 ? null : mean.clone();
+    }
+
+    /** Returns the per-channel standard deviation of encoded images, or null for 1. */
+    public double[] imageStd() {
+        double[] std = get(TrainingKeys.IMAGE_STD);
+        return std.length == 0 ? null : std.clone();
     }
 }

@@ -26,6 +26,19 @@ public record TlsSettings(
         String keyStore, String keyStorePassword, String trustStore, String trustStorePassword, String protocol)
         implements Serializable {
 
+    /**
+     * Returns the settings the {@code tls_*} keys give, or null when {@code keyStore} is empty
+     * (plain TCP); an empty trust store, or its password, means the key store's.
+     */
+    public static TlsSettings fromKeys(String keyStore, String keyStorePassword, String trustStore,
+            String trustStorePassword, String protocol) {
+        if (keyStore.isBlank()) {
+            return null;
+        }
+        return new TlsSettings(keyStore, keyStorePassword, trustStore.isBlank() ? keyStore : trustStore,
+                trustStorePassword.isBlank() ? keyStorePassword : trustStorePassword, protocol);
+    }
+
     @Override
     public String toString() {
         // Never print the passwords.

@@ -1,5 +1,7 @@
 package dev.phalanx.engine.api.ml;
 
+import dev.phalanx.engine.api.options.OptionKey;
+import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
@@ -59,22 +61,31 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
     PhalanxClassificationModel(String uid, ModelData data) {
         this.uid = uid;
         this.data = data;
-        featuresCol = ColumnParams.featuresCol(this);
+        featuresCol = option(TrainingKeys.FEATURES_COL);
         predictionCol = ColumnParams.predictionCol(this);
         probabilityCol = ColumnParams.probabilityCol(this);
         rawPredictionCol = ColumnParams.rawPredictionCol(this);
-        modelName = ColumnParams.modelName(this);
-        inputShape = ColumnParams.inputShape(this);
-        numClasses = ColumnParams.numClasses(this);
-        imageMean = ColumnParams.imageMean(this);
-        imageStd = ColumnParams.imageStd(this);
+        modelName = option(TrainingKeys.MODEL);
+        inputShape = option(TrainingKeys.SAMPLE_SHAPE);
+        numClasses = option(TrainingKeys.NUM_CLASSES);
+        imageMean = option(TrainingKeys.IMAGE_MEAN);
+        imageStd = option(TrainingKeys.IMAGE_STD);
         inferenceBatchSize = new IntParam(this, "inferenceBatchSize",
                 "rows scored together in one forward pass on an executor", ParamValidators.gtEq(1));
-        setDefault(featuresCol, ColumnParams.FEATURES);
+        setDefault(featuresCol, TrainingKeys.FEATURES_COL.defaultValue());
         setDefault(predictionCol, ColumnParams.PREDICTION);
         setDefault(probabilityCol, ColumnParams.PROBABILITY);
         setDefault(rawPredictionCol, ColumnParams.RAW_PREDICTION);
         setDefault(inferenceBatchSize, 256);
+    }
+
+    /**
+     * The param of a training option the model shares with its estimator, by the same name; only
+     * the features column has a default: the rest are facts of the trained network.
+     */
+    @SuppressWarnings("unchecked")
+    private <P extends Param<?>> P option(OptionKey<?> key) {
+        return (P) OptionParams.create(this, key);
     }
 
     @Override
@@ -234,8 +245,9 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         return frame.mapPartitions(scorer, Encoders.row(output));
     }
 
+    /** An image normalisation param's value, or null when it is unset or empty. */
     private double[] optional(DoubleArrayParam param) {
-        return isDefined(param) ? getOrDefault(param) : null;
+        return isDefined(param) && getOrDefault(param).length > 0 ? getOrDefault(param) : null;
     }
 
     private PredictionColumns outputs() {

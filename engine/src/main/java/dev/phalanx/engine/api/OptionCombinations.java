@@ -1,0 +1,56 @@
+package dev.phalanx.engine.api;
+
+import dev.phalanx.engine.data.ImageFormat;
+import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
+
+/**
+ * The checks of {@link TrainingOptions} that involve more than one option, or the model and its
+ * input: each option's own check is its key's ({@link dev.phalanx.engine.api.options.TrainingKeys}).
+ */
+final class OptionCombinations {
+
+    private OptionCombinations() {}
+
+    /**
+     * Checks the options against each other and the model.
+     *
+     * @throws IllegalArgumentException whose message starts with the offending key
+     */
+    static void check(TrainingOptions options) {
+        InputSpec input = options.input();
+        // Parses the name and options and builds the (uninitialised) network for this input, so an
+        // unknown option or an input the model cannot take fails here, before any Spark job; the
+        // catalog's messages start with "model".
+        ModelCatalog.build(options.modelName(), input);
+        boolean classifies = options.loss().classifies();
+        require(classifies ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
+                classifies ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()
+                        : "must be 1 for loss mse (one output per sample), got " + input.numClasses());
+        if (options.imageMean() != null || options.imageStd() != null) {
+            try {
+                ImageFormat.forShape(input.sampleShape(), options.imageMean(), options.imageStd());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("image_mean/image_std " + e.getMessage(), e);
+            }
+        }
+        int workers = options.workers();
+        int batchSize = options.batchSize();
+        require(batchSize % workers == 0, "batch_size", "(" + batchSize + ") must be a multiple of workers ("
+                + workers + ") so every worker takes an equal share");
+        int gpus = options.gpusPerWorker();
+        require(gpus <= 1 || batchSize % (workers * gpus) == 0, "batch_size", "(" + batchSize
+                + ") must be a multiple of workers × gpus_per_worker (" + workers * gpus
+                + ") so every GPU takes an equal share");
+        FaultInjection fault = options.faultInjection();
+        require(fault == null || fault.rank() < workers, "fault_injection",
+                "names rank " + (fault == null ? 0 : fault.rank()) + " but there are " + workers + " workers");
+    }
+
+    private static void require(boolean ok, String key, String problem) {
+        if (!ok) {
+            throw new IllegalArgumentException(key + " " + problem);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.phalanx.engine.api.options;
+
+import static dev.phalanx.engine.api.options.OptionKey.key;
+
+import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.optim.Optimizers;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every option of a training run, declared once with its key, type, default, check and
+ * description, in the way Flink's {@code ConfigOption}s are. {@link
+ * dev.phalanx.engine.api.TrainingOptions} holds these, the Spark ML estimator makes its params from
+ * them, and the {@code phalanx} command's job config takes them as keys (with a few of its own).
+ * Adding an option here makes it a config key, a {@code TrainingOptions} value and a param at once.
+ */
+public final class TrainingKeys {
+
+    /** Model spec from the model catalog. */
+    public static final OptionKey<String> MODEL = key("model", OptionType.STRING, String.class, "mlp")
+            .param("modelName")
+            .notInTrainingOptions()
+            .doc("model spec: mlp, cnn, resnet or transformer, with options as name(option=value, ...)");
+    /** Features column. */
+    public static final OptionKey<String> FEATURES_COL = key("features_col", OptionType.STRING, String.class,
+            "features")
+            .check(OptionCheck.notBlank("must name a column"))
+            .doc("features column: a numeric array, an ML Vector or encoded images (PNG/JPEG bytes)");
+    /** Label column. */
+    public static final OptionKey<String> LABEL_COL = key("label_col", OptionType.STRING, String.class, "label")
+            .check(OptionCheck.notBlank("must name a column"))
+            .doc("label column: whole-number class indices (real numbers with loss = mse)");
+    /** Sample shape. */
+    public static final OptionKey<int[]> SAMPLE_SHAPE = key("sample_shape", OptionType.INT_LIST, int[].class, "[]")
+            .param("inputShape")
+            .notInTrainingOptions()
+            .check(shape -> Arrays.stream(shape).allMatch(d -> d > 0) ? null
+                    : "must hold positive dimensions, got " + Arrays.toString(shape))
+            .doc("shape of one sample, for example [1, 28, 28]; [] = a flat vector as long as the features");
+    /** Number of classes. */
+    public static final OptionKey<Integer> NUM_CLASSES = key("num_classes", OptionType.INT, Integer.class, "0")
+            .notInTrainingOptions()
+            .check(OptionCheck.notNegative())
+            .doc("number of classes; 0 = one more than the largest training label (1 with loss = mse)");
+    /** Image mean. */
+    public static final OptionKey<double[]> IMAGE_MEAN = key("image_mean", OptionType.DOUBLE_LIST, double[].class,
+            "[]")
+            .doc("encoded images: per-channel mean subtracted after scaling pixels to [0, 1]; [] = 0");
+    /** Image standard deviation. */
+    public static final OptionKey<double[]> IMAGE_STD = key("image_std", OptionType.DOUBLE_LIST, double[].class, "[]")
+            .doc("encoded images: per-channel standard deviation divided by after that; [] = 1");
+    /** World size. */
+    public static final OptionKey<Integer> WORKERS = key("workers", OptionType.INT, Integer.class, "2")
+            .check(OptionCheck.atLeast(1))
+            .doc("data-parallel workers W, one barrier task and one model replica each");
+    /** Passes over the data. */
+    public static final OptionKey<Integer> EPOCHS = key("epochs", OptionType.INT, Integer.class, "3")
+            .check(OptionCheck.atLeast(1))
+            .doc("passes over the training data");
+    /** Global batch. */
+    public static final OptionKey<Integer> BATCH_SIZE = key("batch_size", OptionType.INT, Integer.class, "128")
+            .check(OptionCheck.atLeast(1))
+            .doc("global batch per step, split evenly over the workers (a multiple of workers)");
+    /** Learning rate. */
+    public static final OptionKey<Double> LEARNING_RATE = key("learning_rate", OptionType.DOUBLE, Double.class,
+            "0.05")
+            .check(OptionCheck.positive())
+            .doc("the optimizer's learning rate");
+    /** Momentum. */
+    public static final OptionKey<Double> MOMENTUM = key("momentum", OptionType.DOUBLE, Double.class, "0.9")
+            .check(OptionCheck.inRange(0, 1))
+            .doc("SGD momentum");
+    /** Optimizer. */
+    public static final OptionKey<String> OPTIMIZER = key("optimizer", OptionType.STRING, String.class, "sgd")
+            .check(OptionCheck.oneOf(Optimizers.NAMES, "known optimizers"))
+            .doc("sgd (with momentum, as torch.optim.SGD) or adam (as torch.optim.Adam)");
+    /** Loss. */
+    public static final OptionKey<String> LOSS = key("loss", OptionType.STRING, String.class, "cross_entropy")
+            .check(OptionCheck.oneOf(Arrays.stream(Objective.values()).map(Objective::key).toList(), "known losses"))
+            .notInEstimator()
+            .doc("what training minimises: cross_entropy (classification) or mse (regression: real labels,"
+                    + " num_classes = 1)");
+    /** Seed. */
+    public static final OptionKey<Long> SEED = key("seed", OptionType.LONG, Long.class, "42")
+            .doc("seed of parameter initialisation and shuffling; same seed, same result");
+    /** Shuffle. */
+    public static final OptionKey<Boolean> SHUFFLE = key("shuffle", OptionType.BOOLEAN, Boolean.class, "true")
+            .doc("reshuffle each worker's shard every epoch");
+    /** Threads per worker. */
+    public static final OptionKey<Integer> THREADS_PER_WORKER = key("threads_per_worker", OptionType.INT,
+            Integer.class, "0")
+            .check(value -> value >= 0 ? null
+                    : "must be 0 (the task's CPUs) or a positive number of threads, got " + value)
+            .doc("PyTorch intra-op threads per worker; 0 = the CPUs Spark gives each task (spark.task.cpus)");
+    /** GPUs per worker. */
+    public static final OptionKey<Integer> GPUS_PER_WORKER = key("gpus_per_worker", OptionType.INT, Integer.class,
+            "0")
+            .check(OptionCheck.notNegative())
+            .doc("GPUs each worker trains on, requested from Spark for the training stage only; 0 = CPU");
+    /** CPU fallback. */
+    public static final OptionKey<Boolean> GPU_FALLBACK_TO_CPU = key("gpu_fallback_to_cpu", OptionType.BOOLEAN,
+            Boolean.class, "false")
+            .doc("let a worker that was given GPUs but finds no CUDA train on the CPU, with a warning, instead of"
+                    + " failing");
+    /** Shard memory budget. */
+    public static final OptionKey<Long> SHARD_MEMORY_BUDGET = key("shard_memory_budget", OptionType.SIZE,
+            Long.class, "512m")
+            .check(OptionCheck.notNegative())
+            .doc("direct memory (off the Java heap) each worker holds its shard in; the rest spills to the"
+                    + " executor's local disk; 0 spills all");
+    /** Collective timeout. */
+    public static final OptionKey<Duration> COLLECTIVE_TIMEOUT = key("collective_timeout", OptionType.DURATION,
+            Duration.class, "2m")
+            .check(OptionCheck.positiveDuration())
+            .doc("how long a worker waits on a silent peer before the job fails");
+    /** Gradient compression. */
+    public static final OptionKey<String> GRADIENT_COMPRESSION = key("gradient_compression", OptionType.STRING,
+            String.class, "none")
+            .check(value -> List.of("none", "bf16").contains(value) ? null
+                    : "'" + value + "' is unknown; expected none or bf16")
+            .doc("how gradients travel between workers: none (float32) or bf16 (bfloat16: half the bytes,"
+                    + " relative error at most 2^-8 per rounding; for networks slower than the computation)");
+    /** Slot wait. */
+    public static final OptionKey<Duration> SLOT_WAIT_TIMEOUT = key("slot_wait_timeout", OptionType.DURATION,
+            Duration.class, "60s")
+            .check(OptionCheck.notNegativeDuration())
+            .doc("how long to wait for executors to offer workers task slots");
+    /** Checkpoint directory. */
+    public static final OptionKey<String> CHECKPOINT_DIR = key("checkpoint_dir", OptionType.STRING, String.class,
+            "\"\"")
+            .doc("where checkpoints go, any Hadoop file system URI; a run whose directory holds checkpoints resumes"
+                    + " from the newest valid one; empty = none (the phalanx command: <run_dir>/checkpoints)");
+    /** Step cadence. */
+    public static final OptionKey<Long> CHECKPOINT_EVERY_STEPS = key("checkpoint_every_steps", OptionType.LONG,
+            Long.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("checkpoint every this many steps; 0 = only by time and at the end");
+    /** Time cadence. */
+    public static final OptionKey<Duration> CHECKPOINT_INTERVAL = key("checkpoint_interval", OptionType.DURATION,
+            Duration.class, "5m")
+            .check(OptionCheck.notNegativeDuration())
+            .doc("checkpoint when this much time has passed since the last; 0s = only by steps and at the end");
+    /** Retention. */
+    public static final OptionKey<Integer> KEEP_CHECKPOINTS = key("keep_checkpoints", OptionType.INT, Integer.class,
+            "3")
+            .check(OptionCheck.atLeast(1))
+            .doc("how many checkpoints to keep; older ones are deleted only after a newer one commits");
+    /** Attempts. */
+    public static final OptionKey<Integer> MAX_ATTEMPTS = key("max_attempts", OptionType.INT, Integer.class, "3")
+            .check(OptionCheck.atLeast(1))
+            .doc("how many times the training stage is launched before the job fails; each relaunch resumes");
+    /** Fault injection. */
+    public static final OptionKey<String> FAULT_INJECTION = key("fault_injection", OptionType.STRING, String.class,
+            "\"\"")
+            .check(TrainingKeys::faultInjectionProblem)
+            .notInEstimator()
+            .doc("testing aid: rank:step makes that worker fail before that step in the first attempt");
+    /** Step metrics cadence. */
+    public static final OptionKey<Integer> LOG_EVERY_STEPS = key("log_every_steps", OptionType.INT, Integer.class,
+            "50")
+            .check(OptionCheck.notNegative())
+            .doc("report progress every this many steps; 0 = only per epoch");
+    /** TLS key store. */
+    public static final OptionKey<String> TLS_KEY_STORE = key("tls_key_store", OptionType.STRING, String.class,
+            "\"\"")
+            .notInEstimator()
+            .doc("path of a key store on every executor; set to encrypt the workers' connections with mutual TLS");
+    /** TLS key store password. */
+    public static final OptionKey<String> TLS_KEY_STORE_PASSWORD = key("tls_key_store_password", OptionType.STRING,
+            String.class, "\"\"")
+            .secret()
+            .doc("password of tls_key_store (not written to job.conf)");
+    /** TLS trust store. */
+    public static final OptionKey<String> TLS_TRUST_STORE = key("tls_trust_store", OptionType.STRING, String.class,
+            "\"\"")
+            .notInEstimator()
+            .doc("path of the trust store on every executor; empty means tls_key_store");
+    /** TLS trust store password. */
+    public static final OptionKey<String> TLS_TRUST_STORE_PASSWORD = key("tls_trust_store_password",
+            OptionType.STRING, String.class, "\"\"")
+            .secret()
+            .doc("password of tls_trust_store; empty means tls_key_store_password (not written to job.conf)");
+    /** TLS protocol. */
+    public static final OptionKey<String> TLS_PROTOCOL = key("tls_protocol", OptionType.STRING, String.class,
+            "TLSv1.3")
+            .notInEstimator()
+            .doc("TLS protocol of the workers' connections");
+
+    /** Every training option, in documentation order. */
+    public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
+            SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
+            OPTIMIZER, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT, CHECKPOINT_DIR,
+            CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, MAX_ATTEMPTS, FAULT_INJECTION,
+            LOG_EVERY_STEPS, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD,
+            TLS_PROTOCOL));
+
+    private TrainingKeys() {}
+
+    private static String faultInjectionProblem(String text) {
+        if (text.isBlank()) {
+            return null;
+        }
+        try {
+            FaultInjection.parse(text);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must look like rank:step, got '" + text + "'";
+        }
+    }
+}
