@@ -6,30 +6,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One copy of a model on the PyTorch engine, on one device, its parameters held in a single direct
- * host buffer.
+ * host buffer: its training step (forward, loss, backward, gradients out) and its inference.
+ * Building the block and binding its tensors to flat buffers is {@link BlockParameters}' job.
  *
  * <p>Why one flat buffer: DJL's {@code NDArray.set(ByteBuffer)} on the CPU makes the tensor use the
  * direct buffer's memory in place. So the optimizer, written in Java, updates the parameters where
@@ -53,14 +48,8 @@ public final class ModelReplica implements AutoCloseable {
 
     private final InputSpec input;
     private final TensorTransfer transfer;
-    private final NDManager manager;
-    private final Block block;
+    private final BlockParameters model;
     private final ParameterStore parameterStore;
-    private final List<NDArray> arrays = new ArrayList<>();
-    private final List<Shape> shapes = new ArrayList<>();
-    private final List<Parameter.Type> types = new ArrayList<>();
-    /** Whether each parameter learns; batch norm's running statistics do not and have no gradient. */
-    private final List<Boolean> trainable = new ArrayList<>();
     private final ByteBuffer storage;
     private final FloatBuffer parameters;
     private final ByteBuffer gradientStorage;
@@ -82,20 +71,9 @@ public final class ModelReplica implements AutoCloseable {
         }
         this.input = input;
         this.transfer = transfer;
-        this.manager = PyTorchEngine.get().newBaseManager(device);
+        this.model = BlockParameters.build(modelName, input, device);
         try {
-            this.block = ModelCatalog.build(modelName, input);
-            block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
-            long total = 0;
-            for (Pair<String, Parameter> entry : block.getParameters()) {
-                NDArray array = entry.getValue().getArray();
-                arrays.add(array);
-                shapes.add(array.getShape());
-                types.add(entry.getValue().getType());
-                trainable.add(entry.getValue().requiresGradient());
-                total += array.size();
-            }
-            int bytes = Math.toIntExact(Math.multiplyExact(total, Float.BYTES));
+            int bytes = Math.multiplyExact(model.count(), Float.BYTES);
             if (sharedParameters != null && sharedParameters.capacity() != bytes) {
                 throw new IllegalArgumentException("model '" + modelName + "' needs " + bytes
                         + " parameter bytes, the shared buffer holds " + sharedParameters.capacity());
@@ -104,9 +82,9 @@ public final class ModelReplica implements AutoCloseable {
                     : ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
             this.parameters = storage.asFloatBuffer();
             this.gradientStorage = ByteBuffer.allocateDirect(storage.capacity()).order(ByteOrder.nativeOrder());
-            this.parameterStore = new ParameterStore(manager, false);
+            this.parameterStore = new ParameterStore(model.manager(), false);
         } catch (RuntimeException e) {
-            manager.close();
+            model.close();
             throw e;
         }
     }
@@ -131,13 +109,7 @@ public final class ModelReplica implements AutoCloseable {
             TensorTransfer transfer) {
         ModelReplica replica = new ModelReplica(modelName, input, device, transfer, null);
         try {
-            ParameterInit init = new ParameterInit(seed);
-            int offset = 0;
-            for (int i = 0; i < replica.shapes.size(); i++) {
-                Shape shape = replica.shapes.get(i);
-                init.fill(replica.types.get(i), shape, replica.parameters.slice(offset, Math.toIntExact(shape.size())));
-                offset += Math.toIntExact(shape.size());
-            }
+            replica.model.initialise(replica.parameters, seed);
             replica.pushParameters();
         } catch (RuntimeException e) {
             replica.close();
@@ -194,34 +166,17 @@ public final class ModelReplica implements AutoCloseable {
      * take twice the model's size in direct memory there.
      */
     public static String parameterShapes(String modelName, InputSpec input) {
-        try (NDManager manager = PyTorchEngine.get().newBaseManager(Device.cpu())) {
-            Block block = ModelCatalog.build(modelName, input);
-            block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
-            StringBuilder shapes = new StringBuilder();
-            for (Pair<String, Parameter> entry : block.getParameters()) {
-                shapes.append(shapes.length() == 0 ? "" : " ").append(entry.getValue().getArray().getShape());
-            }
-            return shapes.toString();
-        }
+        return BlockParameters.shapes(modelName, input);
     }
 
-    /**
-     * Hands every parameter tensor its slice of the flat buffer: on the CPU the tensor adopts the
-     * slice's memory (so with {@link TensorTransfer#IN_PLACE} this is done once), on a GPU PyTorch
-     * copies the slice into device memory.
-     */
+    /** Hands the parameter tensors the flat buffer's values (see {@link BlockParameters#pushParameters}). */
     private void pushParameters() {
-        int offset = 0;
-        for (NDArray array : arrays) {
-            int bytes = Math.toIntExact(array.size() * Float.BYTES);
-            array.set(storage.slice(offset, bytes).order(ByteOrder.nativeOrder()));
-            offset += bytes;
-        }
+        model.pushParameters(storage);
     }
 
     /** The model's convolutions whose channels oneDNN pads on the CPU ({@link OneDnnPaddingGuard}). */
     public List<String> paddedConvolutions() {
-        return OneDnnPaddingGuard.paddedConvolutions(block);
+        return model.paddedConvolutions();
     }
 
     /** Returns the number of scalar parameters. */
@@ -269,9 +224,9 @@ public final class ModelReplica implements AutoCloseable {
         // Grad mode is the calling thread's; put back what the caller had (PyTorch's default is on).
         boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
-        try (NDManager batch = manager.newSubManager()) {
+        try (NDManager batch = model.manager().newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
-            NDArray outputs = block.forward(parameterStore, new NDList(x), true).singletonOrThrow();
+            NDArray outputs = model.block().forward(parameterStore, new NDList(x), true).singletonOrThrow();
             JniUtils.setGradMode(false);
             // The loss and its gradient come from the JVM (LossGradient); PyTorch's backward pass
             // starts at the outputs.
@@ -304,53 +259,17 @@ public final class ModelReplica implements AutoCloseable {
      */
     public ByteBuffer gradients() {
         if (transfer == TensorTransfer.COPY) {
-            copyGradientsToHost();
+            model.copyGradients(gradientStorage);
         } else if (!gradientsBound) {
-            bindGradients();
+            model.bindGradients(gradientStorage);
+            gradientsBound = true;
         }
         return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
     }
 
-    private void bindGradients() {
-        // The first backward pass allocated the gradient tensors; move their values into the
-        // flat buffer, then point the tensors at it (set() rebinds storage, it does not copy).
-        int offset = 0;
-        for (int i = 0; i < arrays.size(); i++) {
-            NDArray array = arrays.get(i);
-            int bytes = Math.toIntExact(array.size() * Float.BYTES);
-            if (trainable.get(i)) {
-                ByteBuffer slice = gradientStorage.slice(offset, bytes).order(ByteOrder.nativeOrder());
-                try (NDArray gradient = array.getGradient()) {
-                    slice.put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
-                    gradient.set(slice.clear());
-                }
-            }
-            offset += bytes;
-        }
-        gradientsBound = true;
-    }
-
-    private void copyGradientsToHost() {
-        int offset = 0;
-        for (int i = 0; i < arrays.size(); i++) {
-            NDArray array = arrays.get(i);
-            int bytes = Math.toIntExact(array.size() * Float.BYTES);
-            if (trainable.get(i)) {
-                try (NDArray gradient = array.getGradient()) {
-                    gradientStorage.slice(offset, bytes).put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
-                }
-            }
-            offset += bytes;
-        }
-    }
-
     /** Sets every gradient to zero, ready for the next backward pass. */
     public void zeroGradients() {
-        for (int i = 0; i < arrays.size(); i++) {
-            if (trainable.get(i)) {
-                JniUtils.zeroGrad((PtNDArray) arrays.get(i));
-            }
-        }
+        model.zeroGradients();
     }
 
     /**
@@ -364,9 +283,9 @@ public final class ModelReplica implements AutoCloseable {
         }
         boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (NDManager batch = manager.newSubManager()) {
+        try (NDManager batch = model.manager().newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
-            NDArray logits = block.forward(parameterStore, new NDList(x), false).singletonOrThrow();
+            NDArray logits = model.block().forward(parameterStore, new NDList(x), false).singletonOrThrow();
             return logits.argMax(1).toType(DataType.INT32, false).toIntArray();
         } finally {
             JniUtils.setGradMode(callersGradMode);
@@ -382,9 +301,9 @@ public final class ModelReplica implements AutoCloseable {
     public float[] logits(FloatBuffer features, int count) {
         boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (NDManager batch = manager.newSubManager()) {
+        try (NDManager batch = model.manager().newSubManager()) {
             NDArray x = batch.create(staged(features, count), input.batchShape(count), DataType.FLOAT32);
-            return block.forward(parameterStore, new NDList(x), false).singletonOrThrow().toFloatArray();
+            return model.block().forward(parameterStore, new NDList(x), false).singletonOrThrow().toFloatArray();
         } finally {
             JniUtils.setGradMode(callersGradMode);
         }
@@ -395,17 +314,17 @@ public final class ModelReplica implements AutoCloseable {
      * with {@code Model.load} after setting the same block from the model catalog.
      */
     public void saveDjl(Path dir, String name) throws IOException {
-        try (Model model = Model.newInstance(name, Device.cpu(), "PyTorch")) {
-            model.setBlock(block);
-            model.setProperty("Epoch", "0");
-            model.save(dir, name);
+        try (Model saved = Model.newInstance(name, Device.cpu(), "PyTorch")) {
+            saved.setBlock(model.block());
+            saved.setProperty("Epoch", "0");
+            saved.save(dir, name);
         }
     }
 
     @Override
     public void close() {
         try {
-            manager.close();
+            model.close();
         } finally {
             if (fillGuard != null) {
                 fillGuard.close();
