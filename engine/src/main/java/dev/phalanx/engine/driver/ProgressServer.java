@@ -12,12 +12,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Listens on the driver for rank 0's progress reports and hands them to a listener. One connection per run, authenticated by the job token; anything else is
- * closed. {@link #close()} stops the thread and closes every socket.
+ * Listens on the driver for rank 0's progress reports and hands them to a listener. One connection
+ * per run, authenticated by the job token; anything else is closed. {@link #awaitReports} lets the
+ * last reports through once training is done; {@link #close()} stops the thread and closes every
+ * socket.
  */
 final class ProgressServer implements AutoCloseable {
 
@@ -37,6 +41,10 @@ final class ProgressServer implements AutoCloseable {
     private final ProgressWire.Handler listener;
     private final Thread thread;
     private volatile Socket current;
+    /** Whether rank 0's reporter has connected with the job token. */
+    private volatile boolean reporting;
+    /** Released when rank 0's reporter closes its connection: every report it sent has been handed on. */
+    private final CountDownLatch reportsEnded = new CountDownLatch(1);
 
     ProgressServer(String host, String jobToken, ProgressWire.Handler listener) throws IOException {
         this(host, jobToken, listener, TOKEN_MILLIS);
@@ -100,6 +108,7 @@ final class ProgressServer implements AutoCloseable {
                     LOG.warning("progress listener: refused " + socket.getRemoteSocketAddress() + " (wrong job token)");
                     continue;
                 }
+                reporting = true;
                 // Rank 0 reports only every log_every_steps steps or epoch, minutes apart on a large
                 // model; close() ends this wait when the attempt ends.
                 socket.setSoTimeout(0);
@@ -111,6 +120,9 @@ final class ProgressServer implements AutoCloseable {
                         + " ms");
             } catch (EOFException e) {
                 // Rank 0 closed its reporter: the run is over, or it will reconnect on a retry.
+                if (reporting) {
+                    reportsEnded.countDown();
+                }
             } catch (SocketException e) {
                 if (!server.isClosed()) {
                     LOG.log(Level.WARNING, "progress listener: connection lost", e);
@@ -118,6 +130,25 @@ final class ProgressServer implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "progress listener: bad report", e);
             }
+        }
+    }
+
+    /**
+     * Waits until rank 0 has closed its reporter and every report it sent is handed on, for at most
+     * {@code millis}; returns at once if no reporter ever connected. Why: rank 0 closes its reporter
+     * before its task returns the result, but the last epoch's report can still be in flight or
+     * unread when the driver has the result, and closing now would drop it.
+     */
+    void awaitReports(long millis) {
+        if (!reporting) {
+            return;
+        }
+        try {
+            if (!reportsEnded.await(millis, TimeUnit.MILLISECONDS)) {
+                LOG.warning("progress listener: rank 0's reporter did not finish within " + millis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -41,6 +41,8 @@ public final class TrainingJob {
 
     private static final Logger LOG = Logger.getLogger(TrainingJob.class.getName());
     private static final long LISTENER_WAIT_MILLIS = 10_000;
+    /** How long a finished attempt waits for rank 0's last progress reports to be handed on. */
+    private static final long REPORTS_DRAIN_MILLIS = 10_000;
 
     private final Duration slotWait;
     private final int maxAttempts;
@@ -190,6 +192,7 @@ public final class TrainingJob {
                 if (results.length != 1) {
                     throw new IllegalStateException("expected one result from rank 0, got " + results.length);
                 }
+                progress.awaitReports(REPORTS_DRAIN_MILLIS);
                 return results[0];
             } catch (Exception e) {
                 // Scala code throws SparkException, a checked exception Java cannot name here.

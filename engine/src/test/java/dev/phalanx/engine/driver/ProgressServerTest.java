@@ -2,6 +2,7 @@ package dev.phalanx.engine.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.worker.ProgressReporter;
@@ -49,6 +50,45 @@ class ProgressServerTest {
             EpochMetrics next = received.poll(10, TimeUnit.SECONDS);
             assertNotNull(next, "no report reached the listener after it threw");
             assertEquals(2, next.epoch());
+        }
+    }
+
+    @Test
+    void reportsSentBeforeTheReporterClosesAllReachTheListenerBeforeTheServerCloses() throws Exception {
+        BlockingQueue<EpochMetrics> received = new LinkedBlockingQueue<>();
+        ProgressWire.Handler slow = new ProgressWire.Handler() {
+            @Override
+            public void epoch(EpochMetrics metrics) {
+                try {
+                    // A listener that takes its time, as a console or a notebook can.
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                received.add(metrics);
+            }
+
+            @Override
+            public void step(StepMetrics metrics) {}
+        };
+        try (ProgressServer server = new ProgressServer("127.0.0.1", TOKEN, slow)) {
+            try (ProgressReporter reporter = ProgressReporter.connect(server.address(), TOKEN)) {
+                for (int n = 1; n <= 5; n++) {
+                    reporter.report(epoch(n));
+                }
+            }
+            // As rank 0 does: its reporter is closed when its result reaches the driver.
+            server.awaitReports(10_000);
+        }
+        assertEquals(5, received.size(), "epochs handed on before the server closed: " + received);
+    }
+
+    @Test
+    void awaitingReportsWithoutAReporterReturnsAtOnce() throws Exception {
+        try (ProgressServer server = new ProgressServer("127.0.0.1", TOKEN, handler(new LinkedBlockingQueue<>(), 0))) {
+            long start = System.nanoTime();
+            server.awaitReports(10_000);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "waited for a reporter that never came");
         }
     }
 
