@@ -6,9 +6,18 @@ import java.nio.ByteBuffer;
  * Collective operations among the {@link #worldSize()} ranks of one training job.
  *
  * <p>Lockstep contract: every rank calls the same operations, in the same order, with buffers of
- * the same length. Every call blocks for at most the communicator's timeout and then fails with a
- * {@link CollectiveException} naming the peer that went silent. After any failure the communicator
- * is unusable and must be closed.
+ * the same length and, for an all-reduce, the same {@link ReduceOp} and {@link WirePrecision}. A
+ * rank that breaks it (another length, op or precision, or an all-gather while the others
+ * all-reduce) is caught on that call's first message: every rank's call fails promptly, not at the
+ * timeout, with a {@link CollectiveException} that names the two neighbouring ranks (and addresses)
+ * whose calls differ and both calls, e.g. "rank 0 at host:port called allReduce of 777 floats (SUM,
+ * FLOAT32 on the wire) but rank 1 at host:port called allReduce of 779 floats (...)". Nothing is
+ * reduced, so no rank is left holding a silently wrong result. (Calls that agree in all of these
+ * but pass different data are not detectable and are the caller's business.)
+ *
+ * <p>Every call blocks for at most the communicator's timeout and then fails with a {@link
+ * CollectiveException} naming the peer that went silent. After any failure the communicator is
+ * unusable and must be closed.
  */
 public interface Communicator extends AutoCloseable {
 

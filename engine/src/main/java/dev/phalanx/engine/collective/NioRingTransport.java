@@ -1,5 +1,6 @@
 package dev.phalanx.engine.collective;
 
+import dev.phalanx.engine.collective.RingFrames.Abort;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,15 +14,17 @@ import java.util.function.IntFunction;
  * selector on the caller's thread, so sending, receiving and the caller's work on received
  * segments overlap without thread hand-offs.
  *
- * <p>Frames: every message starts with an 8-byte header (sequence number, byte length) so ranks
- * out of lockstep fail clearly. A rank that fails sends an abort frame (sequence -1 and the rank
- * at fault) to both neighbours — backwards on the connection whose data only flows forwards — so
- * every rank's error names the rank that really failed, not just the neighbour that hung up.
+ * <p>Frames ({@link RingFrames}): every message starts with a 24-byte header (sequence number,
+ * byte length, the collective call it belongs to) so ranks out of lockstep, or calling with another
+ * length, op or wire precision, fail clearly on the first message. A rank that fails sends an abort
+ * frame (sequence -1, the rank at fault and, for a mismatch, both calls) to both neighbours —
+ * backwards on the connection whose data only flows forwards — so every rank's error names the
+ * rank that really failed, or the two calls that disagree, not just the neighbour that hung up.
  */
 final class NioRingTransport implements RingTransport {
 
-    private static final int HEADER_BYTES = 8;
-    private static final int ABORT = -1;
+    private static final int HEADER_BYTES = RingFrames.HEADER_BYTES;
+    private static final int ABORT = RingFrames.ABORT;
     private static final long LINGER_NANOS = 500_000_000L;
 
     private final int rank;
@@ -62,14 +65,9 @@ final class NioRingTransport implements RingTransport {
         }
     }
 
-    /**
-     * Sends {@code send} (position to limit) to the next rank and receives exactly {@code
-     * expectedBytes} from the previous rank into {@code sink}, in segments of {@code segmentBytes},
-     * as message {@code seq}.
-     */
     @Override
-    public void exchange(int seq, ByteBuffer send, int expectedBytes, int segmentBytes, Sink sink) {
-        run(seq, send, length -> {
+    public void exchange(int seq, long call, ByteBuffer send, int expectedBytes, int segmentBytes, Sink sink) {
+        run(seq, call, send, length -> {
             if (length != expectedBytes) {
                 throw fail(prevRank, "message #" + seq + " from rank " + prevRank + " at " + addresses[prevRank]
                         + " has " + length + " bytes, expected " + expectedBytes + " (ranks disagree on buffer sizes)");
@@ -78,20 +76,19 @@ final class NioRingTransport implements RingTransport {
         }, segmentBytes);
     }
 
-    /** Sends {@code payload} to the next rank and returns what the previous rank sent, any length. */
     @Override
-    public byte[] exchangeBytes(int seq, byte[] payload) {
+    public byte[] exchangeBytes(int seq, long call, byte[] payload) {
         ByteBuffer[] received = new ByteBuffer[1];
-        run(seq, ByteBuffer.wrap(payload), length -> {
+        run(seq, call, ByteBuffer.wrap(payload), length -> {
             received[0] = ByteBuffer.allocate(length);
             return RingTransport.into(received[0]);
         }, Integer.MAX_VALUE);
         return received[0].array();
     }
 
-    private void run(int seq, ByteBuffer send, IntFunction<Sink> sinkForLength, int segmentBytes) {
+    private void run(int seq, long call, ByteBuffer send, IntFunction<Sink> sinkForLength, int segmentBytes) {
         sendHeader.clear();
-        sendHeader.putInt(seq).putInt(send.remaining()).flip();
+        RingFrames.putData(sendHeader, seq, send.remaining(), call).flip();
         outgoing[0] = sendHeader;
         outgoing[1] = send;
         recvHeader.clear();
@@ -122,15 +119,23 @@ final class NioRingTransport implements RingTransport {
                     if (!recvHeader.hasRemaining()) {
                         int gotSeq = recvHeader.getInt(0);
                         if (gotSeq == ABORT) {
-                            throw abortedBy(recvHeader.getInt(4), prevRank);
+                            // An abort frame has no payload: the stream stays at a frame boundary.
+                            Abort abort = Abort.read(recvHeader);
+                            recvHeader.clear();
+                            throw abortedBy(abort, prevRank);
                         }
+                        // A data header: its payload follows, so the stream is no longer at a boundary.
+                        prevAtHeader = false;
                         if (gotSeq != seq) {
                             throw fail(prevRank, describe(prevRank) + ": got message #" + gotSeq + " but expected #"
                                     + seq + " (ranks are out of lockstep)");
                         }
+                        long theirCall = recvHeader.getLong(8);
+                        if (theirCall != call) {
+                            throw mismatch(theirCall, call);
+                        }
                         expected = recvHeader.getInt(4);
                         sink = sinkForLength.apply(expected);
-                        prevAtHeader = false;
                     }
                 }
                 while (sink != null && received < expected) {
@@ -198,7 +203,9 @@ final class NioRingTransport implements RingTransport {
             return;
         }
         if (!fromNext.hasRemaining()) {
-            throw abortedBy(fromNext.getInt(4), nextRank);
+            Abort abort = Abort.read(fromNext);
+            fromNext.clear();
+            throw abortedBy(abort, nextRank);
         }
     }
 
@@ -219,68 +226,134 @@ final class NioRingTransport implements RingTransport {
     /**
      * Tells both neighbours at once which rank this one suspects, so ranks further along that are
      * still waiting learn the cause before their own timeouts fire; then waits briefly for a
-     * neighbour's abort frame in case the real cause lies elsewhere in the ring.
+     * neighbour's abort frame in case the real cause lies elsewhere in the ring. A mismatch report
+     * that has already arrived is passed on instead of the suspicion: a neighbour that found a
+     * mismatch sends its abort frame before it closes the connection, so a connection lost here
+     * may be just the echo of that report, waiting to be read.
      */
     private CollectiveException fail(int suspect, String message) {
-        sendAbort(suspect);
-        Integer reported = lingerForAbort();
+        Abort arrived = pollForAbort();
+        Abort reported;
+        if (arrived != null && arrived.mismatch()) {
+            sendAbort(arrived);
+            reported = arrived;
+        } else {
+            sendAbort(Abort.failed(suspect));
+            reported = linger(arrived);
+            if (reported != null && reported != arrived && reported.mismatch()) {
+                sendAbort(reported);
+            }
+        }
         return reported == null ? new CollectiveException("rank " + rank + ": " + message)
-                : new CollectiveException("rank " + rank + ": rank " + reported + " at " + addresses[reported]
-                        + " failed (reported by a neighbour; here: " + message + ")");
+                : new CollectiveException("rank " + rank + ": " + reported.describe(addresses)
+                        + " (reported by a neighbour; here: " + message + ")");
     }
 
     /**
-     * Returns the rank named by an abort frame that arrives within the linger time — backwards from
-     * the next rank, or from the previous rank if its stream is at a message boundary — or null.
+     * The previous rank's message belongs to another collective call than this rank's: tells both
+     * neighbours, with both calls, so that every rank's error names them, and fails at once. The
+     * cause is certain, so there is no lingering for a neighbour's report.
      */
-    private Integer lingerForAbort() {
+    private CollectiveException mismatch(long theirCall, long ourCall) {
+        Abort abort = new Abort(prevRank, theirCall, ourCall);
+        sendAbort(abort);
+        return new CollectiveException("rank " + rank + ": " + abort.describe(addresses));
+    }
+
+    /**
+     * A neighbour reported a failure: passes the report on round the ring, unchanged, and fails
+     * with it. A plain "rank X failed" may be the echo of a mismatch found elsewhere (a rank whose
+     * neighbour closed after a mismatch suspects that neighbour): then waits briefly for the
+     * mismatch report, which names the calls, and passes that on too.
+     */
+    private CollectiveException abortedBy(Abort abort, int reporter) {
+        sendAbort(abort);
+        Abort reported = abort.mismatch() ? abort : linger(abort);
+        if (reported != abort) {
+            sendAbort(reported);
+            return new CollectiveException("rank " + rank + ": " + reported.describe(addresses)
+                    + " (reported by a neighbour)");
+        }
+        return new CollectiveException("rank " + rank + ": " + abort.describe(addresses) + " (reported by rank "
+                + reporter + ")");
+    }
+
+    /**
+     * Waits up to the linger time for a better report than {@code known}: returns the first
+     * mismatch report that arrives (it explains the other failures), else {@code known}, else the
+     * first report that arrives, else null. Returns early once both neighbours have hung up.
+     */
+    private Abort linger(Abort known) {
         long until = System.nanoTime() + LINGER_NANOS;
+        Abort best = known;
         try {
-            while (System.nanoTime() < until) {
-                if (!nextHungUp && next.isOpen()) {
-                    if (next.read(fromNext) < 0) {
-                        nextHungUp = true;
-                    } else if (!fromNext.hasRemaining()) {
-                        return fromNext.getInt(4);
-                    }
-                }
-                if (prevAtHeader && prev.isOpen()) {
-                    if (prev.read(recvHeader) < 0) {
-                        prevAtHeader = false;
-                    } else if (!recvHeader.hasRemaining()) {
-                        prevAtHeader = false;
-                        if (recvHeader.getInt(0) == ABORT) {
-                            return recvHeader.getInt(4);
-                        }
-                    }
+            while ((best == null || !best.mismatch()) && System.nanoTime() < until) {
+                Abort heard = pollForAbort();
+                if (heard != null) {
+                    best = best == null || heard.mismatch() ? heard : best;
+                    continue;
                 }
                 if (nextHungUp && !prevAtHeader) {
-                    return null;
+                    break;
+                }
+                if (nextKey.isValid()) {
+                    nextKey.interestOps(nextHungUp ? 0 : SelectionKey.OP_READ);
+                }
+                if (prevKey.isValid()) {
+                    prevKey.interestOps(prevAtHeader ? SelectionKey.OP_READ : 0);
                 }
                 selector.select(10);
                 selector.selectedKeys().clear();
             }
-        } catch (IOException e) {
-            return null;
+        } catch (IOException | RuntimeException e) {
+            // The selector or a key is unusable: settle for what is known.
+        }
+        return best;
+    }
+
+    /**
+     * Returns an abort frame that has already arrived — backwards from the next rank, or from the
+     * previous rank if its stream is at a frame boundary — without waiting; else null.
+     */
+    private Abort pollForAbort() {
+        if (!nextHungUp && next.isOpen()) {
+            try {
+                if (next.read(fromNext) < 0) {
+                    nextHungUp = true;
+                } else if (!fromNext.hasRemaining()) {
+                    Abort abort = Abort.read(fromNext);
+                    fromNext.clear();
+                    return abort;
+                }
+            } catch (IOException e) {
+                nextHungUp = true;
+            }
+        }
+        if (prevAtHeader && prev.isOpen()) {
+            try {
+                if (prev.read(recvHeader) < 0) {
+                    prevAtHeader = false;
+                } else if (!recvHeader.hasRemaining()) {
+                    if (recvHeader.getInt(0) != ABORT) {
+                        prevAtHeader = false; // a data message: its payload follows
+                        return null;
+                    }
+                    Abort abort = Abort.read(recvHeader);
+                    recvHeader.clear();
+                    return abort;
+                }
+            } catch (IOException e) {
+                prevAtHeader = false;
+            }
         }
         return null;
     }
 
-    private CollectiveException abortedBy(int failedRank, int reporter) {
-        sendAbort(failedRank);
-        return aborted(failedRank, reporter);
-    }
-
-    private CollectiveException aborted(int failedRank, int reporter) {
-        return new CollectiveException("rank " + rank + ": rank " + failedRank + " at " + addresses[failedRank]
-                + " failed (reported by rank " + reporter + ")");
-    }
-
-    private void sendAbort(int failedRank) {
-        ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(ABORT).putInt(failedRank);
+    private void sendAbort(Abort abort) {
+        ByteBuffer frame = abort.frame();
         // Backwards on the incoming connection is always at a frame boundary; forwards only if no
         // message is half-sent, or the abort would be read as data.
-        writeQuietly(prev, frame.flip());
+        writeQuietly(prev, frame);
         if (!midSend) {
             writeQuietly(next, frame.rewind());
         }

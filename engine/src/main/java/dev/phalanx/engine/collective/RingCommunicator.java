@@ -27,6 +27,11 @@ import java.nio.ShortBuffer;
  * added in float32 when it arrives. The rank that completes a chunk rounds its own copy the same
  * way before passing it on, and the small-message path rounds each rank's own buffer before the
  * sum, so the ranks still end bit-identical.
+ *
+ * <p>Every message carries a description of the call it belongs to (length, op, wire precision;
+ * {@link RingFrames}), which the receiver checks against its own call before it touches the data:
+ * a rank that calls with another length, op or precision makes every rank fail on that call's first
+ * message, with both calls named, rather than reducing mismatched buffers.
  */
 public final class RingCommunicator implements Communicator {
 
@@ -108,15 +113,17 @@ public final class RingCommunicator implements Communicator {
         // AVG scales while reducing: the small path as it sums, the ring on the one chunk each rank
         // owns after the reduce-scatter, so each rank scales 1/W of the buffer, not all of it.
         float scale = op == ReduceOp.AVG ? 1.0f / worldSize : 1.0f;
+        long call = RingFrames.allReduce(length, op, wire);
         if (length * Float.BYTES <= options.smallMessageBytes()) {
-            gatherAndSum(buffer, length, scale, wire);
+            gatherAndSum(call, buffer, length, scale, wire);
         } else {
-            ringAllReduce(bytes, buffer, length, scale, wire);
+            ringAllReduce(call, bytes, buffer, length, scale, wire);
         }
     }
 
     /** The bandwidth-optimal ring: reduce-scatter, then all-gather. */
-    private void ringAllReduce(ByteBuffer bytes, FloatBuffer data, int length, float scale, WirePrecision wire) {
+    private void ringAllReduce(
+            long call, ByteBuffer bytes, FloatBuffer data, int length, float scale, WirePrecision wire) {
         boolean exact = wire == WirePrecision.FLOAT32;
         int segmentBytes = options.segmentBytes();
         scratch = ensure(scratch, segmentBytes);
@@ -132,7 +139,8 @@ public final class RingCommunicator implements Communicator {
             int recvChunk = chunkIndex(rank - s - 1);
             int target = chunkStart(length, recvChunk);
             ByteBuffer send = exact ? chunk(bytes, length, sendChunk) : encode(data, length, sendChunk);
-            transport.exchange(sequence++, send, chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes,
+            int expectedBytes = chunkValues(length, recvChunk) * wire.bytesPerValue();
+            transport.exchange(sequence++, call, send, expectedBytes, segmentBytes,
                     new RingTransport.Sink() {
                         @Override
                         public ByteBuffer segment(int offset, int segmentLength) {
@@ -180,7 +188,7 @@ public final class RingCommunicator implements Communicator {
                             segmentLength / Short.BYTES);
                 }
             };
-            transport.exchange(sequence++, wireChunk(source, length, sendChunk, wire),
+            transport.exchange(sequence++, call, wireChunk(source, length, sendChunk, wire),
                     chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes, sink);
         }
     }
@@ -199,7 +207,7 @@ public final class RingCommunicator implements Communicator {
     }
 
     /** The small-message path: pass whole buffers round the ring, then sum in rank order. */
-    private void gatherAndSum(FloatBuffer data, int length, float scale, WirePrecision wire) {
+    private void gatherAndSum(long call, FloatBuffer data, int length, float scale, WirePrecision wire) {
         boolean exact = wire == WirePrecision.FLOAT32;
         int bytesPerRank = length * wire.bytesPerValue();
         scratch = ensure(scratch, bytesPerRank * worldSize);
@@ -216,7 +224,7 @@ public final class RingCommunicator implements Communicator {
             int into = chunkIndex(rank - s - 1);
             ByteBuffer send = all.duplicate().position(from * bytesPerRank).limit((from + 1) * bytesPerRank);
             ByteBuffer recv = all.duplicate().position(into * bytesPerRank).limit((into + 1) * bytesPerRank);
-            transport.exchange(sequence++, send, bytesPerRank, Integer.MAX_VALUE, RingTransport.into(recv));
+            transport.exchange(sequence++, call, send, bytesPerRank, Integer.MAX_VALUE, RingTransport.into(recv));
         }
         if (exact) {
             FloatBuffer floats = all.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -272,7 +280,8 @@ public final class RingCommunicator implements Communicator {
         result[rank] = payload.clone();
         // Step s forwards the payload that originated at rank (rank - s).
         for (int s = 0; s < worldSize - 1; s++) {
-            result[chunkIndex(rank - s - 1)] = transport.exchangeBytes(sequence++, result[chunkIndex(rank - s)]);
+            result[chunkIndex(rank - s - 1)] = transport.exchangeBytes(sequence++, RingFrames.ALL_GATHER,
+                    result[chunkIndex(rank - s)]);
         }
         return result;
     }

@@ -37,6 +37,9 @@ final class RingConnector {
     /** Marks a dial whose socket nobody will take: a dial finishing later closes its socket itself. */
     private static final Object ABANDONED = new Object();
 
+    /** A connection as the transport uses it, and the TCP socket under it (the same socket without TLS). */
+    private record Link(Socket socket, Socket tcp) {}
+
     private final int rank;
     private final int worldSize;
     private final CollectiveOptions options;
@@ -52,9 +55,12 @@ final class RingConnector {
      *
      * @param next the connection to rank + 1 (a plain socket with a channel, or a TLS socket)
      * @param prev the connection from rank - 1
+     * @param nextTcp the TCP socket under {@code next} (itself, without TLS): the TLS transport shuts
+     *     its input down to end a read that another thread waits in
+     * @param prevTcp the TCP socket under {@code prev}
      * @param addresses every rank's {@code host:port}, for error messages
      */
-    record Ring(Socket next, Socket prev, String[] addresses) {
+    record Ring(Socket next, Socket prev, Socket nextTcp, Socket prevTcp, String[] addresses) {
 
         /** Closes both connections, for a ring that cannot be used after all. */
         void close() {
@@ -79,20 +85,20 @@ final class RingConnector {
             // The dialled socket is handed over through this reference so that a failure here closes
             // it whether the dial finished before the failure or after it.
             AtomicReference<Object> dialled = new AtomicReference<>();
-            Future<Socket> dialling = dialer.submit(() -> {
-                Socket socket = dial(addresses[nextRank], nextRank, timeout, tls);
-                if (!dialled.compareAndSet(null, socket)) {
-                    close(socket);
+            Future<Link> dialling = dialer.submit(() -> {
+                Link link = dial(addresses[nextRank], nextRank, timeout, tls);
+                if (!dialled.compareAndSet(null, link)) {
+                    close(link.socket());
                 }
-                return socket;
+                return link;
             });
-            Socket fromPrev = null;
+            Link fromPrev = null;
             boolean connected = false;
             try {
                 fromPrev = acceptPeer(server.socket(), prevRank, addresses[prevRank], tls);
-                Socket toNext = dialling.get(timeout, TimeUnit.MILLISECONDS);
+                Link toNext = dialling.get(timeout, TimeUnit.MILLISECONDS);
                 connected = true;
-                return new Ring(toNext, fromPrev, addresses);
+                return new Ring(toNext.socket(), fromPrev.socket(), toNext.tcp(), fromPrev.tcp(), addresses);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof CollectiveException ce ? ce
                         : new CollectiveException("rank " + rank + ": cannot connect to rank " + nextRank + " at "
@@ -105,9 +111,11 @@ final class RingConnector {
                 throw new CollectiveException("rank " + rank + ": interrupted while connecting", e);
             } finally {
                 if (!connected) {
-                    close(fromPrev);
-                    if (dialled.getAndSet(ABANDONED) instanceof Socket toNext) {
-                        close(toNext);
+                    if (fromPrev != null) {
+                        close(fromPrev.socket());
+                    }
+                    if (dialled.getAndSet(ABANDONED) instanceof Link toNext) {
+                        close(toNext.socket());
                     }
                 }
                 dialling.cancel(true);
@@ -121,12 +129,13 @@ final class RingConnector {
     }
 
     /** Connects, wraps in TLS if configured, proves the secret and waits for the acknowledgement. */
-    private Socket dial(String address, int peerRank, int timeout, SSLContext tls) throws IOException {
+    private Link dial(String address, int peerRank, int timeout, SSLContext tls) throws IOException {
         int colon = address.lastIndexOf(':');
         String peerHost = address.substring(0, colon);
         int peerPort = Integer.parseInt(address.substring(colon + 1));
         SocketChannel channel = SocketChannel.open();
-        Socket socket = channel.socket();
+        Socket tcp = channel.socket();
+        Socket socket = tcp;
         try {
             tune(socket);
             socket.connect(new InetSocketAddress(peerHost, peerPort), timeout);
@@ -141,7 +150,7 @@ final class RingConnector {
             if (new DataInputStream(socket.getInputStream()).readByte() != ACCEPTED) {
                 throw new IOException("invalid acknowledgement");
             }
-            return socket;
+            return new Link(socket, tcp);
         } catch (IOException e) {
             close(socket);
             throw new CollectiveException("rank " + rank + ": rank " + peerRank + " at " + address
@@ -149,7 +158,7 @@ final class RingConnector {
         }
     }
 
-    private Socket acceptPeer(ServerSocket server, int prevRank, String prevAddress, SSLContext tls) throws IOException {
+    private Link acceptPeer(ServerSocket server, int prevRank, String prevAddress, SSLContext tls) throws IOException {
         long deadline = System.nanoTime() + options.timeout().toNanos();
         while (true) {
             long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
@@ -164,6 +173,7 @@ final class RingConnector {
             } catch (SocketTimeoutException e) {
                 continue;
             }
+            Socket tcp = socket;
             String refusal;
             try {
                 tune(socket);
@@ -188,7 +198,7 @@ final class RingConnector {
                     close(socket);
                     throw e;
                 }
-                return socket;
+                return new Link(socket, tcp);
             }
             LOG.warning("rank " + rank + ": refused a connection from " + socket.getRemoteSocketAddress() + ": " + refusal);
             close(socket);

@@ -39,14 +39,20 @@ interface RingTransport extends AutoCloseable {
     /**
      * Sends {@code send} (position to limit) to the next rank and receives exactly {@code
      * expectedBytes} from the previous rank into {@code sink}, in segments of {@code segmentBytes},
-     * as message {@code seq}.
+     * as message {@code seq} of collective call {@code call} ({@link RingFrames}).
      *
-     * @throws CollectiveException naming the peer on timeout, disconnect or protocol error
+     * @throws CollectiveException naming the peer on timeout, disconnect or protocol error; naming
+     *     both calls and both ranks when the previous rank's message belongs to another call; and
+     *     naming the rank at fault (and both calls, for a mismatch) when a neighbour reports a
+     *     failure
      */
-    void exchange(int seq, ByteBuffer send, int expectedBytes, int segmentBytes, Sink sink);
+    void exchange(int seq, long call, ByteBuffer send, int expectedBytes, int segmentBytes, Sink sink);
 
-    /** Sends {@code payload} to the next rank and returns what the previous rank sent, any length. */
-    byte[] exchangeBytes(int seq, byte[] payload);
+    /**
+     * Sends {@code payload} to the next rank and returns what the previous rank sent, any length,
+     * failing as {@link #exchange} does.
+     */
+    byte[] exchangeBytes(int seq, long call, byte[] payload);
 
     /** Closes both connections; never throws. */
     @Override
