@@ -11,14 +11,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +146,239 @@ class RingCommunicatorTest {
                 assertArrayEquals(averages.get(0), averages.get(r), "rank " + r + " differs from rank 0");
             }
         }
+    }
+
+    static Stream<Arguments> averageCases() {
+        // Lengths: 1 (shorter than W), W - 1, W + 1, one not divisible by W, and ones whose chunks
+        // span many segments; 10_007 floats is past the default small-message threshold.
+        return cases(new int[] {2, 3, 4, 5}, world -> IntStream.of(
+                1, world - 1, world + 1, 7 * world + 3, 37 * world + 3, 10_007).filter(n -> n > 0).distinct().toArray());
+    }
+
+    /**
+     * AVG must leave every rank with the same bits (replicas that differ in the last bit drift apart
+     * over thousands of steps), on the float[] path and the direct-buffer path, in both wire
+     * precisions, on the gather-and-sum path and on the ring with chunks cut into many segments. The
+     * values are also checked against the mean computed in double from the inputs:
+     *
+     * <ul>
+     *   <li>FLOAT32: a float sum of W terms errs by at most (W - 1) u S, where u = 2^-24 and S is the
+     *       sum of the magnitudes; rounding 1/W and the product adds 2 u S / W at most. Allowed:
+     *       (W + 2) u S / W.
+     *   <li>BFLOAT16: every value rounded on its way (at most W - 1 partial sums and the final mean
+     *       on the ring, each rank's own value on the small path) errs by at most 2^-8 of its
+     *       magnitude, which is at most S; the mean divides by W. Allowed: 2^-8 S, plus the FLOAT32
+     *       bound.
+     * </ul>
+     */
+    @ParameterizedTest(name = "W={0} n={1}")
+    @MethodSource("averageCases")
+    void averageIsBitIdenticalOnEveryRankOnEveryPathAndCloseToTheExactMean(int world, int size) throws Exception {
+        int offset = 3; // the float[] path reduces a range in the middle of a larger array
+        float[][] inputs = new float[world][size];
+        double[] mean = new double[size];
+        double[] magnitude = new double[size];
+        SplittableRandom random = new SplittableRandom(world * 104_729L + size);
+        for (int r = 0; r < world; r++) {
+            for (int i = 0; i < size; i++) {
+                inputs[r][i] = (float) ((random.nextDouble() * 2 - 1) * Math.pow(10, random.nextInt(-3, 4)));
+                mean[i] += inputs[r][i] / (double) world;
+                magnitude[i] += Math.abs(inputs[r][i]);
+            }
+        }
+        CollectiveOptions defaults = new CollectiveOptions(Duration.ofSeconds(30), TOKEN);
+        // Defaults (gather-and-sum up to 32 KiB), then the ring for every length with 16-byte
+        // segments: 4 float32 values or 8 bfloat16 ones, so chunks cross many segment boundaries.
+        for (CollectiveOptions options : List.of(defaults, defaults.withSegments(16, 0))) {
+            List<float[][]> results = runRanks(world, options, comm -> {
+                float[] array = new float[offset + size + 2];
+                Arrays.fill(array, -7.0f);
+                System.arraycopy(inputs[comm.rank()], 0, array, offset, size);
+                comm.allReduce(array, offset, size, ReduceOp.AVG);
+                for (int i : new int[] {0, offset - 1, offset + size, offset + size + 1}) {
+                    assertEquals(-7.0f, array[i], "the float[] path wrote outside its range at " + i);
+                }
+                float[][] out = new float[3][];
+                out[0] = Arrays.copyOfRange(array, offset, offset + size);
+                int m = 1;
+                for (WirePrecision wire : WirePrecision.values()) {
+                    ByteBuffer direct = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder());
+                    direct.asFloatBuffer().put(inputs[comm.rank()]);
+                    comm.allReduce(direct, ReduceOp.AVG, wire);
+                    out[m] = new float[size];
+                    direct.asFloatBuffer().get(out[m++]);
+                }
+                return out;
+            });
+            String[] paths = {"float[] FLOAT32", "direct FLOAT32", "direct BFLOAT16"};
+            for (int p = 0; p < paths.length; p++) {
+                int[] bits0 = rawBits(results.get(0)[p]);
+                for (int r = 1; r < world; r++) {
+                    assertArrayEquals(bits0, rawBits(results.get(r)[p]),
+                            paths[p] + ": rank " + r + " differs from rank 0 in its bits (" + options + ")");
+                }
+                double u = Math.pow(2, -24);
+                for (int i = 0; i < size; i++) {
+                    double bound = (world + 2) * u * magnitude[i] / world;
+                    if (p == 2) {
+                        bound += Math.pow(2, -8) * magnitude[i];
+                    }
+                    assertEquals(mean[i], results.get(0)[p][i], bound,
+                            paths[p] + ": mean at index " + i + " (" + options + ")");
+                }
+            }
+            assertArrayEquals(rawBits(results.get(0)[0]), rawBits(results.get(0)[1]),
+                    "the float[] and direct-buffer paths differ (" + options + ")");
+        }
+    }
+
+    private static int[] rawBits(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
+    }
+
+    /** The ways a test can route a mismatched call: the small-message path, the ring, or one of each. */
+    enum Route {
+        SMALL, RING, ACROSS_THRESHOLD
+    }
+
+    static Stream<Arguments> mismatchCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int world : new int[] {2, 3, 4}) {
+            for (Route route : Route.values()) {
+                cases.add(Arguments.of(world, route));
+            }
+        }
+        return cases.stream();
+    }
+
+    private static CollectiveOptions mismatchOptions(Route route) {
+        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(20), TOKEN);
+        return route == Route.RING ? options.withSegments(64, 0) : options;
+    }
+
+    @ParameterizedTest(name = "W={0} {1}")
+    @MethodSource("mismatchCases")
+    void aRankWithAnotherLengthMakesEveryRankFailPromptlyNamingBothLengths(int world, Route route) throws Exception {
+        // Rank 1 is the odd one out; across the threshold, it alone takes the ring.
+        int odd = route == Route.ACROSS_THRESHOLD ? 8_999 : 779;
+        List<Throwable> failures = expectEveryRankToFail(world, mismatchOptions(route), comm -> {
+            float[] data = new float[comm.rank() == 1 ? odd : 777];
+            comm.allReduce(data, ReduceOp.SUM);
+        });
+        for (int r = 0; r < world; r++) {
+            String message = failures.get(r).getMessage();
+            assertTrue(message.contains("777 floats") && message.contains(odd + " floats"),
+                    "rank " + r + ": " + message);
+            assertTrue(message.contains("rank 1 at 127.0.0.1:"), "rank " + r + ": " + message);
+        }
+    }
+
+    @ParameterizedTest(name = "W={0} {1}")
+    @MethodSource("mismatchCases")
+    void aRankWithAnotherReduceOpMakesEveryRankFailPromptlyNamingBothOps(int world, Route route) throws Exception {
+        int size = route == Route.ACROSS_THRESHOLD ? 8_999 : 777;
+        List<Throwable> failures = expectEveryRankToFail(world, mismatchOptions(route), comm -> {
+            comm.allReduce(new float[size], comm.rank() == 1 ? ReduceOp.SUM : ReduceOp.AVG);
+        });
+        for (int r = 0; r < world; r++) {
+            String message = failures.get(r).getMessage();
+            assertTrue(message.contains("SUM") && message.contains("AVG"), "rank " + r + ": " + message);
+            assertTrue(message.contains("rank 1 at 127.0.0.1:"), "rank " + r + ": " + message);
+        }
+    }
+
+    @ParameterizedTest(name = "W={0} {1}")
+    @MethodSource("mismatchCases")
+    void aRankWithAnotherWirePrecisionMakesEveryRankFailPromptlyNamingBoth(int world, Route route) throws Exception {
+        int size = route == Route.ACROSS_THRESHOLD ? 8_999 : 777;
+        List<Throwable> failures = expectEveryRankToFail(world, mismatchOptions(route), comm -> {
+            ByteBuffer direct = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder());
+            comm.allReduce(direct, ReduceOp.AVG, comm.rank() == 1 ? WirePrecision.BFLOAT16 : WirePrecision.FLOAT32);
+        });
+        for (int r = 0; r < world; r++) {
+            String message = failures.get(r).getMessage();
+            assertTrue(message.contains("BFLOAT16") && message.contains("FLOAT32"), "rank " + r + ": " + message);
+            assertTrue(message.contains("rank 1 at 127.0.0.1:"), "rank " + r + ": " + message);
+        }
+    }
+
+    @Test
+    void aRankThatGathersWhileTheOthersReduceMakesEveryRankFail() throws Exception {
+        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(20), TOKEN);
+        List<Throwable> failures = expectEveryRankToFail(3, options, comm -> {
+            if (comm.rank() == 1) {
+                comm.barrier();
+            } else {
+                comm.allReduce(new float[777], ReduceOp.SUM);
+            }
+        });
+        for (int r = 0; r < 3; r++) {
+            String message = failures.get(r).getMessage();
+            assertTrue(message.contains("allGather") && message.contains("777 floats"), "rank " + r + ": " + message);
+        }
+    }
+
+    @Test
+    void matchingCallsAfterManyAllReducesStillSucceed() throws Exception {
+        // The per-call check must not trip on calls that do match, whatever their order and mix.
+        List<float[]> results = runRanks(3, new CollectiveOptions(Duration.ofSeconds(30), TOKEN).withSegments(64, 256),
+                comm -> {
+                    float[] data = {comm.rank(), 1};
+                    for (int i = 0; i < 20; i++) {
+                        comm.allReduce(new float[i * 13 + 1], i % 2 == 0 ? ReduceOp.SUM : ReduceOp.AVG);
+                        ByteBuffer direct = ByteBuffer.allocateDirect(400).order(ByteOrder.nativeOrder());
+                        WirePrecision wire = i % 3 == 0 ? WirePrecision.BFLOAT16 : WirePrecision.FLOAT32;
+                        comm.allReduce(direct, ReduceOp.AVG, wire);
+                        comm.barrier();
+                    }
+                    comm.allReduce(data, ReduceOp.SUM);
+                    return data;
+                });
+        for (float[] data : results) {
+            assertArrayEquals(new float[] {3, 3}, data);
+        }
+    }
+
+    /**
+     * Runs {@code body} on every rank and returns each rank's failure, checking that every rank failed
+     * with a {@link CollectiveException}, and well before the communicator's timeout: a mismatch is
+     * known from the first message, so no rank should wait for a silent peer.
+     */
+    private List<Throwable> expectEveryRankToFail(int world, CollectiveOptions options, Consumer<Communicator> body)
+            throws Exception {
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
+        List<Future<Throwable>> outcomes = new ArrayList<>();
+        long[] failedAt = new long[world];
+        long start = System.nanoTime();
+        for (int r = 0; r < world; r++) {
+            int rank = r;
+            outcomes.add(pool.submit(() -> {
+                Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", options);
+                try {
+                    body.accept(comm);
+                    return null;
+                } catch (Throwable t) {
+                    failedAt[rank] = System.nanoTime();
+                    return t;
+                } finally {
+                    comm.close();
+                }
+            }));
+        }
+        List<Throwable> failures = new ArrayList<>();
+        for (int r = 0; r < world; r++) {
+            Throwable failure = outcomes.get(r).get(options.timeout().toSeconds() * 3, TimeUnit.SECONDS);
+            assertInstanceOf(CollectiveException.class, failure, "rank " + r + " did not fail: " + failure);
+            double seconds = (failedAt[r] - start) / 1e9;
+            assertTrue(seconds < options.timeout().toSeconds() / 4.0,
+                    "rank " + r + " failed only after " + seconds + " s: " + failure.getMessage());
+            failures.add(failure);
+        }
+        return failures;
     }
 
     @Test

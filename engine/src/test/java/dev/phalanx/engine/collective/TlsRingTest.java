@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ring over mutual TLS, with a throw-away certificate made by the JDK's keytool. */
 class TlsRingTest {
@@ -72,6 +76,56 @@ class TlsRingTest {
         java.util.Arrays.fill(expected, 6);
         for (Future<float[]> result : results) {
             assertArrayEquals(expected, result.get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * As over plain TCP, a rank that calls with another length, op or wire precision makes every rank
+     * fail at once naming both calls: W = 4 and rank 1 the odd one out, so two ranks notice the
+     * mismatch themselves and two learn it from the abort frames.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"length", "op", "wire", "length on the ring"})
+    void aRankThatCallsDifferentlyMakesEveryRankFailPromptlyNamingBothCalls(String mismatch) throws Exception {
+        int world = 4;
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
+        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(20), "tls-job").withTls(tls);
+        CollectiveOptions chosen = mismatch.endsWith("ring") ? options.withSegments(64, 0) : options;
+        List<Future<Throwable>> outcomes = new ArrayList<>();
+        long[] failedAt = new long[world];
+        long start = System.nanoTime();
+        for (int r = 0; r < world; r++) {
+            int rank = r;
+            outcomes.add(pool.submit(() -> {
+                try (Communicator comm =
+                        Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", chosen)) {
+                    boolean odd = rank == 1;
+                    int n = mismatch.startsWith("length") && odd ? 100_003 : 100_000;
+                    ByteBuffer data = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
+                    comm.allReduce(data, mismatch.equals("op") && odd ? ReduceOp.SUM : ReduceOp.AVG,
+                            mismatch.equals("wire") && odd ? WirePrecision.BFLOAT16 : WirePrecision.FLOAT32);
+                    return null;
+                } catch (Throwable t) {
+                    failedAt[rank] = System.nanoTime();
+                    return t;
+                }
+            }));
+        }
+        String[] named = switch (mismatch) {
+            case "op" -> new String[] {"(SUM,", "(AVG,"};
+            case "wire" -> new String[] {"BFLOAT16 on the wire", "FLOAT32 on the wire"};
+            default -> new String[] {"100003 floats", "100000 floats"};
+        };
+        for (int r = 0; r < world; r++) {
+            Throwable failure = outcomes.get(r).get(60, TimeUnit.SECONDS);
+            assertInstanceOf(CollectiveException.class, failure, "rank " + r + " did not fail: " + failure);
+            String message = failure.getMessage();
+            for (String part : named) {
+                assertTrue(message.contains(part), "rank " + r + ": " + message);
+            }
+            assertTrue(message.contains("rank 1 at 127.0.0.1:"), "rank " + r + ": " + message);
+            double seconds = (failedAt[r] - start) / 1e9;
+            assertTrue(seconds < 5, "rank " + r + " failed only after " + seconds + " s: " + message);
         }
     }
 
