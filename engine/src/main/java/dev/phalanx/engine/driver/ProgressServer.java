@@ -12,7 +12,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,10 +40,8 @@ final class ProgressServer implements AutoCloseable {
     private final ProgressWire.Handler listener;
     private final Thread thread;
     private volatile Socket current;
-    /** Whether rank 0's reporter has connected with the job token. */
-    private volatile boolean reporting;
-    /** Released when rank 0's reporter closes its connection: every report it sent has been handed on. */
-    private final CountDownLatch reportsEnded = new CountDownLatch(1);
+    /** Reports handed on to the listener so far; guarded by {@code this}. */
+    private long handedOn;
 
     ProgressServer(String host, String jobToken, ProgressWire.Handler listener) throws IOException {
         this(host, jobToken, listener, TOKEN_MILLIS);
@@ -108,21 +105,18 @@ final class ProgressServer implements AutoCloseable {
                     LOG.warning("progress listener: refused " + socket.getRemoteSocketAddress() + " (wrong job token)");
                     continue;
                 }
-                reporting = true;
                 // Rank 0 reports only every log_every_steps steps or epoch, minutes apart on a large
                 // model; close() ends this wait when the attempt ends.
                 socket.setSoTimeout(0);
                 while (true) {
                     ProgressWire.read(in, listener);
+                    countHandedOn();
                 }
             } catch (SocketTimeoutException e) {
                 LOG.warning("progress listener: closed a connection that sent no job token within " + tokenMillis
                         + " ms");
             } catch (EOFException e) {
                 // Rank 0 closed its reporter: the run is over, or it will reconnect on a retry.
-                if (reporting) {
-                    reportsEnded.countDown();
-                }
             } catch (SocketException e) {
                 if (!server.isClosed()) {
                     LOG.log(Level.WARNING, "progress listener: connection lost", e);
@@ -133,22 +127,29 @@ final class ProgressServer implements AutoCloseable {
         }
     }
 
+    private synchronized void countHandedOn() {
+        handedOn++;
+        notifyAll();
+    }
+
     /**
-     * Waits until rank 0 has closed its reporter and every report it sent is handed on, for at most
-     * {@code millis}; returns at once if no reporter ever connected. Why: rank 0 closes its reporter
-     * before its task returns the result, but the last epoch's report can still be in flight or
-     * unread when the driver has the result, and closing now would drop it.
+     * Waits until {@code expected} reports have been handed on to the listener, for at most {@code
+     * millis}. Why: the last epoch's report can still be in flight or unread when rank 0's result
+     * reaches the driver, and closing now would drop it; rank 0's result says how many it sent.
      */
-    void awaitReports(long millis) {
-        if (!reporting) {
-            return;
-        }
+    synchronized void awaitReports(long expected, long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         try {
-            if (!reportsEnded.await(millis, TimeUnit.MILLISECONDS)) {
-                LOG.warning("progress listener: rank 0's reporter did not finish within " + millis + " ms");
+            for (long left = millis; handedOn < expected && left > 0;
+                    left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+                wait(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (handedOn < expected) {
+            LOG.warning("progress listener: " + handedOn + " of rank 0's " + expected + " reports arrived within "
+                    + millis + " ms");
         }
     }
 

@@ -192,7 +192,7 @@ public final class TrainingJob {
                 if (results.length != 1) {
                     throw new IllegalStateException("expected one result from rank 0, got " + results.length);
                 }
-                progress.awaitReports(REPORTS_DRAIN_MILLIS);
+                progress.awaitReports(results[0].progressReports(), REPORTS_DRAIN_MILLIS);
                 return results[0];
             } catch (Exception e) {
                 // Scala code throws SparkException, a checked exception Java cannot name here.

@@ -14,8 +14,10 @@ import java.util.List;
  * @param split median time per step and per phase on rank 0
  * @param firstStepEpochMillis wall-clock time (ms since the epoch) when rank 0 started its first step
  * @param devices every rank's devices, one line per rank in rank order
+ * @param progressReports how many progress reports rank 0 sent the driver, so the driver can hand
+ *     them all on before it stops listening
  */
 public record TrainingResult(
         float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond,
-        StepSplit split, long firstStepEpochMillis, List<String> devices)
+        StepSplit split, long firstStepEpochMillis, List<String> devices, long progressReports)
         implements Serializable {}

@@ -22,6 +22,7 @@ public final class ProgressReporter implements AutoCloseable {
 
     private Socket socket;
     private DataOutputStream out;
+    private long sent;
 
     private ProgressReporter(Socket socket, DataOutputStream out) {
         this.socket = socket;
@@ -71,10 +72,16 @@ public final class ProgressReporter implements AutoCloseable {
         }
         try {
             report.writeTo(out);
+            sent++;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "lost the driver's progress listener; training goes on", e);
             close();
         }
+    }
+
+    /** Returns how many reports were written to the driver (each flushed); 0 for a silent reporter. */
+    public long sent() {
+        return sent;
     }
 
     @Override

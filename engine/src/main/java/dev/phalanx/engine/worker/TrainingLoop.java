@@ -176,7 +176,7 @@ public final class TrainingLoop {
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
             return new TrainingResult(finiteParameters(model, totalSteps, stepsPerEpoch, kernelAdvice), history,
                     totalSteps, seconds, samplesPerSecond,
-                    profile.split(), firstStepMillis, roster);
+                    profile.split(), firstStepMillis, roster, progress.sent());
         }
     }
 
