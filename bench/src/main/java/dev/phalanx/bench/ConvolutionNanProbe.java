@@ -58,7 +58,8 @@ public final class ConvolutionNanProbe {
                 manager.getEngine().setRandomSeed(1);
                 trainer.initialize(IMAGES.batchShape(batch));
                 if (guarded) {
-                    OneDnnPaddingGuard.protect(OneDnnPaddingGuard.paddedConvolutions(model.getBlock()))
+                    // Not closed: the fill stays on for the rest of this one-shot probe process.
+                    OneDnnPaddingGuard.protect(OneDnnPaddingGuard.paddedConvolutions(model.getBlock())).report()
                             .ifPresent(report -> System.err.println(report.level() + ": " + report.message()));
                 }
                 NDArray x = manager.randomUniform(0, 1, IMAGES.batchShape(batch));
