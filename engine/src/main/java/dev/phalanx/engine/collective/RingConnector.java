@@ -1,44 +1,37 @@
 package dev.phalanx.engine.collective;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
  * Sets up the two connections of a ring: one to the next rank (data goes out on it) and one from
- * the previous rank (data comes in on it), both authenticated by the job secret and, if
- * configured, encrypted with mutual TLS.
+ * the previous rank (data comes in on it), both authenticated both ways by the {@link Handshake}
+ * under the attempt's ring key and, if configured, encrypted with mutual TLS.
  *
- * <p>Dialling runs on a helper thread while this thread accepts: a dialler's TLS handshake and its
- * wait for acknowledgement need the peer to be accepting, and every rank dials before it accepts,
- * so doing both on one thread could wait in a circle.
+ * <p>Dialling runs on a helper thread and accepting on the {@link RingAcceptor}'s threads while
+ * this thread waits for both: a dialler's handshake needs the peer to be accepting, and every rank
+ * dials while it accepts, so doing both on one thread could wait in a circle. The set-up fails as
+ * soon as either side fails, naming the peer and its address, or when the collective timeout has
+ * passed.
  */
 final class RingConnector {
 
-    private static final Logger LOG = Logger.getLogger(RingConnector.class.getName());
-    private static final int ACCEPTED = 1;
-    /** Marks a dial whose socket nobody will take: a dial finishing later closes its socket itself. */
-    private static final Object ABANDONED = new Object();
-
     /** A connection as the transport uses it, and the TCP socket under it (the same socket without TLS). */
-    private record Link(Socket socket, Socket tcp) {}
+    record Link(Socket socket, Socket tcp) {}
 
     private final int rank;
     private final int worldSize;
@@ -70,33 +63,26 @@ final class RingConnector {
     }
 
     Ring connect(Rendezvous rendezvous, String host) {
-        int timeout = options.timeoutMillis();
+        Handshake handshake = new Handshake(JobKey.ring(options.jobToken(), options.attempt()));
+        SSLContext tls = tlsContext();
         ExecutorService dialer = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "phalanx-ring-dialer-rank-" + rank);
             thread.setDaemon(true);
             return thread;
         });
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            SSLContext tls = options.tls() == null ? null : options.tls().context();
-            server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            String[] addresses = rendezvous.allGather(host + ":" + server.socket().getLocalPort());
+        try (RingAcceptor acceptor = new RingAcceptor(rank, InetAddress.getByName(host), tls, handshake,
+                options.timeout())) {
+            String[] addresses = rendezvous.allGather(host + ":" + acceptor.port());
             int nextRank = (rank + 1) % worldSize;
             int prevRank = (rank - 1 + worldSize) % worldSize;
-            // The dialled socket is handed over through this reference so that a failure here closes
-            // it whether the dial finished before the failure or after it.
-            AtomicReference<Object> dialled = new AtomicReference<>();
-            Future<Link> dialling = dialer.submit(() -> {
-                Link link = dial(addresses[nextRank], nextRank, timeout, tls);
-                if (!dialled.compareAndSet(null, link)) {
-                    close(link.socket());
-                }
-                return link;
-            });
-            Link fromPrev = null;
+            CompletableFuture<Link> accepting = acceptor.accept(prevRank);
+            CompletableFuture<Link> dialling = CompletableFuture.supplyAsync(
+                    () -> dial(addresses[nextRank], nextRank, tls, handshake), dialer);
             boolean connected = false;
             try {
-                fromPrev = acceptPeer(server.socket(), prevRank, addresses[prevRank], tls);
-                Link toNext = dialling.get(timeout, TimeUnit.MILLISECONDS);
+                awaitBoth(accepting, dialling);
+                Link fromPrev = accepting.join();
+                Link toNext = dialling.join();
                 connected = true;
                 return new Ring(toNext.socket(), fromPrev.socket(), toNext.tcp(), fromPrev.tcp(), addresses);
             } catch (ExecutionException e) {
@@ -104,21 +90,16 @@ final class RingConnector {
                         : new CollectiveException("rank " + rank + ": cannot connect to rank " + nextRank + " at "
                                 + addresses[nextRank] + ": " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {
-                throw new CollectiveException("rank " + rank + ": rank " + nextRank + " at " + addresses[nextRank]
-                        + " did not accept the connection within " + options.timeout(), e);
+                throw new CollectiveException(timedOut(accepting, dialling, addresses, prevRank, nextRank), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CollectiveException("rank " + rank + ": interrupted while connecting", e);
             } finally {
                 if (!connected) {
-                    if (fromPrev != null) {
-                        close(fromPrev.socket());
-                    }
-                    if (dialled.getAndSet(ABANDONED) instanceof Link toNext) {
-                        close(toNext.socket());
-                    }
+                    // Whichever connection is through now or gets through later is nobody's: close it.
+                    accepting.thenAccept(link -> close(link.socket()));
+                    dialling.thenAccept(link -> close(link.socket()));
                 }
-                dialling.cancel(true);
             }
         } catch (IOException e) {
             throw new CollectiveException("rank " + rank + ": could not set up ring connections on "
@@ -128,81 +109,92 @@ final class RingConnector {
         }
     }
 
-    /** Connects, wraps in TLS if configured, proves the secret and waits for the acknowledgement. */
-    private Link dial(String address, int peerRank, int timeout, SSLContext tls) throws IOException {
+    private SSLContext tlsContext() {
+        if (options.tls() == null) {
+            return null;
+        }
+        try {
+            return options.tls().context();
+        } catch (IOException e) {
+            throw new CollectiveException("rank " + rank + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until both connections are through, or one side fails, or the collective timeout passes. */
+    private void awaitBoth(CompletableFuture<Link> accepting, CompletableFuture<Link> dialling)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        CompletableFuture<Link> firstFailure = new CompletableFuture<>();
+        for (CompletableFuture<Link> side : List.of(accepting, dialling)) {
+            side.whenComplete((link, failure) -> {
+                if (failure != null) {
+                    firstFailure.completeExceptionally(failure);
+                }
+            });
+        }
+        CompletableFuture.anyOf(CompletableFuture.allOf(accepting, dialling), firstFailure)
+                .get(options.timeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private String timedOut(CompletableFuture<Link> accepting, CompletableFuture<Link> dialling, String[] addresses,
+            int prevRank, int nextRank) {
+        String prev = "rank " + prevRank + " at " + addresses[prevRank] + " did not connect";
+        String next = "rank " + nextRank + " at " + addresses[nextRank] + " did not accept the connection";
+        String which = !accepting.isDone() && !dialling.isDone() ? prev + " and " + next
+                : !accepting.isDone() ? prev : next;
+        return "rank " + rank + ": " + which + " within " + options.timeout();
+    }
+
+    /**
+     * Connects, wraps in TLS if configured, and runs the dialer's side of the handshake: answers the
+     * acceptor's challenge and checks the acceptor's proof, so an impostor at the address is refused.
+     */
+    private Link dial(String address, int peerRank, SSLContext tls, Handshake handshake) {
         int colon = address.lastIndexOf(':');
         String peerHost = address.substring(0, colon);
         int peerPort = Integer.parseInt(address.substring(colon + 1));
-        SocketChannel channel = SocketChannel.open();
-        Socket tcp = channel.socket();
-        Socket socket = tcp;
+        Socket tcp = null;
+        Socket socket = null;
+        String refusal;
         try {
+            tcp = SocketChannel.open().socket();
+            socket = tcp;
             tune(socket);
-            socket.connect(new InetSocketAddress(peerHost, peerPort), timeout);
-            socket.setSoTimeout(timeout);
+            socket.connect(new InetSocketAddress(peerHost, peerPort), options.timeoutMillis());
+            socket.setSoTimeout(options.timeoutMillis());
             if (tls != null) {
                 SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, peerHost, peerPort, true);
                 secure.setUseClientMode(true);
                 secure.startHandshake();
                 socket = secure;
             }
-            Handshake.send(new DataOutputStream(socket.getOutputStream()), options.jobToken(), rank, peerRank);
-            if (new DataInputStream(socket.getInputStream()).readByte() != ACCEPTED) {
-                throw new IOException("invalid acknowledgement");
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            byte[] challenge = new byte[Handshake.CHALLENGE_BYTES];
+            in.readFully(challenge);
+            byte[] claim = handshake.claim(challenge, rank, peerRank);
+            if (claim == null) {
+                refusal = "it is not a Phalanx rank";
+            } else {
+                out.write(claim);
+                out.flush();
+                byte[] proof = new byte[Handshake.PROOF_BYTES];
+                in.readFully(proof);
+                refusal = handshake.proves(challenge, claim, proof) ? null
+                        : "it did not prove it knows this attempt's ring key, so it is not rank " + peerRank
+                                + " of this job and attempt (another job's or attempt's rank, or an impostor)";
             }
-            return new Link(socket, tcp);
         } catch (IOException e) {
             close(socket);
             throw new CollectiveException("rank " + rank + ": rank " + peerRank + " at " + address
-                    + " did not accept the connection (wrong job secret or TLS settings, or it failed): " + e, e);
+                    + " did not accept the connection (wrong job secret, attempt or TLS settings, or it failed): " + e,
+                    e);
         }
-    }
-
-    private Link acceptPeer(ServerSocket server, int prevRank, String prevAddress, SSLContext tls) throws IOException {
-        long deadline = System.nanoTime() + options.timeout().toNanos();
-        while (true) {
-            long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
-            if (leftMillis <= 0) {
-                throw new CollectiveException("rank " + rank + ": rank " + prevRank + " at " + prevAddress
-                        + " did not connect within " + options.timeout());
-            }
-            server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
-            Socket socket;
-            try {
-                socket = server.accept();
-            } catch (SocketTimeoutException e) {
-                continue;
-            }
-            Socket tcp = socket;
-            String refusal;
-            try {
-                tune(socket);
-                socket.setSoTimeout(options.timeoutMillis());
-                if (tls != null) {
-                    SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
-                    secure.setUseClientMode(false);
-                    secure.setNeedClientAuth(true);
-                    secure.startHandshake();
-                    socket = secure;
-                }
-                refusal = Handshake.check(new DataInputStream(socket.getInputStream()), options.jobToken(), prevRank, rank);
-            } catch (IOException e) {
-                refusal = "bad handshake: " + e;
-            }
-            if (refusal == null) {
-                try {
-                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                    out.writeByte(ACCEPTED);
-                    out.flush();
-                } catch (IOException e) {
-                    close(socket);
-                    throw e;
-                }
-                return new Link(socket, tcp);
-            }
-            LOG.warning("rank " + rank + ": refused a connection from " + socket.getRemoteSocketAddress() + ": " + refusal);
+        if (refusal != null) {
             close(socket);
+            throw new CollectiveException("rank " + rank + ": refused the connection to rank " + peerRank + " at "
+                    + address + ": " + refusal);
         }
+        return new Link(socket, tcp);
     }
 
     /**
@@ -212,11 +204,11 @@ final class RingConnector {
      * net.ipv4.tcp_[rw]mem}; a fixed 4 MiB made the 64 MB all-reduce about 10% slower
      * (docs/BENCHMARKS-HISTORY.md, "Lever: kernel-tuned socket buffers").
      */
-    private static void tune(Socket socket) throws IOException {
+    static void tune(Socket socket) throws IOException {
         socket.setTcpNoDelay(true);
     }
 
-    private static void close(Socket socket) {
+    static void close(Socket socket) {
         if (socket == null) {
             return;
         }

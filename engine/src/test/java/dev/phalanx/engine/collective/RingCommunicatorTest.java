@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataOutputStream;
+import java.io.DataInputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -488,7 +488,9 @@ class RingCommunicatorTest {
             String target = addresses[1];
             int colon = target.lastIndexOf(':');
             try (Socket intruder = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)))) {
-                Handshake.send(new DataOutputStream(intruder.getOutputStream()), "wrong-secret", 0, 1);
+                byte[] challenge = new DataInputStream(intruder.getInputStream()).readNBytes(Handshake.CHALLENGE_BYTES);
+                intruder.getOutputStream().write(
+                        new Handshake(JobKey.ring("wrong-secret", 1)).claim(challenge, 0, 1));
                 assertEquals(-1, intruder.getInputStream().read(), "the intruder must be disconnected, not acknowledged");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

@@ -130,6 +130,12 @@ class TlsRingTest {
     }
 
     @Test
+    void twentySilentConnectionsDoNotHoldUpATlsRing() throws Exception {
+        RingHandshakeTest.formsDespiteSilentConnections(
+                new CollectiveOptions(Duration.ofSeconds(30), "tls-job").withTls(tls), pool);
+    }
+
+    @Test
     void aPlainTcpRankCannotJoinATlsRing() throws Exception {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(2, Duration.ofSeconds(30));
         CollectiveOptions plain = new CollectiveOptions(Duration.ofSeconds(3), "tls-job");
