@@ -15,8 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Why derive it: connections prove knowledge of the job's secret by MACs over fresh nonces
  * from both sides under this key, so neither the secret nor the key ever travels. Every relaunch
  * of the barrier stage is a new attempt with a new key, so a handshake recorded in one attempt is
- * worthless in the next; and each kind of connection has a key of its own, so a proof made for
- * one can never pass for another.
+ * worthless in the next; and the ring and the progress channel use different keys, so a proof
+ * made for one can never pass for the other.
  *
  * <p>{@link #toString()} names the purpose and attempt only, never the key.
  */
@@ -43,6 +43,11 @@ public final class JobKey {
     /** The key of the ring connections of {@code attempt}. */
     public static JobKey ring(String secret, int attempt) {
         return derive("ring", secret, attempt);
+    }
+
+    /** The key of rank 0's progress connection to the driver in {@code attempt}. */
+    public static JobKey progress(String secret, int attempt) {
+        return derive("progress", secret, attempt);
     }
 
     private static JobKey derive(String purpose, String secret, int attempt) {

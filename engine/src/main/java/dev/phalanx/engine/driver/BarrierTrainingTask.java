@@ -4,6 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.Communicators;
+import dev.phalanx.engine.collective.JobKey;
 import dev.phalanx.engine.collective.SparkBarrierRendezvous;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.ShardStore;
@@ -63,8 +64,8 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         // stops the whole barrier stage, so no peer waits for it.
         WorkerDevices devices = WorkerDevices.resolve(rank, host, spec.gpusPerWorker(), gpuAddresses(context),
                 spec.gpuFallbackToCpu(), cudaDevices);
-        // This attempt's ring connections prove they know a key derived from the job's secret and the attempt.
-        CollectiveOptions collective = JobSecret.forTask(spec.collective()).withAttempt(attempt);
+        // This attempt's connections prove they know keys derived from the job's secret and the attempt.
+        CollectiveOptions collective = JobSecret.resolve(spec.collective()).withAttempt(attempt);
         // try-with-resources frees the shard's memory and deletes its spill file on every path,
         // including a failed peer or a killed task (Spark interrupts the task thread).
         try (ShardStore shard = ShardStore.fill(CollectionConverters.asJava(rows), spec.columns().featureLength(),
@@ -72,7 +73,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
                 Communicator comm = Communicators.connect(
                         rank, spec.workers(), new SparkBarrierRendezvous(context), host, collective);
                 ProgressReporter progress = ProgressReporter.connect(
-                        rank == 0 ? progressAddress : null, spec.collective().jobToken())) {
+                        rank == 0 ? progressAddress : null, JobKey.progress(collective.jobToken(), attempt))) {
             TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());

@@ -1,11 +1,15 @@
 package dev.phalanx.engine.driver;
 
+import dev.phalanx.engine.collective.JobKey;
 import dev.phalanx.engine.job.EpochMetrics;
-import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.worker.ProgressHandshake;
+import dev.phalanx.engine.worker.ProgressWire;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,40 +22,42 @@ import java.util.logging.Logger;
 
 /**
  * Listens on the driver for rank 0's progress reports and hands them to a listener. One connection
- * per run, authenticated by the job token; anything else is closed. {@link #awaitReports} lets the
- * last reports through once training is done; {@link #close()} stops the thread and closes every
- * socket.
+ * per run, authenticated both ways by the {@link ProgressHandshake} under the attempt's progress
+ * key (the job's secret never crosses the network); anything else is closed. {@link #awaitReports}
+ * lets the last reports through once training is done; {@link #close()} stops the thread and
+ * closes every socket.
  */
 final class ProgressServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ProgressServer.class.getName());
     private static final long JOIN_MILLIS = 5_000;
     /**
-     * How long a new connection has to present the job token. Why: the listener serves one
-     * connection at a time, so a stray connection that sends nothing would otherwise keep rank 0's
-     * reports waiting for the whole run.
+     * How long a new connection has to complete its handshake, all reads together. Why: the listener
+     * serves one connection at a time, so a stray connection that sends nothing, or sends it a byte
+     * at a time, would otherwise keep rank 0's reports waiting for the whole run.
      */
-    private static final int TOKEN_MILLIS = 10_000;
+    private static final int HANDSHAKE_MILLIS = 10_000;
 
-    private final int tokenMillis;
+    private final int handshakeMillis;
 
     private final ServerSocket server;
-    private final String jobToken;
+    private final JobKey key;
     private final ProgressWire.Handler listener;
     private final Thread thread;
     private volatile Socket current;
     /** Reports handed on to the listener so far; guarded by {@code this}. */
     private long handedOn;
 
-    ProgressServer(String host, String jobToken, ProgressWire.Handler listener) throws IOException {
-        this(host, jobToken, listener, TOKEN_MILLIS);
+    /** Listens on an ephemeral port of {@code host} for a reporter that proves it knows {@code key}. */
+    ProgressServer(String host, JobKey key, ProgressWire.Handler listener) throws IOException {
+        this(host, key, listener, HANDSHAKE_MILLIS);
     }
 
-    /** As above, giving a new connection {@code tokenMillis} to present the job token. */
-    ProgressServer(String host, String jobToken, ProgressWire.Handler listener, int tokenMillis) throws IOException {
-        this.tokenMillis = tokenMillis;
+    /** As above, giving a new connection {@code handshakeMillis} to complete its handshake. */
+    ProgressServer(String host, JobKey key, ProgressWire.Handler listener, int handshakeMillis) throws IOException {
+        this.handshakeMillis = handshakeMillis;
         this.server = new ServerSocket();
-        this.jobToken = jobToken;
+        this.key = key;
         this.listener = guarded(listener);
         try {
             server.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
@@ -99,22 +105,23 @@ final class ProgressServer implements AutoCloseable {
         while (!server.isClosed()) {
             try (Socket socket = server.accept()) {
                 current = socket;
-                DataInputStream in = new DataInputStream(socket.getInputStream());
-                socket.setSoTimeout(tokenMillis);
-                if (!jobToken.equals(in.readUTF())) {
-                    LOG.warning("progress listener: refused " + socket.getRemoteSocketAddress() + " (wrong job token)");
+                byte[] proof = check(socket);
+                if (proof == null) {
                     continue;
                 }
+                socket.getOutputStream().write(proof);
+                socket.getOutputStream().flush();
                 // Rank 0 reports only every log_every_steps steps or epoch, minutes apart on a large
                 // model; close() ends this wait when the attempt ends.
                 socket.setSoTimeout(0);
+                DataInputStream in = new DataInputStream(socket.getInputStream());
                 while (true) {
                     ProgressWire.read(in, listener);
                     countHandedOn();
                 }
             } catch (SocketTimeoutException e) {
-                LOG.warning("progress listener: closed a connection that sent no job token within " + tokenMillis
-                        + " ms");
+                LOG.warning("progress listener: closed a connection that did not complete its handshake within "
+                        + handshakeMillis + " ms");
             } catch (EOFException e) {
                 // Rank 0 closed its reporter: the run is over, or it will reconnect on a retry.
             } catch (SocketException e) {
@@ -130,6 +137,54 @@ final class ProgressServer implements AutoCloseable {
     private synchronized void countHandedOn() {
         handedOn++;
         notifyAll();
+    }
+
+    /**
+     * Runs the listener's side of the handshake on a new connection, up to its proof, within
+     * {@code handshakeMillis} in all: sends a challenge and checks the answer.
+     *
+     * @return the proof to send back when the connection proved it knows the key; null, logged, when
+     *     it is refused
+     */
+    private byte[] check(Socket socket) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(handshakeMillis);
+        OutputStream out = socket.getOutputStream();
+        byte[] challenge = ProgressHandshake.challenge();
+        out.write(challenge);
+        out.flush();
+        String refusal;
+        try {
+            byte[] proof = ProgressHandshake.check(key, challenge,
+                    readWithin(socket, ProgressHandshake.ANSWER_BYTES, deadline));
+            if (proof != null) {
+                return proof;
+            }
+            refusal = "it does not prove it knows this attempt's progress key";
+        } catch (EOFException e) {
+            refusal = "it closed the connection during the handshake";
+        }
+        LOG.warning("progress listener: refused " + socket.getRemoteSocketAddress() + " (" + refusal + ")");
+        return null;
+    }
+
+    /** Reads {@code length} bytes, failing with a timeout once {@code deadline} (nanoTime) has passed. */
+    private static byte[] readWithin(Socket socket, int length, long deadline) throws IOException {
+        byte[] bytes = new byte[length];
+        InputStream in = socket.getInputStream();
+        int read = 0;
+        while (read < length) {
+            long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMillis <= 0) {
+                throw new SocketTimeoutException("handshake deadline passed");
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
+            int n = in.read(bytes, read, length - read);
+            if (n < 0) {
+                throw new EOFException("closed during the handshake");
+            }
+            read += n;
+        }
+        return bytes;
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.data.Sharding;
 import dev.phalanx.engine.checkpoint.CheckpointSettings;
+import dev.phalanx.engine.collective.JobKey;
 import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
@@ -66,7 +67,7 @@ public final class TrainingJob {
         this.maxAttempts = maxAttempts;
     }
 
-    /** Returns a fresh random job token, the secret of the job's worker connections. */
+    /** Returns a fresh random job token, the secret of the job's worker connections (see {@link JobSecret}). */
     public static String newJobToken() {
         byte[] bytes = new byte[16];
         new SecureRandom().nextBytes(bytes);
@@ -174,7 +175,8 @@ public final class TrainingJob {
     private TrainingResult runAttempt(SparkContext sc, Shards shards, TrainingSpec spec, int attempt,
             String resumeFrom, ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
-        try (ProgressServer progress = new ProgressServer(host, spec.collective().jobToken(), listener)) {
+        JobKey progressKey = JobKey.progress(JobSecret.resolve(spec.collective()).jobToken(), attempt);
+        try (ProgressServer progress = new ProgressServer(host, progressKey, listener)) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
             String jobGroup = "phalanx-" + spec.collective().jobToken().substring(0, 8) + "-attempt-" + attempt;
             sc.setJobGroup(jobGroup,

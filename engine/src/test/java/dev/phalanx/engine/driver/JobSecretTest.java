@@ -24,6 +24,6 @@ class JobSecretTest {
     void withoutSparkAuthenticationTheShippedTokenIsUsed() {
         SparkTestSession.get();
         CollectiveOptions shipped = new CollectiveOptions(Duration.ofSeconds(5), "token");
-        assertSame(shipped, JobSecret.forTask(shipped));
+        assertSame(shipped, JobSecret.resolve(shipped));
     }
 }
