@@ -44,6 +44,7 @@ public final class TrainingJob {
     private static final long LISTENER_WAIT_MILLIS = 10_000;
     /** How long a finished attempt waits for rank 0's last progress reports to be handed on. */
     private static final long REPORTS_DRAIN_MILLIS = 10_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Duration slotWait;
     private final int maxAttempts;
@@ -69,9 +70,13 @@ public final class TrainingJob {
 
     /** Returns a fresh random job token, the secret of the job's worker connections (see {@link JobSecret}). */
     public static String newJobToken() {
-        byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return randomHex(16);
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     /**
@@ -121,6 +126,8 @@ public final class TrainingJob {
         if (store != null) {
             store.checkWritable();
         }
+        // Names the run's Spark job groups: random, and unrelated to the job's secret.
+        String runId = randomHex(4);
         TrainingFailedException lastFailure = null;
         for (int attempt = 1; ; attempt++) {
             if (lastFailure != null) {
@@ -135,7 +142,7 @@ public final class TrainingJob {
             }
             String resumeFrom = store == null ? null : compatibleNewest(store, spec, events);
             try {
-                TrainingResult result = runAttempt(sc, shards, spec, attempt, resumeFrom, progress);
+                TrainingResult result = runAttempt(sc, shards, spec, runId, attempt, resumeFrom, progress);
                 if (spec.gpusPerWorker() > 0) {
                     result.devices().forEach(events);
                 }
@@ -172,13 +179,13 @@ public final class TrainingJob {
         return checkpoint.uri();
     }
 
-    private TrainingResult runAttempt(SparkContext sc, Shards shards, TrainingSpec spec, int attempt,
+    private TrainingResult runAttempt(SparkContext sc, Shards shards, TrainingSpec spec, String runId, int attempt,
             String resumeFrom, ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         JobKey progressKey = JobKey.progress(JobSecret.resolve(spec.collective()).jobToken(), attempt);
         try (ProgressServer progress = new ProgressServer(host, progressKey, listener)) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
-            String jobGroup = "phalanx-" + spec.collective().jobToken().substring(0, 8) + "-attempt-" + attempt;
+            String jobGroup = "phalanx-" + runId + "-attempt-" + attempt;
             sc.setJobGroup(jobGroup,
                     "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers, attempt " + attempt,
                     true);
