@@ -129,6 +129,51 @@ class TlsRingTest {
         }
     }
 
+    /**
+     * As over plain TCP, a rank that dies mid-operation is named, with its address, by every other
+     * rank in time: W = 5 and rank 2 dies, so ranks 0 and 4, not adjacent to it, learn its name only
+     * from the abort frames its neighbours pass on.
+     */
+    @Test
+    void aRankThatDiesIsNamedByEveryOtherRankIncludingNonAdjacentOnes() throws Exception {
+        int world = 5;
+        Duration timeout = Duration.ofSeconds(10);
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
+        CollectiveOptions options = new CollectiveOptions(timeout, "tls-job").withTls(tls);
+        List<Future<Throwable>> outcomes = new ArrayList<>();
+        long[] failedAt = new long[world];
+        long start = System.nanoTime();
+        for (int r = 0; r < world; r++) {
+            int rank = r;
+            outcomes.add(pool.submit(() -> {
+                Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", options);
+                try {
+                    comm.allReduce(new float[1000], ReduceOp.SUM);
+                    if (rank == 2) {
+                        comm.close(); // dies: its connections vanish without a word
+                        return null;
+                    }
+                    for (int i = 0; i < 20; i++) {
+                        comm.allReduce(new float[200_000], ReduceOp.SUM);
+                    }
+                    return null;
+                } catch (Throwable t) {
+                    failedAt[rank] = System.nanoTime();
+                    return t;
+                } finally {
+                    comm.close();
+                }
+            }));
+        }
+        for (int r : new int[] {0, 1, 3, 4}) {
+            Throwable failure = outcomes.get(r).get(60, TimeUnit.SECONDS);
+            assertInstanceOf(CollectiveException.class, failure, "rank " + r + " did not fail: " + failure);
+            assertTrue(failure.getMessage().contains("rank 2 at 127.0.0.1:"), "rank " + r + ": " + failure.getMessage());
+            double seconds = (failedAt[r] - start) / 1e9;
+            assertTrue(seconds < timeout.toSeconds(), "rank " + r + " failed only after " + seconds + " s");
+        }
+    }
+
     @Test
     void twentySilentConnectionsDoNotHoldUpATlsRing() throws Exception {
         RingHandshakeTest.formsDespiteSilentConnections(
