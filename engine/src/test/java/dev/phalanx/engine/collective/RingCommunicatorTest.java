@@ -350,30 +350,13 @@ class RingCommunicatorTest {
      */
     private List<Throwable> expectEveryRankToFail(int world, CollectiveOptions options, Consumer<Communicator> body)
             throws Exception {
-        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
-        List<Future<Throwable>> outcomes = new ArrayList<>();
-        long[] failedAt = new long[world];
-        long start = System.nanoTime();
-        for (int r = 0; r < world; r++) {
-            int rank = r;
-            outcomes.add(pool.submit(() -> {
-                Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", options);
-                try {
-                    body.accept(comm);
-                    return null;
-                } catch (Throwable t) {
-                    failedAt[rank] = System.nanoTime();
-                    return t;
-                } finally {
-                    comm.close();
-                }
-            }));
-        }
+        List<EveryRank.Outcome> outcomes = EveryRank.run(pool, world, options, options.timeout().multipliedBy(3),
+                (rank, comm) -> body.accept(comm));
         List<Throwable> failures = new ArrayList<>();
         for (int r = 0; r < world; r++) {
-            Throwable failure = outcomes.get(r).get(options.timeout().toSeconds() * 3, TimeUnit.SECONDS);
+            Throwable failure = outcomes.get(r).failure();
             assertInstanceOf(CollectiveException.class, failure, "rank " + r + " did not fail: " + failure);
-            double seconds = (failedAt[r] - start) / 1e9;
+            double seconds = outcomes.get(r).seconds();
             assertTrue(seconds < options.timeout().toSeconds() / 4.0,
                     "rank " + r + " failed only after " + seconds + " s: " + failure.getMessage());
             failures.add(failure);
@@ -444,38 +427,24 @@ class RingCommunicatorTest {
     void aPeerThatDiesMidOperationIsNamedByEveryOtherRankInTime() throws Exception {
         int world = 4;
         Duration timeout = Duration.ofSeconds(5);
-        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
-        List<Future<Throwable>> outcomes = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int r = 0; r < world; r++) {
-            int rank = r;
-            outcomes.add(pool.submit(() -> {
-                Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1",
-                        new CollectiveOptions(timeout, TOKEN));
-                try {
+        List<EveryRank.Outcome> outcomes = EveryRank.run(pool, world, new CollectiveOptions(timeout, TOKEN),
+                Duration.ofSeconds(30), (rank, comm) -> {
                     comm.allReduce(new float[1000], ReduceOp.SUM);
                     if (rank == 2) {
                         comm.close(); // dies: its sockets vanish without a word
-                        return null;
+                        return;
                     }
                     for (int i = 0; i < 100; i++) {
                         comm.allReduce(new float[1_000_000], ReduceOp.SUM);
                     }
-                    return null;
-                } catch (Throwable t) {
-                    return t;
-                } finally {
-                    comm.close();
-                }
-            }));
-        }
+                });
         for (int r : new int[] {0, 1, 3}) {
-            Throwable failure = outcomes.get(r).get(30, TimeUnit.SECONDS);
+            Throwable failure = outcomes.get(r).failure();
             assertInstanceOf(CollectiveException.class, failure, "rank " + r);
             assertTrue(failure.getMessage().contains("rank 2 at 127.0.0.1:"), "rank " + r + ": " + failure.getMessage());
+            double seconds = outcomes.get(r).seconds();
+            assertTrue(seconds < timeout.toSeconds() + 5, "rank " + r + " failed after " + seconds + " s");
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        assertTrue(seconds < timeout.toSeconds() + 5, "ranks failed after " + seconds + " s");
     }
 
     @Test

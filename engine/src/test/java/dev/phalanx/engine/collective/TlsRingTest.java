@@ -88,43 +88,29 @@ class TlsRingTest {
     @ValueSource(strings = {"length", "op", "wire", "length on the ring"})
     void aRankThatCallsDifferentlyMakesEveryRankFailPromptlyNamingBothCalls(String mismatch) throws Exception {
         int world = 4;
-        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
         CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(20), "tls-job").withTls(tls);
         CollectiveOptions chosen = mismatch.endsWith("ring") ? options.withSegments(64, 0) : options;
-        List<Future<Throwable>> outcomes = new ArrayList<>();
-        long[] failedAt = new long[world];
-        long start = System.nanoTime();
-        for (int r = 0; r < world; r++) {
-            int rank = r;
-            outcomes.add(pool.submit(() -> {
-                try (Communicator comm =
-                        Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", chosen)) {
-                    boolean odd = rank == 1;
-                    int n = mismatch.startsWith("length") && odd ? 100_003 : 100_000;
-                    ByteBuffer data = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
-                    comm.allReduce(data, mismatch.equals("op") && odd ? ReduceOp.SUM : ReduceOp.AVG,
-                            mismatch.equals("wire") && odd ? WirePrecision.BFLOAT16 : WirePrecision.FLOAT32);
-                    return null;
-                } catch (Throwable t) {
-                    failedAt[rank] = System.nanoTime();
-                    return t;
-                }
-            }));
-        }
+        List<EveryRank.Outcome> outcomes = EveryRank.run(pool, world, chosen, Duration.ofSeconds(60), (rank, comm) -> {
+            boolean odd = rank == 1;
+            int n = mismatch.startsWith("length") && odd ? 100_003 : 100_000;
+            ByteBuffer data = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
+            comm.allReduce(data, mismatch.equals("op") && odd ? ReduceOp.SUM : ReduceOp.AVG,
+                    mismatch.equals("wire") && odd ? WirePrecision.BFLOAT16 : WirePrecision.FLOAT32);
+        });
         String[] named = switch (mismatch) {
             case "op" -> new String[] {"(SUM,", "(AVG,"};
             case "wire" -> new String[] {"BFLOAT16 on the wire", "FLOAT32 on the wire"};
             default -> new String[] {"100003 floats", "100000 floats"};
         };
         for (int r = 0; r < world; r++) {
-            Throwable failure = outcomes.get(r).get(60, TimeUnit.SECONDS);
+            Throwable failure = outcomes.get(r).failure();
             assertInstanceOf(CollectiveException.class, failure, "rank " + r + " did not fail: " + failure);
             String message = failure.getMessage();
             for (String part : named) {
                 assertTrue(message.contains(part), "rank " + r + ": " + message);
             }
             assertTrue(message.contains("rank 1 at 127.0.0.1:"), "rank " + r + ": " + message);
-            double seconds = (failedAt[r] - start) / 1e9;
+            double seconds = outcomes.get(r).seconds();
             assertTrue(seconds < 5, "rank " + r + " failed only after " + seconds + " s: " + message);
         }
     }
@@ -138,38 +124,22 @@ class TlsRingTest {
     void aRankThatDiesIsNamedByEveryOtherRankIncludingNonAdjacentOnes() throws Exception {
         int world = 5;
         Duration timeout = Duration.ofSeconds(10);
-        InMemoryRendezvous rendezvous = new InMemoryRendezvous(world, Duration.ofSeconds(30));
         CollectiveOptions options = new CollectiveOptions(timeout, "tls-job").withTls(tls);
-        List<Future<Throwable>> outcomes = new ArrayList<>();
-        long[] failedAt = new long[world];
-        long start = System.nanoTime();
-        for (int r = 0; r < world; r++) {
-            int rank = r;
-            outcomes.add(pool.submit(() -> {
-                Communicator comm = Communicators.connect(rank, world, rendezvous.forRank(rank), "127.0.0.1", options);
-                try {
-                    comm.allReduce(new float[1000], ReduceOp.SUM);
-                    if (rank == 2) {
-                        comm.close(); // dies: its connections vanish without a word
-                        return null;
-                    }
-                    for (int i = 0; i < 20; i++) {
-                        comm.allReduce(new float[200_000], ReduceOp.SUM);
-                    }
-                    return null;
-                } catch (Throwable t) {
-                    failedAt[rank] = System.nanoTime();
-                    return t;
-                } finally {
-                    comm.close();
-                }
-            }));
-        }
+        List<EveryRank.Outcome> outcomes = EveryRank.run(pool, world, options, Duration.ofSeconds(60), (rank, comm) -> {
+            comm.allReduce(new float[1000], ReduceOp.SUM);
+            if (rank == 2) {
+                comm.close(); // dies: its connections vanish without a word
+                return;
+            }
+            for (int i = 0; i < 20; i++) {
+                comm.allReduce(new float[200_000], ReduceOp.SUM);
+            }
+        });
         for (int r : new int[] {0, 1, 3, 4}) {
-            Throwable failure = outcomes.get(r).get(60, TimeUnit.SECONDS);
+            Throwable failure = outcomes.get(r).failure();
             assertInstanceOf(CollectiveException.class, failure, "rank " + r + " did not fail: " + failure);
             assertTrue(failure.getMessage().contains("rank 2 at 127.0.0.1:"), "rank " + r + ": " + failure.getMessage());
-            double seconds = (failedAt[r] - start) / 1e9;
+            double seconds = outcomes.get(r).seconds();
             assertTrue(seconds < timeout.toSeconds(), "rank " + r + " failed only after " + seconds + " s");
         }
     }
