@@ -9,7 +9,10 @@ public final class ExitCodes {
     public static final int INTERNAL = 1;
     /** Bad command line, config file, key or value, or a run directory that cannot be used. */
     public static final int BAD_CONFIG = 2;
-    /** The data cannot be trained on: missing files, columns, or bad values. */
+    /**
+     * The data cannot be trained on: missing files or columns, bad values, or data files that are
+     * truncated, not gzip, of another format or disagree with each other.
+     */
     public static final int BAD_DATA = 3;
     /** Training started but failed on its last attempt. */
     public static final int TRAINING_FAILED = 4;

@@ -44,10 +44,28 @@ public final class PhalanxCli {
                     return ExitCodes.BAD_CONFIG;
                 })
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                    err.println("phalanx: " + describe(e));
-                    return exitCode(e);
+                    Exception shown = dataErrorWithin(e);
+                    err.println("phalanx: " + describe(shown));
+                    return exitCode(shown);
                 });
         return cli.execute(args);
+    }
+
+    /**
+     * A Spark job that failed on bad data (a data file that an executor finds truncated, say) fails
+     * with Spark's own exception, the executor's {@link InvalidDataException} among its causes:
+     * that is the error to show, rather than an internal one.
+     */
+    private static Exception dataErrorWithin(Exception e) {
+        if (exitCode(e) != ExitCodes.INTERNAL) {
+            return e;
+        }
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidDataException bad) {
+                return bad;
+            }
+        }
+        return e;
     }
 
     private static String describe(Exception e) {

@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
-        TrainingDataLoader.checkExists(job.data());
+        TrainingDataLoader.check(job.data());
         checkLocalKeyStores(job);
         RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force);
         List<String> changed = runDir.state() == RunDirectory.State.NEW ? List.of()

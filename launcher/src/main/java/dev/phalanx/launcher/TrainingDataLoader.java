@@ -24,17 +24,25 @@ final class TrainingDataLoader {
 
     /**
      * Checks, before Spark starts, that the data the config names exists where that can be checked
-     * without Spark (a table can only be looked up once Spark runs).
+     * without Spark (a table can only be looked up once Spark runs), and that Fashion-MNIST's files
+     * are whole and agree (see {@link FashionMnist#check}).
      *
-     * @throws IOException naming the key and the missing path
+     * @throws IOException naming the key and the missing path, or a file that cannot be read
+     * @throws dev.phalanx.engine.data.InvalidDataException naming a Fashion-MNIST file that is
+     *     truncated, not gzip, of another format, or disagrees with its companion file
      */
-    static void checkExists(DataSource data) throws IOException {
+    static void check(DataSource data) throws IOException {
         switch (data.dataset()) {
             case "fashion-mnist", "fortunes" -> {
                 if (!Files.isDirectory(Path.of(data.dataDir()))) {
                     throw new IOException("data_dir '" + data.dataDir() + "' not found; install Debian's "
                             + (data.dataset().equals("fortunes") ? "fortunes" : "dataset-fashion-mnist")
                             + " or set data_dir");
+                }
+                if (data.dataset().equals("fashion-mnist")) {
+                    for (FashionMnist.Split split : FashionMnist.Split.values()) {
+                        FashionMnist.check(Path.of(data.dataDir()), split);
+                    }
                 }
             }
             case "parquet" -> {

@@ -9,10 +9,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line's exit codes and one-line errors; none of these runs a training job. */
+/**
+ * The command line's exit codes and one-line errors for bad input (config, data files); none of
+ * these runs a training job.
+ */
 class PhalanxCliTest {
 
     @TempDir
@@ -164,6 +169,67 @@ class PhalanxCliTest {
         assertTrue(errors().startsWith("phalanx: data error: data_dir '" + dir.resolve("no-data") + "' not found"),
                 errors());
         assertTrue(Files.notExists(runDir));
+    }
+
+    /** Runs the README's job on a small Fashion-MNIST in {@code data}, asserting exit code 3 and one line naming {@code file}. */
+    private String refusedData(Path data, String file) throws IOException {
+        Path runDir = dir.resolve("run-" + file);
+        int code = run("train", "--config", config("").toString(), "--set", "data_dir=" + data,
+                "--set", "run_dir=" + runDir);
+        assertEquals(ExitCodes.BAD_DATA, code, errors());
+        assertEquals(1, errors().lines().count(), errors());
+        assertTrue(errors().startsWith("phalanx: error: data file " + data.resolve(file) + " "), errors());
+        return errors();
+    }
+
+    @Test
+    void aTruncatedImagesFileExitsWith3NamingItBeforeSparkStarts() throws IOException {
+        Path data = SmallFashionMnist.write(dir.resolve("truncated"), 60, 20);
+        Path images = data.resolve(SmallFashionMnist.TRAIN_IMAGES);
+        byte[] whole = Files.readAllBytes(images);
+        Files.write(images, Arrays.copyOf(whole, whole.length / 2));
+        String error = refusedData(data, SmallFashionMnist.TRAIN_IMAGES);
+        assertTrue(error.contains(" is truncated: expected 47056 bytes (16 header bytes and 60x28x28 values), got "),
+                error);
+        assertTrue(Files.notExists(dir.resolve("run-" + SmallFashionMnist.TRAIN_IMAGES)), "checked before Spark starts");
+    }
+
+    @Test
+    void anImagesFileThatIsNotGzipExitsWith3() throws IOException {
+        Path data = SmallFashionMnist.write(dir.resolve("plain"), 60, 20);
+        Files.write(data.resolve(SmallFashionMnist.TEST_IMAGES), SmallFashionMnist.images(20));
+        assertTrue(refusedData(data, SmallFashionMnist.TEST_IMAGES).endsWith(" is not gzip: it starts with bytes 00 00,"
+                + " not gzip's 1f 8b"), errors());
+    }
+
+    @Test
+    void aLabelsFileInPlaceOfTheImagesExitsWith3NamingBothMagics() throws IOException {
+        Path data = SmallFashionMnist.write(dir.resolve("magic"), 60, 20);
+        Files.copy(data.resolve(SmallFashionMnist.TRAIN_LABELS), data.resolve(SmallFashionMnist.TRAIN_IMAGES),
+                StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(refusedData(data, SmallFashionMnist.TRAIN_IMAGES).endsWith(" has magic 0x00000801, expected"
+                + " 0x00000803 (IDX: unsigned bytes in 3 dimensions)"), errors());
+    }
+
+    @Test
+    void imagesAndLabelsOfDifferentCountsExitWith3NamingBothFiles() throws IOException {
+        Path data = SmallFashionMnist.write(dir.resolve("counts"), 60, 20);
+        Files.copy(data.resolve(SmallFashionMnist.TEST_LABELS), data.resolve(SmallFashionMnist.TRAIN_LABELS),
+                StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(refusedData(data, SmallFashionMnist.TRAIN_IMAGES).endsWith(" holds 60 images but "
+                + data.resolve(SmallFashionMnist.TRAIN_LABELS) + " holds 20 labels"), errors());
+    }
+
+    @Test
+    void aFileOnlyTheExecutorsFindDamagedExitsWith3NamingIt() throws IOException {
+        Path data = SmallFashionMnist.write(dir.resolve("damaged"), 60, 20);
+        Path images = data.resolve(SmallFashionMnist.TRAIN_IMAGES);
+        byte[] damaged = Files.readAllBytes(images);
+        // The CRC in the gzip trailer: the length after it still agrees, so only reading the pixels finds it.
+        damaged[damaged.length - 8] ^= (byte) 0xff;
+        Files.write(images, damaged);
+        assertTrue(refusedData(data, SmallFashionMnist.TRAIN_IMAGES).contains(" is corrupt: its gzip data is damaged"),
+                errors());
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -23,7 +22,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Each partition reads the files itself and keeps its slice of rows, so the 200 MB of pixels are
  * never shipped inside tasks; the files must therefore exist on every executor's machine (true in
- * local mode, and on a cluster where the Debian package is installed on every node).
+ * local mode, and on a cluster where the Debian package is installed on every node). The driver
+ * checks its own copy first ({@link #check}), so a missing, truncated or mismatched file is named
+ * before any task runs; a task that finds its copy bad fails with the same {@link
+ * InvalidDataException}.
  */
 public final class FashionMnist {
 
@@ -33,6 +35,10 @@ public final class FashionMnist {
     public static final int SIDE = 28;
     /** Number of classes. */
     public static final int CLASSES = 10;
+    /** Dimensions of the images file: count, rows, columns. */
+    private static final int IMAGE_RANK = 3;
+    /** Dimensions of the labels file: count. */
+    private static final int LABEL_RANK = 1;
 
     /** The two splits of the data set. */
     public enum Split {
@@ -66,17 +72,33 @@ public final class FashionMnist {
     }
 
     /**
-     * Returns one split from {@code dir} as a DataFrame of {@code partitions} partitions.
+     * Checks one split's two files in {@code dir} without decompressing their pixels: both exist,
+     * are IDX files of images and labels, are as long as their headers declare, and hold 28x28
+     * images and as many labels as images.
      *
-     * @throws IOException naming the file when one is missing (checked here, on the driver)
+     * @throws IOException naming the file when one is missing or cannot be read
+     * @throws InvalidDataException naming the file and what was expected when one is not such a file
      */
-    public static Dataset<Row> load(SparkSession spark, Path dir, Split split, int partitions) throws IOException {
+    public static void check(Path dir, Split split) throws IOException {
         for (Path file : List.of(split.images(dir), split.labels(dir))) {
             if (!Files.isRegularFile(file)) {
                 throw new IOException("Fashion-MNIST file not found: " + file
                         + " (install Debian's dataset-fashion-mnist or set data_dir)");
             }
         }
+        requireMatching(split, dir, IdxFile.check(split.images(dir), IMAGE_RANK),
+                IdxFile.check(split.labels(dir), LABEL_RANK));
+    }
+
+    /**
+     * Returns one split from {@code dir} as a DataFrame of {@code partitions} partitions, after
+     * {@link #check}ing its files here, on the driver.
+     *
+     * @throws IOException naming the file when one is missing or cannot be read
+     * @throws InvalidDataException naming the file when one is not what {@link #check} expects
+     */
+    public static Dataset<Row> load(SparkSession spark, Path dir, Split split, int partitions) throws IOException {
+        check(dir, split);
         String directory = dir.toString();
         List<Integer> slices = new ArrayList<>();
         for (int i = 0; i < partitions; i++) {
@@ -90,15 +112,11 @@ public final class FashionMnist {
 
     private static List<Row> readSlice(Path dir, Split split, int slice, int slices) {
         try {
-            IdxFile images = IdxFile.read(split.images(dir));
-            IdxFile labels = IdxFile.read(split.labels(dir));
+            IdxFile images = IdxFile.read(split.images(dir), IMAGE_RANK);
+            IdxFile labels = IdxFile.read(split.labels(dir), LABEL_RANK);
+            requireMatching(split, dir, images.dims(), labels.dims());
             int count = labels.dims()[0];
             int pixels = SIDE * SIDE;
-            if (images.dims().length != 3 || images.dims()[0] != count
-                    || images.dims()[1] * images.dims()[2] != pixels) {
-                throw new IOException("Fashion-MNIST files in " + dir + " disagree: " + count
-                        + " labels for images shaped " + Arrays.toString(images.dims()));
-            }
             int from = (int) ((long) count * slice / slices);
             int to = (int) ((long) count * (slice + 1) / slices);
             List<Row> rows = new ArrayList<>(to - from);
@@ -112,6 +130,17 @@ public final class FashionMnist {
             return rows;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void requireMatching(Split split, Path dir, int[] imageDims, int[] labelDims) {
+        if (imageDims[1] != SIDE || imageDims[2] != SIDE) {
+            throw new InvalidDataException("data file " + split.images(dir) + " holds images of " + imageDims[1] + "x"
+                    + imageDims[2] + " pixels, expected " + SIDE + "x" + SIDE);
+        }
+        if (imageDims[0] != labelDims[0]) {
+            throw new InvalidDataException("data file " + split.images(dir) + " holds " + imageDims[0] + " images but "
+                    + split.labels(dir) + " holds " + labelDims[0] + " labels");
         }
     }
 }
