@@ -7,7 +7,10 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** An unexpected internal error. */
     public static final int INTERNAL = 1;
-    /** Bad command line, config file, key or value, or a run directory that cannot be used. */
+    /**
+     * Bad command line, config file, key or value, a run directory that cannot be used, or a master
+     * that cannot be reached, does not accept the application in time, or ends it.
+     */
     public static final int BAD_CONFIG = 2;
     /**
      * The data cannot be trained on: missing files or columns, bad values, or data files that are

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.phalanx.engine.api.Phalanx;
 import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
+import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.job.EpochMetrics;
@@ -21,7 +22,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkException;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -101,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
                 .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
         // Executors do not inherit this process's environment: pass on its malloc settings and oneMKL preload.
         ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
-        SparkSession spark = startSpark(session, job);
+        SparkSession spark = SparkStart.start(session, job.effectiveMaster(), job.get(TrainingKeys.SLOT_WAIT_TIMEOUT));
         try {
             // Recorded once Spark runs, so a folder whose job could not even start stays empty.
             if (runDir.state() == RunDirectory.State.NEW) {
@@ -152,6 +152,12 @@ final class TrainCommand implements Callable<Integer> {
             runDir.write(RunDirectory.SUCCESS, "");
             out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);
             return ExitCodes.OK;
+        } catch (Exception e) {
+            // Scala's SparkException is checked in Java's eyes but undeclared, hence Exception here.
+            if (spark.sparkContext().isStopped()) {
+                throw SparkStart.stopped(job.effectiveMaster(), e);
+            }
+            throw e;
         } finally {
             spark.stop();
         }
@@ -188,23 +194,6 @@ final class TrainCommand implements Callable<Integer> {
             if (!Files.isReadable(Path.of(store[1]))) {
                 throw new ConfigError("key '" + store[0] + "': cannot read the key store '" + store[1] + "'");
             }
-        }
-    }
-
-    /** Starts Spark; a master URL it cannot parse is a config error naming {@code master}. */
-    private static SparkSession startSpark(SparkSession.Builder session, JobConfig job) {
-        try {
-            return session.getOrCreate();
-        } catch (Exception e) {
-            // Scala's SparkException is checked in Java's eyes but undeclared, hence Exception here.
-            if (e instanceof SparkException && String.valueOf(e.getMessage()).contains("Master URL")) {
-                throw new ConfigError("master '" + job.effectiveMaster() + "' is not a Spark master URL (" + e.getMessage()
-                        + "); expected for example local[4], spark://host:7077, yarn or k8s://https://host:443");
-            }
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException("cannot start Spark: " + e, e);
         }
     }
 

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The command line's exit codes and one-line errors for bad input (config, data files); none of
- * these runs a training job.
+ * The command line's exit codes and one-line errors for bad input (config, data files, master);
+ * none of these runs a training job.
  */
 class PhalanxCliTest {
 
@@ -230,6 +230,20 @@ class PhalanxCliTest {
         Files.write(images, damaged);
         assertTrue(refusedData(data, SmallFashionMnist.TRAIN_IMAGES).contains(" is corrupt: its gzip data is damaged"),
                 errors());
+    }
+
+    @Test
+    void aMasterNothingListensAtExitsWith2NamingItWithinTheSlotWait() throws IOException {
+        Path runDir = dir.resolve("unreachable");
+        long start = System.nanoTime();
+        int code = run("train", "--config", config("").toString(), "--set", "master=spark://127.0.0.1:1",
+                "--set", "slot_wait_timeout=5s", "--set", "run_dir=" + runDir);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals(ExitCodes.BAD_CONFIG, code, errors());
+        assertEquals("phalanx: error: master 'spark://127.0.0.1:1' cannot be reached: 127.0.0.1:1 refused the connection"
+                + " (nothing listens there); start the Spark master, or set master to the URL of one that runs", errors());
+        assertTrue(seconds < 30, "took " + seconds + " s");
+        assertTrue(Files.notExists(runDir.resolve("job.conf")), "a job that never started must not look unfinished");
     }
 
     @Test

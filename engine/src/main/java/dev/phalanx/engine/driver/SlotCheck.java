@@ -17,7 +17,9 @@ final class SlotCheck {
 
     /**
      * Waits up to {@code wait} for executors to offer {@code workers} task slots of the given
-     * profile (the default one for a CPU job, {@link GpuResources#trainingProfile} for a GPU job).
+     * profile (the default one for a CPU job, {@link GpuResources#trainingProfile} for a GPU job);
+     * no longer once the context is stopped (its cluster manager gave up on the application), as
+     * no slots can come then.
      *
      * @param gpusPerWorker GPUs per task in {@code profile}, 0 for a CPU job; only for the message
      * @throws IllegalArgumentException naming {@code workers} and what the cluster offers
@@ -25,7 +27,7 @@ final class SlotCheck {
     static void requireSlots(SparkContext sc, int workers, Duration wait, ResourceProfile profile, int gpusPerWorker) {
         long deadline = System.nanoTime() + wait.toNanos();
         int slots = slots(sc, profile);
-        while (slots < workers && System.nanoTime() < deadline) {
+        while (slots < workers && System.nanoTime() < deadline && !sc.isStopped()) {
             try {
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
