@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,11 +24,16 @@ import org.apache.hadoop.fs.Path;
  * others). Commit protocol: write everything into a {@code _tmp-…} folder, close each
  * file, write the marker last, then rename the folder into place — so a reader never sees a
  * half-written checkpoint. Names starting with {@code _} are never listed as checkpoints. Older
- * checkpoints are deleted only after a newer one has committed, keeping the newest {@code keep}.
+ * checkpoints are deleted only after a newer one has committed, keeping the newest {@code keep};
+ * so are the leftovers of earlier attempts ({@code _tmp-…} folders of writes that never finished,
+ * {@code _invalid-…} folders of checkpoints moved aside) once their step is older than the
+ * checkpoint just committed.
  */
 public final class CheckpointStore {
 
     private static final Logger LOG = Logger.getLogger(CheckpointStore.class.getName());
+    /** A folder a commit leaves behind: group 1 is the checkpoint's name, and so its step. */
+    private static final Pattern LEFTOVER = Pattern.compile("_(?:tmp|invalid)-(ckpt-\\d{12})-.*");
 
     private final Path dir;
     private final FileSystem fs;
@@ -100,6 +107,7 @@ public final class CheckpointStore {
             }
             rename(temp, target);
             applyRetention(name);
+            removeLeftovers(name);
             return format.inspect(target);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
@@ -212,6 +220,27 @@ public final class CheckpointStore {
             } catch (IOException e) {
                 LOG.warning("could not delete old checkpoint " + old + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Deletes the {@code _tmp-…} and {@code _invalid-…} folders of steps before the checkpoint just
+     * committed: a write that never finished, or a checkpoint moved aside, that the run has since
+     * passed. Those of the committed step or later stay (a write of that step may still be under
+     * way somewhere, and an invalid checkpoint moved aside by this very commit is kept for
+     * inspection until the next one). The commit has succeeded by now, so a failure here is logged.
+     */
+    private void removeLeftovers(String committed) {
+        try {
+            for (FileStatus status : fs.listStatus(dir)) {
+                Matcher leftover = LEFTOVER.matcher(status.getPath().getName());
+                if (leftover.matches() && leftover.group(1).compareTo(committed) < 0) {
+                    LOG.info("deleting " + status.getPath() + ", left by an earlier attempt before " + committed);
+                    fs.delete(status.getPath(), true);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("could not clean up earlier attempts' folders in " + location() + ": " + e.getMessage());
         }
     }
 

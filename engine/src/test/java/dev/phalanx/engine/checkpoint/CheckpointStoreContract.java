@@ -182,6 +182,32 @@ abstract class CheckpointStoreContract {
         assertTrue(keptAside, "the invalid checkpoint should be moved aside, not deleted");
     }
 
+    @Test
+    void leftoversOfStepsBeforeTheNewestCommitAreDeletedAndLaterOnesKept() throws IOException {
+        List<String> leftovers = List.of("_tmp-ckpt-000000000005-a1", "_invalid-ckpt-000000000005-1700000000000",
+                "_tmp-ckpt-000000000010-b2", "_invalid-ckpt-000000000030-1700000000001", "_tmp-ckpt-000000000030-c3");
+        for (String leftover : leftovers) {
+            fileSystem().mkdirs(new Path(dir, leftover + "/params.bin"));
+        }
+        store.commit(state(10));
+        assertEquals(List.of("_invalid-ckpt-000000000030-1700000000001", "_tmp-ckpt-000000000010-b2",
+                "_tmp-ckpt-000000000030-c3", "ckpt-000000000010"), names(),
+                "before step 10: deleted; step 10 and later: may still be written or inspected, kept");
+
+        CheckpointInfo broken = store.commit(state(20));
+        fileSystem().delete(new Path(broken.uri(), "_COMMITTED"), false);
+        store.commit(state(20));
+        assertTrue(names().stream().anyMatch(name -> name.startsWith("_invalid-ckpt-000000000020-")),
+                "the checkpoint this commit moved aside stays for inspection: " + names());
+        store.commit(state(30));
+        assertEquals(List.of("_invalid-ckpt-000000000030-1700000000001", "_tmp-ckpt-000000000030-c3",
+                "ckpt-000000000020", "ckpt-000000000030"), names(), "keep_checkpoints = 2 and no older leftovers");
+    }
+
+    private List<String> names() throws IOException {
+        return Arrays.stream(fileSystem().listStatus(new Path(dir))).map(s -> s.getPath().getName()).sorted().toList();
+    }
+
     private FileSystem fileSystem() throws IOException {
         return new Path(dir).getFileSystem(configuration());
     }

@@ -146,7 +146,8 @@ public final class TrainingKeys {
     public static final OptionKey<Integer> KEEP_CHECKPOINTS = key("keep_checkpoints", OptionType.INT, Integer.class,
             "3")
             .check(OptionCheck.atLeast(1))
-            .doc("how many checkpoints to keep; older ones are deleted only after a newer one commits");
+            .doc("how many checkpoints to keep; older ones are deleted only after a newer one commits, with the"
+                    + " _tmp-/_invalid- leftovers of older steps");
     /** Attempts. */
     public static final OptionKey<Integer> MAX_ATTEMPTS = key("max_attempts", OptionType.INT, Integer.class, "3")
             .check(OptionCheck.atLeast(1))
