@@ -59,7 +59,8 @@ public final class Phalanx {
      * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column or a bad
      *     value, naming the column and row
      * @throws dev.phalanx.engine.checkpoint.CheckpointException when the checkpoint directory holds
-     *     only invalid checkpoints, or the newest belongs to an incompatible job
+     *     only invalid checkpoints, or the newest belongs to an incompatible job or was trained on
+     *     other data (unless {@code resume_with_other_data})
      * @throws TrainingFailedException when training started but its last attempt failed
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
@@ -79,11 +80,12 @@ public final class Phalanx {
         TrainingJob.Shards shards = job.prepare(data, columns, options.workers(),
                 options.batchSize() / options.workers(), options.gpusPerWorker());
         JobIdentity identity = new JobIdentity(options.modelName(), await(shapes), options.optimizer(),
-                options.workers(), options.batchSize(), options.seed(), options.shuffle());
+                options.workers(), options.batchSize(), options.seed(), options.shuffle(), shards.fingerprint());
         CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
                 : new CheckpointSettings(options.checkpointDir(),
                         new HadoopConf(data.sparkSession().sparkContext().hadoopConfiguration()),
-                        options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints());
+                        options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints(),
+                        options.resumeWithOtherData());
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),

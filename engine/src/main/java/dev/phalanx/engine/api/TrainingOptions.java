@@ -208,6 +208,15 @@ public final class TrainingOptions {
     }
 
     /**
+     * Lets a job resume from a checkpoint of the same job that was trained on other data (another
+     * row count or content hash), which is otherwise refused (key {@code resume_with_other_data},
+     * default false).
+     */
+    public TrainingOptions optResumeWithOtherData(boolean resume) {
+        return set(TrainingKeys.RESUME_WITH_OTHER_DATA, resume);
+    }
+
+    /**
      * Sets how many times the barrier stage is launched before the job fails; each relaunch resumes
      * from the newest checkpoint (key {@code max_attempts}, default 3).
      */
@@ -330,6 +339,11 @@ public final class TrainingOptions {
     /** Returns how many checkpoints are kept. */
     public int keepCheckpoints() {
         return get(TrainingKeys.KEEP_CHECKPOINTS);
+    }
+
+    /** Returns whether a checkpoint trained on other data may be resumed from. */
+    public boolean resumeWithOtherData() {
+        return get(TrainingKeys.RESUME_WITH_OTHER_DATA);
     }
 
     /** Returns how many times the barrier stage may be launched. */

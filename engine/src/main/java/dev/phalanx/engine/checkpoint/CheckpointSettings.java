@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param everySteps checkpoint every this many steps; 0 = off
  * @param interval checkpoint when this much time has passed since the last; zero = off
  * @param keep how many checkpoints to keep
+ * @param resumeWithOtherData whether a checkpoint trained on other data may be resumed from
  */
-public record CheckpointSettings(String uri, HadoopConf hadoopConf, long everySteps, Duration interval, int keep)
+public record CheckpointSettings(String uri, HadoopConf hadoopConf, long everySteps, Duration interval, int keep,
+        boolean resumeWithOtherData)
         implements Serializable {}

@@ -1,11 +1,13 @@
 package dev.phalanx.engine.checkpoint;
 
+import dev.phalanx.engine.job.DataFingerprint;
 import java.io.Serializable;
 
 /**
  * What must match between a checkpoint and the job resuming from it. The model and optimizer
  * decide whether the state fits at all; the workers, batch size, seed and shuffle flag decide the
- * sample order, which exact resume depends on.
+ * sample order, which exact resume depends on; the data's fingerprint tells whether the job trains
+ * on the data the checkpoint was trained on.
  *
  * @param model model name
  * @param parameterShapes the model's parameter shapes, for example {@code [256, 784] [256] …}
@@ -14,14 +16,17 @@ import java.io.Serializable;
  * @param batchSize global batch size
  * @param seed seed
  * @param shuffle whether shards are reshuffled each epoch
+ * @param data the training data's fingerprint; null in checkpoints written before it was recorded
  */
 public record JobIdentity(
-        String model, String parameterShapes, String optimizer, int workers, int batchSize, long seed, boolean shuffle)
+        String model, String parameterShapes, String optimizer, int workers, int batchSize, long seed, boolean shuffle,
+        DataFingerprint data)
         implements Serializable {
 
     /**
      * Returns null when a job with identity {@code job} can resume from a checkpoint with this
-     * identity, else the first mismatch in words.
+     * identity, else the first mismatch in words. The data is not compared: see {@link
+     * #dataMismatchWith}.
      */
     public String mismatchWith(JobIdentity job) {
         if (!model.equals(job.model) || !parameterShapes.equals(job.parameterShapes)) {
@@ -38,5 +43,17 @@ public record JobIdentity(
                     + " (exact resume needs the same sample order)";
         }
         return null;
+    }
+
+    /**
+     * Returns null when this identity's data is {@code job}'s, or unknown (a checkpoint from before
+     * fingerprints), else both fingerprints in words. Apart from {@link #mismatchWith}, because the
+     * user may choose to resume on other data anyway.
+     */
+    public String dataMismatchWith(JobIdentity job) {
+        if (data == null || data.equals(job.data)) {
+            return null;
+        }
+        return "it was trained on other data (" + data + "); this job's data has " + job.data;
     }
 }

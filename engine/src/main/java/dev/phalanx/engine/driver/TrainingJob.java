@@ -1,9 +1,11 @@
 package dev.phalanx.engine.driver;
 
+import dev.phalanx.engine.job.DataFingerprint;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.SchemaCheck;
@@ -52,10 +54,10 @@ public final class TrainingJob {
     /**
      * What the barrier stage trains on: the data checked and sharded for a job with these columns,
      * workers, local batch and GPUs per worker (nothing runs until the stage does, beyond the one
-     * job that numbers the rows).
+     * job that counts and hashes the rows), and the data's fingerprint.
      */
     public record Shards(ColumnSpec columns, int workers, int localBatch, int gpusPerWorker, ResourceProfile profile,
-            JavaRDD<LabeledSample> rows) {}
+            JavaRDD<LabeledSample> rows, DataFingerprint fingerprint) {}
 
     /**
      * Sets up a job; nothing runs yet.
@@ -96,8 +98,9 @@ public final class TrainingJob {
             LOG.warning("spark.barrier.sync.timeout is not set (Spark's default is 365 days): if a worker dies"
                     + " before the rendezvous, the others wait that long. Set it when creating the session.");
         }
-        return new Shards(columns, workers, localBatch, gpusPerWorker, profile,
-                Sharding.shard(data, columns, workers, localBatch));
+        Sharding.Sharded sharded = Sharding.shard(data, columns, workers, localBatch);
+        return new Shards(columns, workers, localBatch, gpusPerWorker, profile, sharded.samples(),
+                sharded.fingerprint());
     }
 
     /**
@@ -140,7 +143,7 @@ public final class TrainingJob {
                             + maxAttempts + "); not relaunched: " + e.getMessage(), lastFailure);
                 }
             }
-            String resumeFrom = store == null ? null : compatibleNewest(store, spec, events);
+            String resumeFrom = store == null ? null : compatibleNewest(store, spec, settings, events);
             try {
                 TrainingResult result = runAttempt(sc, shards, spec, runId, attempt, resumeFrom, progress);
                 if (spec.gpusPerWorker() > 0) {
@@ -159,13 +162,26 @@ public final class TrainingJob {
         }
     }
 
-    private String compatibleNewest(CheckpointStore store, TrainingSpec spec, Consumer<String> events) {
+    /**
+     * Returns the newest valid checkpoint if this job may resume from it, null if there is none.
+     *
+     * @throws CheckpointException when it belongs to another job, lies past this job's last epoch,
+     *     or was trained on other data and {@code resume_with_other_data} is off
+     */
+    private String compatibleNewest(CheckpointStore store, TrainingSpec spec, CheckpointSettings settings,
+            Consumer<String> events) {
         Optional<CheckpointInfo> newest = store.newestValid();
         if (newest.isEmpty()) {
             return null;
         }
         CheckpointInfo checkpoint = newest.get();
-        String mismatch = store.identity(checkpoint).mismatchWith(spec.identity());
+        JobIdentity recorded = store.identity(checkpoint);
+        String mismatch = recorded.mismatchWith(spec.identity());
+        String otherData = mismatch == null ? recorded.dataMismatchWith(spec.identity()) : null;
+        if (otherData != null && !settings.resumeWithOtherData()) {
+            mismatch = otherData + "; use another checkpoint_dir, or set resume_with_other_data = true to continue"
+                    + " from it on this data";
+        }
         if (mismatch == null && checkpoint.epoch() > spec.epochs()) {
             mismatch = "it is at step " + checkpoint.step() + ", in epoch " + checkpoint.epoch() + ", past the end of this"
                     + " job's " + spec.epochs() + " epochs; raise epochs to at least " + checkpoint.epoch()
@@ -174,8 +190,13 @@ public final class TrainingJob {
         if (mismatch != null) {
             throw new CheckpointException("cannot resume from checkpoint " + checkpoint.uri() + ": " + mismatch);
         }
+        if (recorded.data() == null) {
+            events.accept("checkpoint " + checkpoint.name() + " records no data fingerprint (written before Phalanx"
+                    + " recorded one), so it is not known whether this is the data it was trained on");
+        }
         events.accept("resuming from checkpoint " + checkpoint.name() + " (step " + checkpoint.step() + ", epoch "
-                + checkpoint.epoch() + ")");
+                + checkpoint.epoch() + ")" + (otherData == null ? ""
+                        : " although " + otherData + ", as resume_with_other_data allows"));
         return checkpoint.uri();
     }
 

@@ -9,6 +9,8 @@ import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.JobIdentity;
+import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.LossNotFiniteException;
@@ -164,6 +166,63 @@ class ExactResumeTest {
         assertTrue(refused.getMessage().endsWith("ckpt-000000000016: it is at step 16, in epoch 2, past the end of"
                 + " this job's 1 epochs; raise epochs to at least 2, or use another checkpoint_dir"), refused.getMessage());
         assertEquals(before, store.list(), "a refused resume must not touch the checkpoints");
+    }
+
+    @Test
+    void aFitOnOtherDataOfTheSameSizeIsRefusedNamingBothUnlessAllowed() {
+        String dir = freshDir("file");
+        Dataset<Row> other = SyntheticData.classification(GLOBAL_BATCH * STEPS_PER_EPOCH, 20, 4, 4);
+        Phalanx.fit(DATA, options("sgd", dir).optEpochs(1));
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 3);
+        List<CheckpointInfo> before = store.list();
+        String trainedOn = store.identity(before.get(0)).data().toString();
+
+        // Before fingerprints this resumed at the last step and returned DATA's model after zero steps.
+        CheckpointException refused = assertThrows(CheckpointException.class,
+                () -> Phalanx.fit(other, options("sgd", dir).optEpochs(1)));
+        System.out.println("other data, same size: " + refused.getMessage());
+        assertTrue(refused.getMessage().startsWith("cannot resume from checkpoint "), refused.getMessage());
+        assertTrue(refused.getMessage().contains("ckpt-000000000008: it was trained on other data (" + trainedOn
+                + "); this job's data has 128 rows, content hash "), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("; use another checkpoint_dir, or set resume_with_other_data = true"
+                + " to continue from it on this data"), refused.getMessage());
+        assertTrue(trainedOn.startsWith("128 rows, content hash "), trainedOn);
+        assertEquals(before, store.list(), "a refused resume must not touch the checkpoints");
+
+        List<String> events = new ArrayList<>();
+        TrainedModel continued = Phalanx.fit(other, options("sgd", dir).optEpochs(2).optResumeWithOtherData(true),
+                listener(new ArrayList<>(), events));
+        System.out.println("other data, resume_with_other_data: " + events);
+        assertEquals(1, events.size(), events.toString());
+        assertTrue(events.get(0).startsWith("resuming from checkpoint ckpt-000000000008 (step 8, epoch 1) although it"
+                + " was trained on other data (" + trainedOn + "); this job's data has 128 rows"), events.get(0));
+        assertTrue(events.get(0).endsWith(", as resume_with_other_data allows"), events.get(0));
+        assertEquals(16, continued.steps());
+
+        events.clear();
+        Phalanx.fit(other, options("sgd", dir).optEpochs(2), listener(new ArrayList<>(), events));
+        assertEquals(List.of("resuming from checkpoint ckpt-000000000016 (step 16, epoch 2)"), events,
+                "the checkpoints written since record the data trained on now");
+    }
+
+    @Test
+    void aCheckpointFromBeforeFingerprintsIsResumedFromWithANotice() {
+        String dir = freshDir("file");
+        Phalanx.fit(DATA, options("sgd", dir).optEpochs(1));
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 3);
+        TrainingState state = store.load(store.newestValid().orElseThrow().uri());
+        JobIdentity id = state.identity();
+        String earlier = freshDir("file");
+        new CheckpointStore(earlier, new Configuration(), 3).commit(new TrainingState(
+                new JobIdentity(id.model(), id.parameterShapes(), id.optimizer(), id.workers(), id.batchSize(),
+                        id.seed(), id.shuffle(), null),
+                state.globalStep(), state.stepsPerEpoch(), state.parameters(), state.optimizer(), state.history()));
+
+        List<String> events = new ArrayList<>();
+        Phalanx.fit(DATA, options("sgd", earlier).optEpochs(2), listener(new ArrayList<>(), events));
+        assertEquals(List.of("checkpoint ckpt-000000000008 records no data fingerprint (written before Phalanx recorded"
+                + " one), so it is not known whether this is the data it was trained on",
+                "resuming from checkpoint ckpt-000000000008 (step 8, epoch 1)"), events);
     }
 
     private static Configuration hadoop(String fileSystem) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.phalanx.engine.job.DataFingerprint;
 import dev.phalanx.engine.optim.OptimizerState;
 import dev.phalanx.engine.job.EpochMetrics;
 import java.io.IOException;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 abstract class CheckpointStoreContract {
 
-    private static final JobIdentity IDENTITY = new JobIdentity("mlp", "(4, 3) (4)", "sgd", 2, 8, 1, true);
+    private static final JobIdentity IDENTITY =
+            new JobIdentity("mlp", "(4, 3) (4)", "sgd", 2, 8, 1, true, new DataFingerprint(80, -7));
 
     private String dir;
     private CheckpointStore store;

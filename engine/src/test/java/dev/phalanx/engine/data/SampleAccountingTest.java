@@ -42,7 +42,7 @@ class SampleAccountingTest {
         Dataset<Row> data = SparkTestSession.get().range(0, ROWS, 1, 3).select(
                 functions.array(functions.col("id").cast("float"), functions.lit(0.5f)).as("features"),
                 functions.col("id").mod(CLASSES).cast("int").as("label"));
-        return Sharding.shard(data, COLUMNS, WORKERS, LOCAL_BATCH);
+        return Sharding.shard(data, COLUMNS, WORKERS, LOCAL_BATCH).samples();
     }
 
     /** The ids of rank {@code rank}'s shard in shard order: its rows by global position (ShardPartitioner). */

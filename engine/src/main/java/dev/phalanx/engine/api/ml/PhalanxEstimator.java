@@ -407,6 +407,11 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.KEEP_CHECKPOINTS, value);
     }
 
+    /** Sets whether a checkpoint of this job trained on other data may be resumed from instead of refused. */
+    public E setResumeWithOtherData(boolean value) {
+        return setOption(TrainingKeys.RESUME_WITH_OTHER_DATA, value);
+    }
+
     /** Sets how many times the training stage is launched before giving up. */
     public E setMaxAttempts(int value) {
         return setOption(TrainingKeys.MAX_ATTEMPTS, value);
