@@ -8,8 +8,9 @@ public final class ExitCodes {
     /** An unexpected internal error. */
     public static final int INTERNAL = 1;
     /**
-     * Bad command line, config file, key or value, a run directory that cannot be used, or a master
-     * that cannot be reached, does not accept the application in time, or ends it.
+     * Bad command line, config file, key or value, a run directory that cannot be used (or another
+     * live run holds), or a master that cannot be reached, does not accept the application in time,
+     * or ends it.
      */
     public static final int BAD_CONFIG = 2;
     /**
@@ -19,7 +20,10 @@ public final class ExitCodes {
     public static final int BAD_DATA = 3;
     /** Training started but failed on its last attempt. */
     public static final int TRAINING_FAILED = 4;
-    /** No usable checkpoint to resume from (all corrupt, or from another job), or the store failed. */
+    /**
+     * No usable checkpoint to resume from (all corrupt, from another job, or trained on other data),
+     * a checkpoint directory another live job holds, or the store failed.
+     */
     public static final int CHECKPOINT_UNUSABLE = 5;
 
     private ExitCodes() {}

@@ -1,11 +1,16 @@
 package dev.phalanx.launcher;
 
+import dev.phalanx.engine.checkpoint.CheckpointException;
+import dev.phalanx.engine.checkpoint.DirectoryLease;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -17,8 +22,13 @@ import org.apache.hadoop.fs.Path;
  * folder holding an unfinished Phalanx run ({@code job.conf} but no {@code _SUCCESS}) is resumed; a
  * finished run is left alone (or, when forced, moved aside whole before a fresh start); a folder of
  * other files is refused. So rerunning a pipeline task is always safe and nothing is ever lost.
+ *
+ * <p>One run at a time: the folder is opened under a {@link DirectoryLease}, taken before anything
+ * in it is read, moved or written and held until {@link #close}, so a second run on the same
+ * folder (a scheduler's retry while the first still runs) is refused naming the first, and {@code
+ * --force} never moves aside a folder a live run is using.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
 
     /** The resolved job config, written when the run starts. */
     public static final String JOB_CONF = "job.conf";
@@ -43,12 +53,29 @@ public final class RunDirectory {
     private final FileSystem fs;
     private final State state;
     private final String movedAside;
+    private final DirectoryLease lease;
 
-    private RunDirectory(Path path, FileSystem fs, State state, String movedAside) {
+    private RunDirectory(Path path, FileSystem fs, State state, String movedAside, DirectoryLease lease) {
         this.path = path;
         this.fs = fs;
         this.state = state;
         this.movedAside = movedAside;
+        this.lease = lease;
+    }
+
+    /**
+     * How this run holds its folders: the lease's timeout, what the lease file names as the
+     * application, and where the notice of a takeover goes.
+     *
+     * @param timeout how long a lease stays valid without a heartbeat ({@code lease_timeout})
+     * @param application what holds the lease, for example {@code phalanx train --config job.conf}
+     * @param notices receives one-line notices, such as the takeover of an abandoned lease
+     */
+    public record Leasing(Duration timeout, String application, Consumer<String> notices) {
+
+        DirectoryLease acquire(FileSystem fs, Path dir, String what) {
+            return DirectoryLease.acquire(fs, dir, what, application, timeout, notices);
+        }
     }
 
     /**
@@ -56,9 +83,12 @@ public final class RunDirectory {
      *
      * @param force start afresh even over a finished or unfinished run, which is first moved aside
      *     to {@code <run_dir>.previous-<time>}
-     * @throws ConfigError naming {@code run_dir} when it cannot be used
+     * @param leasing how the folder's lease is taken; it is held until {@link #close}
+     * @throws ConfigError naming {@code run_dir} when it cannot be used, or naming the live run that
+     *     holds its lease
      */
-    public static RunDirectory open(String configured, String model, Configuration conf, boolean force) {
+    public static RunDirectory open(String configured, String model, Configuration conf, boolean force,
+            Leasing leasing) {
         // A model spec may carry options, "transformer(layers=2)": its name alone names the folder.
         String name = model.replaceAll("\\(.*", "").trim();
         Path path;
@@ -72,38 +102,82 @@ public final class RunDirectory {
             FileSystem fileSystem = path.getFileSystem(conf);
             FileSystem fs = fileSystem instanceof LocalFileSystem local ? local.getRaw() : fileSystem;
             path = fs.makeQualified(path);
-            State state = State.NEW;
-            String movedAside = null;
             if (fs.exists(path)) {
                 if (!fs.getFileStatus(path).isDirectory()) {
                     throw new ConfigError("run_dir '" + path + "' exists and is not a directory");
                 }
-                boolean phalanxRun = fs.exists(new Path(path, JOB_CONF));
-                if (!phalanxRun && fs.listStatus(path).length > 0) {
+                // Checked before the lease, so that nothing is written into a folder of other files.
+                boolean otherFiles = Arrays.stream(fs.listStatus(path))
+                        .anyMatch(status -> !status.getPath().getName().startsWith(DirectoryLease.FILE));
+                if (!fs.exists(new Path(path, JOB_CONF)) && otherFiles) {
                     throw new ConfigError("run_dir '" + path + "' already holds files that are not a Phalanx run;"
                             + " choose a new or empty directory (nothing was changed)");
                 }
-                if (phalanxRun && force) {
-                    Path aside = new Path(path + ".previous-" + LocalDateTime.now().format(STAMP));
-                    if (!fs.rename(path, aside)) {
-                        throw new ConfigError("run_dir '" + path + "': cannot move the earlier run aside to " + aside);
-                    }
-                    movedAside = aside.toString();
-                } else if (phalanxRun) {
-                    state = fs.exists(new Path(path, SUCCESS)) ? State.FINISHED : State.RESUMING;
-                }
             }
-            if (state == State.FINISHED) {
-                return new RunDirectory(path, fs, state, null);
+            DirectoryLease lease = lease(leasing, fs, path);
+            try {
+                return openLeased(path, fs, force, leasing, lease);
+            } catch (IOException | RuntimeException e) {
+                lease.close();
+                throw e;
             }
-            fs.mkdirs(path);
-            Path probe = new Path(path, "._write_probe");
-            fs.create(probe, true).close();
-            fs.delete(probe, false);
-            return new RunDirectory(path, fs, state, movedAside);
         } catch (IOException e) {
             throw new ConfigError("run_dir '" + path + "' is not usable: " + e.getMessage());
         }
+    }
+
+    /** Reads what the folder holds, now that no other run can change it, and moves it aside if forced. */
+    private static RunDirectory openLeased(Path path, FileSystem fs, boolean force, Leasing leasing,
+            DirectoryLease lease) throws IOException {
+        boolean phalanxRun = fs.exists(new Path(path, JOB_CONF));
+        if (phalanxRun && force) {
+            Path aside = new Path(path + ".previous-" + LocalDateTime.now().format(STAMP));
+            moveAside(fs, path, aside, lease, "run_dir", "the earlier run");
+            return new RunDirectory(path, fs, State.NEW, aside.toString(), fresh(leasing, fs, path));
+        }
+        State state = !phalanxRun ? State.NEW : fs.exists(new Path(path, SUCCESS)) ? State.FINISHED : State.RESUMING;
+        if (state != State.FINISHED) {
+            Path probe = new Path(path, "._write_probe");
+            fs.create(probe, true).close();
+            fs.delete(probe, false);
+        }
+        return new RunDirectory(path, fs, state, null, lease);
+    }
+
+    /** Leases the folder that replaces one just moved aside; the lease is closed again if that fails. */
+    private static DirectoryLease fresh(Leasing leasing, FileSystem fs, Path path) throws IOException {
+        fs.mkdirs(path);
+        DirectoryLease lease = lease(leasing, fs, path);
+        try {
+            Path probe = new Path(path, "._write_probe");
+            fs.create(probe, true).close();
+            fs.delete(probe, false);
+            return lease;
+        } catch (IOException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    private static DirectoryLease lease(Leasing leasing, FileSystem fs, Path path) {
+        try {
+            return leasing.acquire(fs, path, "run_dir");
+        } catch (CheckpointException e) {
+            throw new ConfigError(e.getMessage());
+        }
+    }
+
+    /**
+     * Moves the leased folder {@code path} aside whole, lease file and all, then releases the lease
+     * and deletes its file from the moved folder: the folder stays leased until it has moved.
+     */
+    private static void moveAside(FileSystem fs, Path path, Path aside, DirectoryLease lease, String key,
+            String what) throws IOException {
+        if (!fs.rename(path, aside)) {
+            throw new ConfigError(key + " '" + path + "': cannot move " + what + " aside to " + aside);
+        }
+        lease.close();
+        fs.delete(new Path(aside, DirectoryLease.FILE), false);
     }
 
     /**
@@ -113,23 +187,30 @@ public final class RunDirectory {
      *
      * @return where it went, or null when there was nothing to move
      * @throws ConfigError naming {@code checkpoint_dir} when it cannot be moved
+     * @throws CheckpointException naming the live job that holds its lease (nothing is moved)
      */
-    public static String moveAsideCheckpoints(String checkpointDir, Configuration conf) {
+    public static String moveAsideCheckpoints(String checkpointDir, Configuration conf, Leasing leasing) {
         Path path = new Path(checkpointDir);
         try {
-            FileSystem fs = path.getFileSystem(conf);
+            FileSystem fileSystem = path.getFileSystem(conf);
+            FileSystem fs = fileSystem instanceof LocalFileSystem local ? local.getRaw() : fileSystem;
             if (!fs.exists(path) || fs.listStatus(path).length == 0) {
                 return null;
             }
             Path aside = new Path(path + ".previous-" + LocalDateTime.now().format(STAMP));
-            if (!fs.rename(path, aside)) {
-                throw new ConfigError("checkpoint_dir '" + path + "': cannot move the earlier run's checkpoints aside to "
-                        + aside);
+            try (DirectoryLease lease = leasing.acquire(fs, path, "checkpoint_dir")) {
+                moveAside(fs, path, aside, lease, "checkpoint_dir", "the earlier run's checkpoints");
             }
             return aside.toString();
         } catch (IOException e) {
             throw new ConfigError("checkpoint_dir '" + path + "' is not usable: " + e.getMessage());
         }
+    }
+
+    /** Releases the folder's lease. */
+    @Override
+    public void close() {
+        lease.close();
     }
 
     /** Returns what the folder held when opened. */

@@ -56,17 +56,28 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long startMillis = System.currentTimeMillis();
         JobConfig job = JobConfigLoader.load(config, overrides);
+        TrainingOptions declared;
         try {
             job.data().validate(job.model());
             // Every option is checked before Spark starts; for data read through Spark the sample
             // shape is declared and the number of classes may still be inferred, so a stand-in is used.
-            job.toOptions(declaredInput(job.data(), job.regression())).validate();
+            declared = job.toOptions(declaredInput(job.data(), job.regression())).validate();
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }
         TrainingDataLoader.check(job.data());
         checkLocalKeyStores(job);
-        RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force);
+        RunDirectory.Leasing leasing = new RunDirectory.Leasing(declared.leaseTimeout(), "phalanx train --config "
+                + config, notice -> out.println("phalanx: " + notice));
+        // Held until the command ends, on every path: no second run can use the folder meanwhile.
+        try (RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force, leasing)) {
+            return train(job, runDir, leasing, start, startMillis);
+        }
+    }
+
+    /** Trains in the leased run directory and writes its results. */
+    private int train(JobConfig job, RunDirectory runDir, RunDirectory.Leasing leasing, long start, long startMillis)
+            throws IOException {
         List<String> changed = runDir.state() == RunDirectory.State.NEW ? List.of()
                 : SettingsChanges.between(runDir.read(RunDirectory.JOB_CONF), job.rendered());
         switch (runDir.state()) {
@@ -86,7 +97,8 @@ final class TrainCommand implements Callable<Integer> {
                 if (runDir.movedAside() != null) {
                     out.println("phalanx: moved the earlier run aside to " + runDir.movedAside());
                     if (!job.checkpointDir().isBlank()) {
-                        String aside = RunDirectory.moveAsideCheckpoints(job.checkpointDir(), new Configuration());
+                        String aside = RunDirectory.moveAsideCheckpoints(job.checkpointDir(), new Configuration(),
+                                leasing);
                         if (aside != null) {
                             out.println("phalanx: moved its checkpoints aside to " + aside);
                         }

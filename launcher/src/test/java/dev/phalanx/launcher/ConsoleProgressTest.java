@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -42,9 +43,10 @@ class ConsoleProgressTest {
     /** Two step reports (the second line shorter), an epoch, a step report and a notice. */
     private String play(boolean terminal) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        RunDirectory runDir = RunDirectory.open(runs.resolve(terminal ? "t" : "l").toUri().toString(), "mlp",
-                new Configuration(), false);
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try (RunDirectory runDir = RunDirectory.open(runs.resolve(terminal ? "t" : "l").toUri().toString(), "mlp",
+                        new Configuration(), false,
+                        new RunDirectory.Leasing(Duration.ofMinutes(2), "ConsoleProgressTest", notice -> {}));
+                PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
                 MetricsLog metrics = MetricsLog.open(runDir)) {
             ConsoleProgress progress = new ConsoleProgress(out, 2, metrics, terminal);
             progress.onStep(new StepMetrics(50, 200, 1, 1.25, 123_456, 12.5));

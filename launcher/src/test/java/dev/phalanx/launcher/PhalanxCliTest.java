@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.phalanx.engine.checkpoint.DirectoryLease;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -256,5 +261,65 @@ class PhalanxCliTest {
     void anUnknownCommandPointsToTheToolsHelp() {
         assertEquals(ExitCodes.BAD_CONFIG, run("tran"));
         assertTrue(errors().endsWith("(see: phalanx --help)"), errors());
+    }
+
+    private Path finishedRun(String name) throws IOException {
+        Path run = Files.createDirectories(dir.resolve(name));
+        Files.writeString(run.resolve("job.conf"), "model = mlp\n");
+        Files.writeString(run.resolve("summary.json"), "{\"test_accuracy\": 0.9}");
+        Files.writeString(run.resolve("_SUCCESS"), "");
+        return run;
+    }
+
+    private static org.apache.hadoop.fs.Path hadoopPath(Path path) {
+        return new org.apache.hadoop.fs.Path(path.toUri());
+    }
+
+    @Test
+    void aRunDirectoryLeasedByALiveRunIsRefusedNamingItAndForceMovesNothing() throws IOException {
+        Path run = finishedRun("live");
+        FileSystem local = FileSystem.getLocal(new Configuration()).getRaw();
+        try (DirectoryLease live = DirectoryLease.acquire(local, hadoopPath(run), "run_dir",
+                "phalanx train --config first.conf", Duration.ofMinutes(2), notice -> {})) {
+            for (boolean force : new boolean[] {false, true}) {
+                err.reset();
+                String[] args = {"train", "--config", config("").toString(), "--set", "run_dir=" + run};
+                int code = force ? run(args[0], args[1], args[2], args[3], args[4], "--force") : run(args);
+                assertEquals(ExitCodes.BAD_CONFIG, code, errors());
+                assertTrue(errors().startsWith("phalanx: error: run_dir '"), errors());
+                assertTrue(errors().contains("/live' is in use by another job: "), errors());
+                assertTrue(errors().contains(" pid " + ProcessHandle.current().pid()
+                        + " (phalanx train --config first.conf), since "), errors());
+                assertEquals(1, errors().lines().count(), errors());
+            }
+            live.requireHeld();
+        }
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("live.previous-")),
+                    "--force must not move aside a folder a live run holds");
+        }
+        try (var files = Files.list(run)) {
+            assertEquals(3, files.count(), "the lease is gone with its holder; the run is untouched");
+        }
+    }
+
+    @Test
+    void anAbandonedRunDirectoryLeaseIsTakenOverWithANotice() throws IOException {
+        Path run = finishedRun("abandoned");
+        Path lease = Files.writeString(run.resolve(DirectoryLease.FILE), "{\"owner\":\"someone@elsewhere pid 7\","
+                + "\"application\":\"phalanx train --config old.conf\",\"token\":\"t-old\",\"acquiredMillis\":0,"
+                + "\"timeoutMillis\":60000}");
+        Files.setLastModifiedTime(lease, FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+        int code = run("train", "--config", config("").toString(), "--set", "run_dir=" + run);
+        assertEquals(ExitCodes.OK, code, errors());
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("phalanx: took over the lease on run_dir '"), printed);
+        assertTrue(printed.contains("' from someone@elsewhere pid 7 (phalanx train --config old.conf), since"
+                + " 1970-01-01T00:00:00Z: its last heartbeat was 12"), printed);
+        assertTrue(printed.contains(" s ago, more than its timeout of 1m\n"), printed);
+        assertTrue(printed.contains("holds a finished run (_SUCCESS) with these settings; nothing to do"), printed);
+        try (var files = Files.list(run)) {
+            assertEquals(3, files.count(), "the taken-over lease is released at the end");
+        }
     }
 }

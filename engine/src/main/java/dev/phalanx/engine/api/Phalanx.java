@@ -58,9 +58,10 @@ public final class Phalanx {
      *     cannot use (no CUDA) and {@code gpu_fallback_to_cpu} is off
      * @throws dev.phalanx.engine.data.InvalidDataException for a missing or mistyped column or a bad
      *     value, naming the column and row
-     * @throws dev.phalanx.engine.checkpoint.CheckpointException when the checkpoint directory holds
-     *     only invalid checkpoints, or the newest belongs to an incompatible job or was trained on
-     *     other data (unless {@code resume_with_other_data})
+     * @throws dev.phalanx.engine.checkpoint.CheckpointException when another live job holds the
+     *     checkpoint directory's lease (naming it), the directory holds only invalid checkpoints, or
+     *     the newest belongs to an incompatible job or was trained on other data (unless {@code
+     *     resume_with_other_data})
      * @throws TrainingFailedException when training started but its last attempt failed
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
@@ -85,7 +86,7 @@ public final class Phalanx {
                 : new CheckpointSettings(options.checkpointDir(),
                         new HadoopConf(data.sparkSession().sparkContext().hadoopConfiguration()),
                         options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints(),
-                        options.resumeWithOtherData());
+                        options.leaseTimeout(), options.resumeWithOtherData());
         TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),

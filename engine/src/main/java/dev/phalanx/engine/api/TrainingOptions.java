@@ -208,6 +208,14 @@ public final class TrainingOptions {
     }
 
     /**
+     * Sets how long the job's lease on its checkpoint directory stays valid without a heartbeat;
+     * another job takes over a lease older than this (key {@code lease_timeout}, default 2 min).
+     */
+    public TrainingOptions optLeaseTimeout(Duration timeout) {
+        return set(TrainingKeys.LEASE_TIMEOUT, timeout);
+    }
+
+    /**
      * Lets a job resume from a checkpoint of the same job that was trained on other data (another
      * row count or content hash), which is otherwise refused (key {@code resume_with_other_data},
      * default false).
@@ -339,6 +347,11 @@ public final class TrainingOptions {
     /** Returns how many checkpoints are kept. */
     public int keepCheckpoints() {
         return get(TrainingKeys.KEEP_CHECKPOINTS);
+    }
+
+    /** Returns how long a lease stays valid without a heartbeat. */
+    public Duration leaseTimeout() {
+        return get(TrainingKeys.LEASE_TIMEOUT);
     }
 
     /** Returns whether a checkpoint trained on other data may be resumed from. */

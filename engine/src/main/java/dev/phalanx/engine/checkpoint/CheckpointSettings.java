@@ -11,8 +11,9 @@ import java.time.Duration;
  * @param everySteps checkpoint every this many steps; 0 = off
  * @param interval checkpoint when this much time has passed since the last; zero = off
  * @param keep how many checkpoints to keep
+ * @param leaseTimeout how long the job's lease on the directory stays valid without a heartbeat
  * @param resumeWithOtherData whether a checkpoint trained on other data may be resumed from
  */
 public record CheckpointSettings(String uri, HadoopConf hadoopConf, long everySteps, Duration interval, int keep,
-        boolean resumeWithOtherData)
+        Duration leaseTimeout, boolean resumeWithOtherData)
         implements Serializable {}

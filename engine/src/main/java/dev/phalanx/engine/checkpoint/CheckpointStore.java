@@ -1,11 +1,13 @@
 package dev.phalanx.engine.checkpoint;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +30,10 @@ import org.apache.hadoop.fs.Path;
  * so are the leftovers of earlier attempts ({@code _tmp-…} folders of writes that never finished,
  * {@code _invalid-…} folders of checkpoints moved aside) once their step is older than the
  * checkpoint just committed.
+ *
+ * <p>One job at a time: the driver takes the folder's {@link DirectoryLease} ({@link #lease}) before
+ * training, and a store opened with the lease's token commits only while the lease is still that
+ * job's.
  */
 public final class CheckpointStore {
 
@@ -38,6 +44,7 @@ public final class CheckpointStore {
     private final Path dir;
     private final FileSystem fs;
     private final int keep;
+    private final String leaseToken;
     private final CheckpointFormat format;
 
     /**
@@ -47,11 +54,23 @@ public final class CheckpointStore {
      * @throws CheckpointException if the file system cannot be reached
      */
     public CheckpointStore(String uri, Configuration conf, int keep) {
+        this(uri, conf, keep, null);
+    }
+
+    /**
+     * Opens the store at {@code uri} for the job holding the lease with {@code leaseToken}: each
+     * commit first checks that the lease is still that job's ({@link DirectoryLease#requireHeld}).
+     *
+     * @param leaseToken the token of the job's {@link DirectoryLease} on {@code uri}, or null to commit unchecked
+     * @throws CheckpointException if the file system cannot be reached
+     */
+    public CheckpointStore(String uri, Configuration conf, int keep, String leaseToken) {
         if (keep < 1) {
             throw new IllegalArgumentException("keep_checkpoints must be at least 1, got " + keep);
         }
         this.dir = new Path(uri);
         this.keep = keep;
+        this.leaseToken = leaseToken;
         try {
             FileSystem fileSystem = dir.getFileSystem(conf);
             // Phalanx checksums every file itself; the local file system's .crc side files add nothing.
@@ -81,6 +100,16 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Takes the lease on the store's folder for {@code application} in this process; see {@link
+     * DirectoryLease#acquire}.
+     *
+     * @throws CheckpointException naming the job that holds it
+     */
+    public DirectoryLease lease(String application, Duration timeout, Consumer<String> notices) {
+        return DirectoryLease.acquire(fs, dir, "checkpoint_dir", application, timeout, notices);
+    }
+
     /** Returns the store's location. */
     public String location() {
         return fs.makeQualified(dir).toString();
@@ -89,9 +118,13 @@ public final class CheckpointStore {
     /**
      * Writes {@code state} as a new checkpoint and applies retention.
      *
-     * @throws CheckpointException naming the store if anything fails; nothing half-written stays visible
+     * @throws CheckpointException naming the store if anything fails, or naming who holds the lease
+     *     when this job no longer does; nothing half-written stays visible
      */
     public CheckpointInfo commit(TrainingState state) {
+        if (leaseToken != null) {
+            DirectoryLease.requireHeld(fs, dir, leaseToken, "checkpoint_dir '" + location() + "'");
+        }
         String name = CheckpointFormat.name(state.globalStep());
         Path temp = new Path(dir, "_tmp-" + name + "-" + UUID.randomUUID());
         try {

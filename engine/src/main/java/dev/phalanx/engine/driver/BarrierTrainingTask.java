@@ -30,7 +30,8 @@ import scala.runtime.AbstractFunction1;
  * assigned to the task, load the shard (off the heap, spilling to the executor's local disk past
  * the memory budget), connect to the peers, train, and return the result from rank 0 only.
  * Captures nothing but the {@link TrainingSpec}, the
- * address of the driver's progress listener, the attempt number and the checkpoint to resume from.
+ * address of the driver's progress listener, the attempt number, the checkpoint to resume from and
+ * the token of the driver's lease on the checkpoint directory.
  */
 final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
         implements Serializable {
@@ -41,12 +42,14 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
     private final String progressAddress;
     private final int attempt;
     private final String resumeFrom;
+    private final String leaseToken;
 
-    BarrierTrainingTask(TrainingSpec spec, String progressAddress, int attempt, String resumeFrom) {
+    BarrierTrainingTask(TrainingSpec spec, String progressAddress, int attempt, String resumeFrom, String leaseToken) {
         this.spec = spec;
         this.progressAddress = progressAddress;
         this.attempt = attempt;
         this.resumeFrom = resumeFrom;
+        this.leaseToken = leaseToken;
     }
 
     @Override
@@ -74,7 +77,8 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
                         rank, spec.workers(), new SparkBarrierRendezvous(context), host, collective);
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, JobKey.progress(collective.jobToken(), attempt))) {
-            TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom).run();
+            TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom,
+                    leaseToken).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());
         } catch (OutOfMemoryError e) {

@@ -5,6 +5,7 @@ import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.DirectoryLease;
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.LabeledSample;
@@ -112,7 +113,8 @@ public final class TrainingJob {
      *     batch or GPUs than {@code spec}'s
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad value, naming its column and row
      * @throws dev.phalanx.engine.job.DeviceUnavailableException when a worker cannot use its GPUs
-     * @throws CheckpointException when the newest checkpoints are all invalid or incompatible
+     * @throws CheckpointException when another live job holds the checkpoint directory's lease, or
+     *     took it over during training, or the newest checkpoints are all invalid or incompatible
      * @throws TrainingFailedException when the last attempt failed, or a relaunch found too few task slots
      */
     public TrainingResult run(Shards shards, TrainingSpec spec, ProgressWire.Handler progress,
@@ -124,11 +126,26 @@ public final class TrainingJob {
         }
         SparkContext sc = shards.rows().context();
         CheckpointSettings settings = spec.checkpoints();
-        CheckpointStore store = settings == null ? null
-                : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
-        if (store != null) {
-            store.checkWritable();
+        if (settings == null) {
+            return attempts(sc, shards, spec, progress, events, null, null);
         }
+        CheckpointStore store = new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
+        store.checkWritable();
+        // Before anything reads or writes the checkpoints, and released on every path (with a
+        // shutdown hook for a driver that exits first), so that no second job deletes or moves
+        // aside this job's checkpoints, nor this job a second job's.
+        try (DirectoryLease lease = store.lease(sc.applicationId() + " (" + sc.appName() + ")",
+                settings.leaseTimeout(), events)) {
+            return attempts(sc, shards, spec, progress, events, store, lease);
+        }
+    }
+
+    /**
+     * Launches the barrier stage until an attempt succeeds or none is left, each resuming from the
+     * newest compatible checkpoint; {@code store} and {@code lease} are null without checkpoints.
+     */
+    private TrainingResult attempts(SparkContext sc, Shards shards, TrainingSpec spec, ProgressWire.Handler progress,
+            Consumer<String> events, CheckpointStore store, DirectoryLease lease) {
         // Names the run's Spark job groups: random, and unrelated to the job's secret.
         String runId = randomHex(4);
         TrainingFailedException lastFailure = null;
@@ -143,9 +160,14 @@ public final class TrainingJob {
                             + maxAttempts + "); not relaunched: " + e.getMessage(), lastFailure);
                 }
             }
-            String resumeFrom = store == null ? null : compatibleNewest(store, spec, settings, events);
+            String resumeFrom = null;
+            if (store != null) {
+                lease.requireHeld();
+                resumeFrom = compatibleNewest(store, spec, spec.checkpoints(), events);
+            }
             try {
-                TrainingResult result = runAttempt(sc, shards, spec, runId, attempt, resumeFrom, progress);
+                TrainingResult result = runAttempt(sc, shards, spec, runId, attempt, resumeFrom,
+                        lease == null ? null : lease.token(), progress);
                 if (spec.gpusPerWorker() > 0) {
                     result.devices().forEach(events);
                 }
@@ -201,11 +223,11 @@ public final class TrainingJob {
     }
 
     private TrainingResult runAttempt(SparkContext sc, Shards shards, TrainingSpec spec, String runId, int attempt,
-            String resumeFrom, ProgressWire.Handler listener) {
+            String resumeFrom, String leaseToken, ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         JobKey progressKey = JobKey.progress(JobSecret.resolve(spec.collective()).jobToken(), attempt);
         try (ProgressServer progress = new ProgressServer(host, progressKey, listener)) {
-            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom);
+            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom, leaseToken);
             String jobGroup = "phalanx-" + runId + "-attempt-" + attempt;
             sc.setJobGroup(jobGroup,
                     "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers, attempt " + attempt,

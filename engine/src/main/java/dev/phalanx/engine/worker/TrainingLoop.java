@@ -58,6 +58,7 @@ public final class TrainingLoop {
     private final ProgressReporter progress;
     private final int attempt;
     private final String resumeFrom;
+    private final String leaseToken;
 
     /**
      * Creates the loop of one worker.
@@ -66,9 +67,11 @@ public final class TrainingLoop {
      * @param progress used by rank 0 only
      * @param attempt 1 for the first launch of the barrier stage, 2 for the first relaunch, …
      * @param resumeFrom the checkpoint to continue from, or null to start fresh
+     * @param leaseToken the driver's lease on the checkpoint directory, which every commit checks;
+     *     null without checkpoints
      */
     public TrainingLoop(TrainingSpec spec, Communicator comm, ShardStore shard, WorkerDevices devices,
-            ProgressReporter progress, int attempt, String resumeFrom) {
+            ProgressReporter progress, int attempt, String resumeFrom, String leaseToken) {
         this.spec = spec;
         this.comm = comm;
         this.shard = shard;
@@ -76,6 +79,7 @@ public final class TrainingLoop {
         this.progress = progress;
         this.attempt = attempt;
         this.resumeFrom = resumeFrom;
+        this.leaseToken = leaseToken;
     }
 
     /** Trains to the last step and returns the final parameters and history. */
@@ -88,7 +92,7 @@ public final class TrainingLoop {
         long[] batchLabels = new long[localBatch];
         CheckpointSettings settings = spec.checkpoints();
         CheckpointStore store = settings == null ? null
-                : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
+                : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep(), leaseToken);
         boolean writes = store != null && comm.rank() == 0;
         // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
         boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());

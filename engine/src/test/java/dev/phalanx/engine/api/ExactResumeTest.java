@@ -9,6 +9,7 @@ import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.DirectoryLease;
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.job.EpochMetrics;
@@ -19,6 +20,7 @@ import dev.phalanx.models.InputSpec;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -166,6 +168,28 @@ class ExactResumeTest {
         assertTrue(refused.getMessage().endsWith("ckpt-000000000016: it is at step 16, in epoch 2, past the end of"
                 + " this job's 1 epochs; raise epochs to at least 2, or use another checkpoint_dir"), refused.getMessage());
         assertEquals(before, store.list(), "a refused resume must not touch the checkpoints");
+    }
+
+    @Test
+    void aFitOnACheckpointDirectoryLeasedByAnotherLiveJobIsRefusedNamingItAndTouchesNothing() {
+        String dir = freshDir("file");
+        Phalanx.fit(DATA, options("sgd", dir).optEpochs(1));
+        CheckpointStore store = new CheckpointStore(dir, new Configuration(), 3);
+        List<CheckpointInfo> before = store.list();
+        try (DirectoryLease other = store.lease("app-other (a second notebook)", Duration.ofMinutes(2), notice -> {})) {
+            CheckpointException refused = assertThrows(CheckpointException.class,
+                    () -> Phalanx.fit(DATA, options("sgd", dir).optEpochs(2)));
+            System.out.println("second fit on a leased checkpoint_dir: " + refused.getMessage());
+            assertTrue(refused.getMessage().startsWith("checkpoint_dir '") && refused.getMessage().contains(
+                    "' is in use by another job: "), refused.getMessage());
+            assertTrue(refused.getMessage().contains(" (app-other (a second notebook)), since "), refused.getMessage());
+            other.requireHeld();
+        }
+        assertEquals(before, store.list(), "the refused job must not touch the checkpoints");
+        List<String> events = new ArrayList<>();
+        Phalanx.fit(DATA, options("sgd", dir).optEpochs(2), listener(new ArrayList<>(), events));
+        assertEquals(List.of("resuming from checkpoint ckpt-000000000008 (step 8, epoch 1)"), events,
+                "once the other job released the lease");
     }
 
     @Test

@@ -407,6 +407,11 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.KEEP_CHECKPOINTS, value);
     }
 
+    /** Sets how long the lease on the checkpoint directory stays valid without a heartbeat, as in a config file. */
+    public E setLeaseTimeout(String value) {
+        return setOption(TrainingKeys.LEASE_TIMEOUT, value);
+    }
+
     /** Sets whether a checkpoint of this job trained on other data may be resumed from instead of refused. */
     public E setResumeWithOtherData(boolean value) {
         return setOption(TrainingKeys.RESUME_WITH_OTHER_DATA, value);

@@ -148,6 +148,13 @@ public final class TrainingKeys {
             .check(OptionCheck.atLeast(1))
             .doc("how many checkpoints to keep; older ones are deleted only after a newer one commits, with the"
                     + " _tmp-/_invalid- leftovers of older steps");
+    /** Lease timeout. */
+    public static final OptionKey<Duration> LEASE_TIMEOUT = key("lease_timeout", OptionType.DURATION, Duration.class,
+            "2m")
+            .check(value -> value.compareTo(Duration.ofSeconds(1)) >= 0 ? null
+                    : "must be at least 1s, got " + OptionCheck.readable(value))
+            .doc("how long a job's lease on its run_dir and checkpoint_dir stays valid without a heartbeat (it"
+                    + " sends one every quarter of this); another job takes over a lease older than this");
     /** Resuming on other data. */
     public static final OptionKey<Boolean> RESUME_WITH_OTHER_DATA = key("resume_with_other_data", OptionType.BOOLEAN,
             Boolean.class, "false")
@@ -199,7 +206,7 @@ public final class TrainingKeys {
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
             OPTIMIZER, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT, CHECKPOINT_DIR,
-            CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, RESUME_WITH_OTHER_DATA, MAX_ATTEMPTS, FAULT_INJECTION,
+            CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, MAX_ATTEMPTS, FAULT_INJECTION,
             LOG_EVERY_STEPS, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD,
             TLS_PROTOCOL));
 
