@@ -112,6 +112,8 @@ class SharedRunDirectoryIT {
             }
 
             Map<String, byte[]> after = checkpoints(runDir);
+            System.out.println("the first run's checkpoints before the second run: " + before.keySet() + "; after: "
+                    + after.keySet());
             for (Map.Entry<String, byte[]> checkpoint : before.entrySet()) {
                 assertTrue(after.containsKey(checkpoint.getKey()), checkpoint.getKey() + " was moved or deleted");
                 assertArrayEquals(checkpoint.getValue(), after.get(checkpoint.getKey()), checkpoint.getKey());
