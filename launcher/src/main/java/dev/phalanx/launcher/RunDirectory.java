@@ -114,6 +114,7 @@ public final class RunDirectory implements AutoCloseable {
                             + " choose a new or empty directory (nothing was changed)");
                 }
             }
+            // Creates the folder if needed; writing the lease also shows that the folder is writable.
             DirectoryLease lease = lease(leasing, fs, path);
             try {
                 return openLeased(path, fs, force, leasing, lease);
@@ -133,30 +134,11 @@ public final class RunDirectory implements AutoCloseable {
         if (phalanxRun && force) {
             Path aside = new Path(path + ".previous-" + LocalDateTime.now().format(STAMP));
             moveAside(fs, path, aside, lease, "run_dir", "the earlier run");
-            return new RunDirectory(path, fs, State.NEW, aside.toString(), fresh(leasing, fs, path));
+            // A fresh folder where the earlier run was; writing its lease shows that it is writable.
+            return new RunDirectory(path, fs, State.NEW, aside.toString(), lease(leasing, fs, path));
         }
         State state = !phalanxRun ? State.NEW : fs.exists(new Path(path, SUCCESS)) ? State.FINISHED : State.RESUMING;
-        if (state != State.FINISHED) {
-            Path probe = new Path(path, "._write_probe");
-            fs.create(probe, true).close();
-            fs.delete(probe, false);
-        }
         return new RunDirectory(path, fs, state, null, lease);
-    }
-
-    /** Leases the folder that replaces one just moved aside; the lease is closed again if that fails. */
-    private static DirectoryLease fresh(Leasing leasing, FileSystem fs, Path path) throws IOException {
-        fs.mkdirs(path);
-        DirectoryLease lease = lease(leasing, fs, path);
-        try {
-            Path probe = new Path(path, "._write_probe");
-            fs.create(probe, true).close();
-            fs.delete(probe, false);
-            return lease;
-        } catch (IOException | RuntimeException e) {
-            lease.close();
-            throw e;
-        }
     }
 
     private static DirectoryLease lease(Leasing leasing, FileSystem fs, Path path) {
