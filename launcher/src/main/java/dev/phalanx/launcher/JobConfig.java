@@ -5,7 +5,6 @@ import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.models.InputSpec;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -65,44 +64,9 @@ public record JobConfig(Map<OptionKey<?>, Object> values, String rendered) {
                 get(JobKeys.SEQUENCE_LENGTH));
     }
 
-    /** Returns the world size. */
-    public int workers() {
-        return get(TrainingKeys.WORKERS);
-    }
-
-    /** Returns the passes over the data. */
-    public int epochs() {
-        return get(TrainingKeys.EPOCHS);
-    }
-
-    /** Returns the global batch size. */
-    public int batchSize() {
-        return get(TrainingKeys.BATCH_SIZE);
-    }
-
-    /** Returns the learning rate. */
-    public double learningRate() {
-        return get(TrainingKeys.LEARNING_RATE);
-    }
-
-    /** Returns the seed. */
-    public long seed() {
-        return get(TrainingKeys.SEED);
-    }
-
     /** Returns whether the loss is a regression's (one output per sample, no classes to infer). */
     public boolean regression() {
         return get(TrainingKeys.LOSS).equalsIgnoreCase("mse");
-    }
-
-    /** Returns the timeout of any one collective step. */
-    public Duration collectiveTimeout() {
-        return get(TrainingKeys.COLLECTIVE_TIMEOUT);
-    }
-
-    /** Returns how gradients travel between workers. */
-    public String gradientCompression() {
-        return get(TrainingKeys.GRADIENT_COMPRESSION);
     }
 
     /** Returns the run directory, or empty for a new one under runs/. */
@@ -132,6 +96,6 @@ public record JobConfig(Map<OptionKey<?>, Object> values, String rendered) {
             return master;
         }
         String submitted = System.getProperty("spark.master");
-        return submitted != null && !submitted.isBlank() ? submitted : "local[" + workers() + "]";
+        return submitted != null && !submitted.isBlank() ? submitted : "local[" + get(TrainingKeys.WORKERS) + "]";
     }
 }

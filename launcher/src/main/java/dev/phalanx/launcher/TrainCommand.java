@@ -110,7 +110,8 @@ final class TrainCommand implements Callable<Integer> {
                 .master(job.effectiveMaster())
                 .appName("phalanx train " + job.model())
                 .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.barrier.sync.timeout", job.collectiveTimeout().multipliedBy(5).toSeconds() + "s");
+                .config("spark.barrier.sync.timeout",
+                        job.get(TrainingKeys.COLLECTIVE_TIMEOUT).multipliedBy(5).toSeconds() + "s");
         // Executors do not inherit this process's environment: pass on its malloc settings and oneMKL preload.
         ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
         SparkSession spark = SparkStart.start(session, job.effectiveMaster(), job.get(TrainingKeys.SLOT_WAIT_TIMEOUT));
@@ -119,7 +120,8 @@ final class TrainCommand implements Callable<Integer> {
             if (runDir.state() == RunDirectory.State.NEW) {
                 runDir.write(RunDirectory.JOB_CONF, job.rendered());
             }
-            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.workers(), job.regression());
+            TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.get(TrainingKeys.WORKERS),
+                    job.regression());
             TrainingOptions options;
             try {
                 options = job.toOptions(data.input()).optFeaturesCol(data.featuresCol()).optLabelCol(data.labelCol())
@@ -129,10 +131,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ConfigError(e.getMessage());
             }
             out.printf(Locale.ROOT, "phalanx: training %s on %s with %d workers on %s; run directory %s%n",
-                    job.model(), data.description(), job.workers(), job.effectiveMaster(), runDir.uri());
+                    job.model(), data.description(), options.workers(), job.effectiveMaster(), runDir.uri());
             TrainedModel model;
             try (MetricsLog metrics = MetricsLog.open(runDir)) {
-                model = Phalanx.fit(data.train(), options, new ConsoleProgress(out, job.epochs(), metrics));
+                model = Phalanx.fit(data.train(), options, new ConsoleProgress(out, options.epochs(), metrics));
             }
             Double testAccuracy = null;
             Double testMse = null;
@@ -151,8 +153,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             exportModel(model, runDir);
             EpochMetrics last = model.history().get(model.history().size() - 1);
-            RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), job.workers(), job.epochs(),
-                    model.steps(), job.batchSize(), job.learningRate(), job.seed(), last.loss(), last.accuracy(),
+            RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), options.workers(),
+                    options.epochs(), model.steps(), options.batchSize(), options.learningRate(), options.seed(),
+                    last.loss(), last.accuracy(),
                     data.description(), testAccuracy, testMse, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
                     model.history());

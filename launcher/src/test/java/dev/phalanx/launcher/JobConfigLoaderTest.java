@@ -28,14 +28,14 @@ class JobConfigLoaderTest {
         JobConfig job = JobConfigLoader.load(file("epochs = 5\nmodel = cnn\n"),
                 List.of("epochs=7", "learning_rate=0.2", "collective_timeout=30s", "run_dir=hdfs://nn:8020/runs/a",
                         "gradient_compression=bf16"));
-        assertEquals(7, job.epochs());
-        assertEquals("bf16", job.gradientCompression());
+        assertEquals(7, job.get(TrainingKeys.EPOCHS));
+        assertEquals("bf16", job.get(TrainingKeys.GRADIENT_COMPRESSION));
         assertEquals("cnn", job.model());
-        assertEquals(0.2, job.learningRate());
-        assertEquals(Duration.ofSeconds(30), job.collectiveTimeout());
+        assertEquals(0.2, job.get(TrainingKeys.LEARNING_RATE));
+        assertEquals(Duration.ofSeconds(30), job.get(TrainingKeys.COLLECTIVE_TIMEOUT));
         assertEquals("hdfs://nn:8020/runs/a", job.runDir());
-        assertEquals(2, job.workers());
-        assertEquals(128, job.batchSize());
+        assertEquals(2, job.get(TrainingKeys.WORKERS));
+        assertEquals(128, job.get(TrainingKeys.BATCH_SIZE));
         assertEquals("local[2]", job.effectiveMaster());
     }
 
@@ -72,8 +72,8 @@ class JobConfigLoaderTest {
         JobConfig job = JobConfigLoader.load(file(""), List.of());
         assertEquals("mlp", job.model());
         assertEquals("", job.runDir());
-        assertEquals(Duration.ofMinutes(2), job.collectiveTimeout());
-        assertEquals("none", job.gradientCompression());
+        assertEquals(Duration.ofMinutes(2), job.get(TrainingKeys.COLLECTIVE_TIMEOUT));
+        assertEquals("none", job.get(TrainingKeys.GRADIENT_COMPRESSION));
     }
 
     @Test

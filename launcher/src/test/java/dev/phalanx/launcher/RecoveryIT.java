@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,19 +23,6 @@ class RecoveryIT {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome phalanx(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PhalanxCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Outcome outcome = new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        System.out.print(outcome.out());
-        System.out.print(outcome.err());
-        return outcome;
-    }
-
     private static String[] train(Path runDir, String... overrides) {
         List<String> args = new ArrayList<>(List.of("train", "--config", "../conf/fashion-mnist-mlp.conf",
                 "--set", "run_dir=" + runDir, "--set", "epochs=1", "--set", "checkpoint_every_steps=100"));
@@ -52,19 +36,19 @@ class RecoveryIT {
     @Test
     void aFailedRunResumesWhenTheSameCommandRunsAgain() throws Exception {
         Path runDir = dir.resolve("run");
-        Outcome failed = phalanx(train(runDir, "fault_injection=1:250", "max_attempts=1"));
+        CliRun failed = CliRun.of(train(runDir, "fault_injection=1:250", "max_attempts=1"));
         assertEquals(ExitCodes.TRAINING_FAILED, failed.code());
         assertTrue(failed.err().startsWith("phalanx: error: training failed: dev.phalanx.engine.worker.InjectedFault:"
                 + " injected fault on rank 1 before step 250"), failed.err());
 
-        Outcome listing = phalanx("checkpoints", runDir.toString());
+        CliRun listing = CliRun.of("checkpoints", runDir.toString());
         assertEquals(ExitCodes.OK, listing.code());
         List<String> rows = listing.out().lines().filter(line -> line.startsWith("ckpt-")).toList();
         assertEquals(2, rows.size(), listing.out());
         assertTrue(rows.get(0).matches("ckpt-000000000200 +200 +1 .* valid"), rows.get(0));
         assertTrue(rows.get(1).matches("ckpt-000000000100 +100 +1 .* valid"), rows.get(1));
 
-        Outcome resumed = phalanx(train(runDir));
+        CliRun resumed = CliRun.of(train(runDir));
         assertEquals(ExitCodes.OK, resumed.code(), resumed.err());
         assertTrue(resumed.out().contains("phalanx: continuing the unfinished run in "), resumed.out());
         assertTrue(resumed.out().contains("phalanx: resuming from checkpoint ckpt-000000000200 (step 200, epoch 1)"),
@@ -85,7 +69,7 @@ class RecoveryIT {
 
         assertTrue(Files.exists(runDir.resolve("_SUCCESS")));
 
-        Outcome again = phalanx(train(runDir));
+        CliRun again = CliRun.of(train(runDir));
         assertEquals(ExitCodes.OK, again.code(), again.err());
         assertTrue(again.out().contains("holds a finished run (_SUCCESS) with these settings; nothing to do"),
                 again.out());
@@ -93,7 +77,7 @@ class RecoveryIT {
 
         List<String> forced = new ArrayList<>(List.of(train(runDir)));
         forced.add("--force");
-        Outcome fresh = phalanx(forced.toArray(String[]::new));
+        CliRun fresh = CliRun.of(forced.toArray(String[]::new));
         assertEquals(ExitCodes.OK, fresh.code(), fresh.err());
         assertTrue(fresh.out().contains("phalanx: moved the earlier run aside to "), fresh.out());
         assertTrue(!fresh.out().contains("resuming from checkpoint"), "a forced run starts afresh: " + fresh.out());
@@ -107,13 +91,13 @@ class RecoveryIT {
     @Test
     void whenEveryCheckpointIsCorruptTheRunStopsAndLeavesThemAlone() throws Exception {
         Path runDir = dir.resolve("corrupt");
-        assertEquals(ExitCodes.TRAINING_FAILED, phalanx(train(runDir, "fault_injection=0:150", "max_attempts=1")).code());
+        assertEquals(ExitCodes.TRAINING_FAILED, CliRun.of(train(runDir, "fault_injection=0:150", "max_attempts=1")).code());
         Path params = runDir.resolve("checkpoints/ckpt-000000000100/params.bin");
         byte[] bytes = Files.readAllBytes(params);
         bytes[1000] ^= 0x01;
         Files.write(params, bytes);
 
-        Outcome refused = phalanx(train(runDir));
+        CliRun refused = CliRun.of(train(runDir));
         assertEquals(ExitCodes.CHECKPOINT_UNUSABLE, refused.code());
         assertTrue(refused.err().startsWith("phalanx: error: none of the 1 checkpoints in "), refused.err());
         assertTrue(refused.err().contains("ckpt-000000000100: params.bin fails its checksum (corrupted)"), refused.err());

@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.checkpoint.DirectoryLease;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,18 +69,6 @@ class SharedRunDirectoryIT {
         return markers;
     }
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome phalanx(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PhalanxCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Outcome outcome = new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        System.out.print("second run: " + outcome.out() + outcome.err());
-        return outcome;
-    }
-
     @Test
     void aSecondRunOnARunDirectoryInUseIsRefusedNamingTheFirstAndTouchesNone() throws Exception {
         Path runDir = dir.resolve("run");
@@ -100,7 +85,7 @@ class SharedRunDirectoryIT {
             Map<String, byte[]> before = checkpoints(runDir);
 
             for (String[] args : List.of(train(runDir), train(runDir, "--force"))) {
-                Outcome second = phalanx(args);
+                CliRun second = CliRun.of(args);
                 assertEquals(ExitCodes.BAD_CONFIG, second.code(), second.err());
                 assertTrue(second.err().startsWith("phalanx: error: run_dir '"), second.err());
                 assertTrue(second.err().contains("/run' is in use by another job: "), second.err());
