@@ -3,7 +3,15 @@ package dev.phalanx.models;
 import ai.djl.nn.Block;
 import java.util.List;
 
-/** A model that can be built by name for a given input. Implementations are stateless. */
+/**
+ * A family of models built by name for a given input: the service-provider interface of {@link
+ * ModelCatalog}. The built-in families implement it, and so can a jar of one's own: list the
+ * implementing classes in {@code META-INF/services/dev.phalanx.models.ModelDefinition}, put the jar on
+ * the class path (driver and executors), and the family is usable by name, with typed options, like
+ * the built-in ones; it is listed in {@code phalanx models} and in "known models" messages.
+ * Implementations are stateless and have a public no-argument constructor. Names are lower-case
+ * words ({@code [a-z][a-z0-9_-]*}) and unique.
+ */
 public interface ModelDefinition {
 
     /** Returns the name users put in a job config, for example {@code "mlp"}. */
@@ -15,6 +23,15 @@ public interface ModelDefinition {
     /** Returns the options a spec may set, with their defaults; none by default. */
     default List<ModelOption> options() {
         return List.of();
+    }
+
+    /**
+     * Returns whether a spec may set options this definition does not declare (they are then
+     * typed by how they are written: whole number, real number, {@code true}/{@code false}, else
+     * text); false by default, so a misspelt option is an error.
+     */
+    default boolean acceptsAnyOption() {
+        return false;
     }
 
     /** Returns what the input values are; real numbers unless the model reads token ids. */

@@ -20,7 +20,9 @@ public record ModelOption(String name, Type type, Object defaultValue, String de
         /** A real number. */
         DOUBLE,
         /** {@code true} or {@code false}. */
-        BOOLEAN
+        BOOLEAN,
+        /** Text, such as a path; written in double quotes when it holds a comma or parenthesis. */
+        STRING
     }
 
     /** An integer option. */
@@ -38,8 +40,13 @@ public record ModelOption(String name, Type type, Object defaultValue, String de
         return new ModelOption(name, Type.BOOLEAN, defaultValue, description);
     }
 
+    /** A text option. */
+    public static ModelOption text(String name, String defaultValue, String description) {
+        return new ModelOption(name, Type.STRING, defaultValue, description);
+    }
+
     /**
-     * Parses a value written in a spec.
+     * Parses a value written in a spec (quotes already removed from text).
      *
      * @throws IllegalArgumentException naming the option and the expected type
      */
@@ -48,6 +55,7 @@ public record ModelOption(String name, Type type, Object defaultValue, String de
             return switch (type) {
                 case INT -> Integer.parseInt(text);
                 case DOUBLE -> Double.parseDouble(text);
+                case STRING -> text;
                 case BOOLEAN -> switch (text.toLowerCase(Locale.ROOT)) {
                     case "true" -> true;
                     case "false" -> false;

@@ -74,8 +74,12 @@ class ModelCatalogTest {
 
     @Test
     void unknownNamesOptionsAndBadValuesAreExplained() {
-        assertEquals("model 'vgg' is unknown; known models: mlp, cnn, resnet, transformer",
-                assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("vgg")).getMessage());
+        assertEquals("model 'vgg' is unknown; known models: mlp, cnn, resnet, transformer, or class:<your"
+                + " BlockFactory class>", assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("vgg"))
+                        .getMessage());
+        assertEquals("model 'resnt' is unknown; did you mean 'resnet'? known models: mlp, cnn, resnet, transformer,"
+                + " or class:<your BlockFactory class>", assertThrows(IllegalArgumentException.class,
+                        () -> ModelSpec.parse("resnt(depth=34)")).getMessage());
         assertEquals("model 'resnet' has no option 'layers'; its options: depth, width",
                 assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("resnet(layers=18)")).getMessage());
         assertEquals("model 'resnet' option 'depth' is 'eighteen'; expected a whole number",
