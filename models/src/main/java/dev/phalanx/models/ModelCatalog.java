@@ -1,8 +1,11 @@
 package dev.phalanx.models;
 
 import ai.djl.nn.Block;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -39,7 +42,12 @@ public final class ModelCatalog {
     private static Map<String, ModelDefinition> load(ClassLoader loader) {
         Map<String, ModelDefinition> found = new LinkedHashMap<>();
         try {
-            for (ModelDefinition family : ServiceLoader.load(ModelDefinition.class, loader)) {
+            // The built-in families first, in their own order, whatever the order of jars on the class path.
+            List<ModelDefinition> families = new ArrayList<>();
+            ServiceLoader.load(ModelDefinition.class, loader).forEach(families::add);
+            families.sort(Comparator.comparing(
+                    family -> !family.getClass().getPackageName().equals(ModelCatalog.class.getPackageName())));
+            for (ModelDefinition family : families) {
                 String name = family.name();
                 if (name == null || !NAME.matcher(name).matches()) {
                     throw new IllegalStateException("model family " + family.getClass().getName() + " is named '"

@@ -2,8 +2,10 @@ package dev.phalanx.engine.api;
 
 import dev.phalanx.engine.data.ImageFormat;
 import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.model.TorchScriptFamily;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
+import dev.phalanx.models.ModelSpec;
 
 /**
  * The checks of {@link TrainingOptions} that involve more than one option, or the model and its
@@ -21,9 +23,14 @@ final class OptionCombinations {
     static void check(TrainingOptions options) {
         InputSpec input = options.input();
         // Parses the name and options and builds the (uninitialised) network for this input, so an
-        // unknown option or an input the model cannot take fails here, before any Spark job; the
-        // catalog's messages start with "model".
-        ModelCatalog.build(options.modelName(), input);
+        // unknown option, a factory class that cannot be loaded or an input the model cannot take
+        // fails here, before any Spark job; the catalog's messages start with "model".
+        ModelSpec model = options.model();
+        if (TorchScriptFamily.is(model)) {
+            TorchScriptFamily.check(model);
+        } else {
+            ModelCatalog.build(model, input);
+        }
         boolean classifies = options.loss().classifies();
         require(classifies ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
                 classifies ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()

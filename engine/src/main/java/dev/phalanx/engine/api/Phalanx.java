@@ -5,6 +5,7 @@ import dev.phalanx.engine.checkpoint.HadoopConf;
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.driver.ExecutorModelCheck;
 import dev.phalanx.engine.driver.TrainingJob;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.StepMetrics;
@@ -66,13 +67,13 @@ public final class Phalanx {
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
         options.validate();
-        ColumnSpec columns = ColumnSpec.of(options.featuresCol(), options.labelCol(), ModelCatalog.inputDomain(options.modelName()),
+        ColumnSpec columns = ColumnSpec.of(options.featuresCol(), options.labelCol(), ModelCatalog.inputDomain(options.model()),
                 options.input(), options.imageMean(), options.imageStd(), options.loss());
         // The model's parameter shapes need PyTorch's native libraries, which take about half a
         // second to load on the driver; the preflight and the job that numbers the rows need neither,
         // so they run meanwhile. The thread ends with its one task, on every path.
         CompletableFuture<String> shapes = CompletableFuture.supplyAsync(
-                () -> ModelReplica.parameterShapes(options.modelName(), options.input()), task -> {
+                () -> ModelReplica.parameterShapes(options.model(), options.input()), task -> {
                     Thread thread = new Thread(task, "phalanx-parameter-shapes");
                     thread.setDaemon(true);
                     thread.start();
@@ -80,6 +81,8 @@ public final class Phalanx {
         TrainingJob job = new TrainingJob(options.slotWaitTimeout(), options.maxAttempts());
         TrainingJob.Shards shards = job.prepare(data, columns, options.workers(),
                 options.batchSize() / options.workers(), options.gpusPerWorker());
+        ExecutorModelCheck.require(data.sparkSession().sparkContext(), options.model(), options.workers(),
+                options.slotWaitTimeout());
         JobIdentity identity = new JobIdentity(options.modelName(), await(shapes), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle(), shards.fingerprint());
         CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
@@ -87,7 +90,7 @@ public final class Phalanx {
                         new HadoopConf(data.sparkSession().sparkContext().hadoopConfiguration()),
                         options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints(),
                         options.leaseTimeout(), options.resumeWithOtherData());
-        TrainingSpec spec = new TrainingSpec(options.modelName(), options.input(), columns, options.workers(),
+        TrainingSpec spec = new TrainingSpec(options.model(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
                 options.gpusPerWorker(), options.gpuFallbackToCpu(),
@@ -107,7 +110,7 @@ public final class Phalanx {
                 listener.onStep(metrics);
             }
         }, listener::onEvent);
-        return new TrainedModel(options.modelName(), options.input(), result, options.imageMean(), options.imageStd(),
+        return new TrainedModel(options.model(), options.input(), result, options.imageMean(), options.imageStd(),
                 options.loss());
     }
 

@@ -9,9 +9,12 @@ import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.job.StepSplit;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.model.TorchScriptFamily;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
+import dev.phalanx.models.ModelSpec;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -25,16 +28,16 @@ public final class TrainedModel {
 
     private static final int EVAL_BATCH = 500;
 
-    private final String modelName;
+    private final ModelSpec model;
     private final InputSpec input;
     private final TrainingResult result;
     private final double[] imageMean;
     private final double[] imageStd;
     private final Objective objective;
 
-    TrainedModel(String modelName, InputSpec input, TrainingResult result, double[] imageMean, double[] imageStd,
+    TrainedModel(ModelSpec model, InputSpec input, TrainingResult result, double[] imageMean, double[] imageStd,
             Objective objective) {
-        this.modelName = modelName;
+        this.model = model;
         this.input = input;
         this.result = result;
         this.imageMean = imageMean;
@@ -47,9 +50,14 @@ public final class TrainedModel {
         return objective;
     }
 
-    /** Returns the model's catalog name. */
+    /** Returns the model's spec as text, for example {@code cnn} or {@code class:com.acme.nets.MyNet(hidden=64)}. */
     public String modelName() {
-        return modelName;
+        return model.text();
+    }
+
+    /** Returns the model's spec (for a user's factory, with the factory). */
+    public ModelSpec model() {
+        return model;
     }
 
     /** Returns a copy of the trained parameters, flattened in the block's parameter order. */
@@ -97,13 +105,52 @@ public final class TrainedModel {
 
     /**
      * Saves the trained model in DJL's format into the local directory {@code dir}, as {@code
-     * <model>-0000.params}. Load it with {@code Model.newInstance(name)}, {@code setBlock} with the
-     * catalog's block for the same input, then {@code load(dir)}.
+     * <name>-0000.params}, the name being {@link #artifactName()}. Load it with {@code
+     * Model.newInstance(name)}, {@code setBlock} with the catalog's (or the factory's) block for the
+     * same input, then {@code load(dir)}.
      */
     public void saveDjl(Path dir) throws IOException {
-        try (ModelReplica model = ModelReplica.withParameters(modelName, input, result.parameters())) {
-            model.saveDjl(dir, modelName);
+        try (ModelReplica replica = ModelReplica.withParameters(model, input, result.parameters())) {
+            replica.saveDjl(dir, artifactName());
         }
+    }
+
+    /**
+     * Writes a model trained from a TorchScript file ({@code torchscript(path=…)}) back as TorchScript,
+     * with the trained values, in eval mode on the CPU: {@code torch.jit.load} reads it.
+     *
+     * @throws IllegalStateException when the model is not a torchscript one
+     */
+    public void exportTorchScript(OutputStream out) throws IOException {
+        if (!isTorchScript()) {
+            throw new IllegalStateException("model '" + model.name() + "' is not a TorchScript module: use saveDjl");
+        }
+        try (ModelReplica replica = ModelReplica.withParameters(model, input, result.parameters())) {
+            replica.exportTorchScript(out);
+        }
+    }
+
+    /** Returns whether the model was loaded from a TorchScript file, so it exports as TorchScript. */
+    public boolean isTorchScript() {
+        return TorchScriptFamily.is(model);
+    }
+
+    /**
+     * Returns the name saved files take: the catalog name ({@code cnn}), a user factory's simple
+     * class name ({@code MyNet} for {@code class:com.acme.nets.MyNet}), or a TorchScript file's name
+     * without its extension ({@code net} for {@code torchscript(path=hdfs://nn/m/net.pt)}), with any character other
+     * than letters, digits, {@code .}, {@code _} and {@code -} replaced by {@code _}.
+     */
+    public String artifactName() {
+        String name = model.name();
+        if (isTorchScript()) {
+            String file = model.stringValue(TorchScriptFamily.PATH);
+            name = file.substring(file.lastIndexOf('/') + 1).replaceFirst("\\.[^.]*$", "");
+        } else if (name.startsWith("class:")) {
+            name = name.substring(name.lastIndexOf('.') + 1);
+            name = name.substring(name.lastIndexOf('$') + 1);
+        }
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /**
@@ -135,7 +182,7 @@ public final class TrainedModel {
 
     /** Accuracy for classification, mean squared error for regression. */
     private double evaluate(Dataset<Row> data, String featuresCol, String labelCol) {
-        ColumnSpec columns = ColumnSpec.of(featuresCol, labelCol, ModelCatalog.inputDomain(modelName), input, imageMean, imageStd, objective);
+        ColumnSpec columns = ColumnSpec.of(featuresCol, labelCol, ModelCatalog.inputDomain(model), input, imageMean, imageStd, objective);
         SchemaCheck.validate(data.schema(), columns);
         RowConverter converter = new RowConverter(columns);
         Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();
@@ -143,7 +190,7 @@ public final class TrainedModel {
         int[] labels = new int[EVAL_BATCH];
         long position = 0;
         double total = 0;
-        try (ModelReplica model = ModelReplica.withParameters(modelName, input, result.parameters())) {
+        try (ModelReplica replica = ModelReplica.withParameters(model, input, result.parameters())) {
             while (rows.hasNext()) {
                 int count = 0;
                 batch.clear();
@@ -154,12 +201,12 @@ public final class TrainedModel {
                 }
                 batch.flip();
                 if (objective.classifies()) {
-                    int[] predicted = model.predict(batch, count);
+                    int[] predicted = replica.predict(batch, count);
                     for (int i = 0; i < count; i++) {
                         total += predicted[i] == labels[i] ? 1 : 0;
                     }
                 } else {
-                    float[] outputs = model.logits(batch, count);
+                    float[] outputs = replica.logits(batch, count);
                     for (int i = 0; i < count; i++) {
                         double error = outputs[i] - Objective.target(labels[i]);
                         total += error * error;

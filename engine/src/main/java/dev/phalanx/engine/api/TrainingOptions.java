@@ -6,7 +6,9 @@ import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.Objective;
+import dev.phalanx.models.BlockFactory;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +27,8 @@ public final class TrainingOptions {
     public static final long DEFAULT_SHARD_MEMORY_BUDGET = TrainingKeys.SHARD_MEMORY_BUDGET.defaultValue();
 
     private final String modelName;
+    /** The model's parsed spec; for a spec given as text, parsed on first use. */
+    private ModelSpec model;
     private final InputSpec input;
     private final Map<OptionKey<?>, Object> values = new HashMap<>();
 
@@ -32,12 +36,31 @@ public final class TrainingOptions {
      * Creates options for training {@code modelName} on samples shaped by {@code input}.
      *
      * @param modelName a model spec: a name known to {@link dev.phalanx.models.ModelCatalog},
-     *     optionally with options, for example {@code "transformer(layers=4)"}
+     *     optionally with options, for example {@code "transformer(layers=4)"}, or a user's
+     *     {@link BlockFactory} class, {@code "class:com.acme.nets.MyNet(hidden=512)"}
      * @param input the shape of one sample and the number of classes
      */
     public TrainingOptions(String modelName, InputSpec input) {
         this.modelName = Objects.requireNonNull(modelName, "model");
         this.input = Objects.requireNonNull(input, "input");
+    }
+
+    /**
+     * Creates options for training a parsed model spec, for example one with a config's model
+     * options ({@link ModelSpec#withOptions}) or {@link ModelSpec#of(BlockFactory, Map)}.
+     */
+    public TrainingOptions(ModelSpec model, InputSpec input) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.modelName = model.text();
+        this.input = Objects.requireNonNull(input, "input");
+    }
+
+    /**
+     * Creates options for training the user's own network: {@code factory} builds it, and travels
+     * to every worker by Java serialisation (its class must be on the executors' class path).
+     */
+    public TrainingOptions(BlockFactory factory, InputSpec input) {
+        this(ModelSpec.of(factory), input);
     }
 
     /**
@@ -289,9 +312,25 @@ public final class TrainingOptions {
         }
     }
 
-    /** Returns the model name. */
+    /**
+     * Returns the model spec as text, as given (a spec given parsed or as a factory: its {@link
+     * ModelSpec#text()}); checkpoints record it.
+     */
     public String modelName() {
         return modelName;
+    }
+
+    /**
+     * Returns the model spec.
+     *
+     * @throws IllegalArgumentException for an unknown model or option, a malformed value, or a
+     *     factory class that cannot be loaded, naming it
+     */
+    public ModelSpec model() {
+        if (model == null) {
+            model = ModelSpec.parse(modelName);
+        }
+        return model;
     }
 
     /** Returns the input spec. */

@@ -230,7 +230,7 @@ public final class TrainingJob {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom, leaseToken);
             String jobGroup = "phalanx-" + runId + "-attempt-" + attempt;
             sc.setJobGroup(jobGroup,
-                    "Phalanx: training " + spec.modelName() + " on " + spec.workers() + " workers, attempt " + attempt,
+                    "Phalanx: training " + spec.model().name() + " on " + spec.workers() + " workers, attempt " + attempt,
                     true);
             TaskFailureListener failures = new TaskFailureListener(jobGroup);
             sc.addSparkListener(failures);

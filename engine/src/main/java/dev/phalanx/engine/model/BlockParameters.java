@@ -2,6 +2,7 @@ package dev.phalanx.engine.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -9,14 +10,19 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
+import dev.phalanx.models.ModelSpec;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,10 +41,13 @@ final class BlockParameters implements AutoCloseable {
     /** Whether each parameter learns; batch norm's running statistics do not and have no gradient. */
     private final List<Boolean> trainable = new ArrayList<>();
     private final int count;
+    /** The TorchScript module the block is, whose own values are the initial ones; null for a DJL block. */
+    private final TorchScriptModule module;
 
-    private BlockParameters(NDManager manager, Block block) {
+    private BlockParameters(NDManager manager, Block block, TorchScriptModule module) {
         this.manager = manager;
         this.block = block;
+        this.module = module;
         long total = 0;
         for (Pair<String, Parameter> entry : block.getParameters()) {
             NDArray array = entry.getValue().getArray();
@@ -52,33 +61,84 @@ final class BlockParameters implements AutoCloseable {
     }
 
     /**
-     * Builds and initialises (with DJL's placeholder values) the named model on {@code device}.
+     * Builds and initialises (with DJL's placeholder values) the model on {@code device}.
      *
-     * @throws IllegalArgumentException if the model is unknown or cannot take this input
+     * @throws IllegalArgumentException if the model is unknown, cannot take this input, fails to
+     *     initialise for it, or has no parameters or parameters other than 32-bit floats
      */
-    static BlockParameters build(String modelName, InputSpec input, Device device) {
+    static BlockParameters build(ModelSpec model, InputSpec input, Device device) {
         NDManager manager = PyTorchEngine.get().newBaseManager(device);
         try {
-            Block block = ModelCatalog.build(modelName, input);
-            block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
-            return new BlockParameters(manager, block);
+            if (TorchScriptFamily.is(model)) {
+                TorchScriptModule module = TorchScriptModule.load(TorchScriptFamily.path(model),
+                        TorchScriptFamily.read(model), manager, new Shape(input.sampleShape()), input.numClasses());
+                return new BlockParameters(manager, module.block(), module);
+            }
+            Block block = ModelCatalog.build(model, input);
+            try {
+                block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("model '" + model.name() + "': its block cannot be initialised for"
+                        + " input " + input.batchShape(1) + ": " + e, e);
+            }
+            BlockParameters built = new BlockParameters(manager, block, null);
+            built.requireTrainable(model);
+            return built;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
+    private void requireTrainable(ModelSpec model) {
+        if (count == 0 || !trainable.contains(true)) {
+            throw new IllegalArgumentException("model '" + model.name() + "' has no trainable parameters");
+        }
+        for (NDArray array : arrays) {
+            if (array.getDataType() != DataType.FLOAT32) {
+                throw new IllegalArgumentException("model '" + model.name() + "' has a parameter of type "
+                        + array.getDataType() + " shaped " + array.getShape() + "; Phalanx trains float32 parameters");
+            }
+        }
+    }
+
     /**
-     * Returns the named model's parameter shapes in order, for example {@code "(256, 784) (256) …"}.
-     * Builds only the block, on the CPU, and no flat buffers.
+     * Returns the model's parameter shapes in order, for example {@code "(256, 784) (256) …"}, after
+     * checking that a forward pass of one sample gives one output per class, so a network that does
+     * not fit the input is named on the driver rather than failing every worker. Builds only the
+     * block, on the CPU, and no flat buffers.
+     *
+     * @throws IllegalArgumentException naming the model and what is wrong
      */
-    static String shapes(String modelName, InputSpec input) {
-        try (BlockParameters built = build(modelName, input, Device.cpu())) {
+    static String shapes(ModelSpec model, InputSpec input) {
+        try (BlockParameters built = build(model, input, Device.cpu())) {
+            built.requireOutputShape(model, input);
             StringBuilder text = new StringBuilder();
             for (Shape shape : built.shapes) {
                 text.append(text.length() == 0 ? "" : " ").append(shape);
             }
             return text.toString();
+        }
+    }
+
+    /** Runs one sample of zeros (a valid token id too) through the block and checks the output's shape. */
+    private void requireOutputShape(ModelSpec model, InputSpec input) {
+        Shape expected = new Shape(1, input.numClasses());
+        try (NDManager scratch = manager.newSubManager()) {
+            NDList output;
+            try {
+                output = block.forward(new ParameterStore(scratch, false),
+                        new NDList(scratch.zeros(input.batchShape(1))), false);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("model '" + model.name() + "': a forward pass of one sample shaped "
+                        + input.batchShape(1) + " failed: " + e, e);
+            }
+            if (output.size() != 1 || !output.get(0).getShape().equals(expected)) {
+                throw new IllegalArgumentException("model '" + model.name() + "' maps one sample shaped "
+                        + input.batchShape(1) + " to " + Arrays.toString(output.getShapes())
+                        + "; expected one output " + expected + " (one value per class, num_classes = "
+                        + input.numClasses() + ")");
+            }
         }
     }
 
@@ -97,8 +157,20 @@ final class BlockParameters implements AutoCloseable {
         return count;
     }
 
-    /** Fills {@code values} (flat order) with initial values drawn deterministically from {@code seed}. */
+    /**
+     * Fills {@code values} (flat order) with initial values: a TorchScript module's own, else values
+     * drawn deterministically from {@code seed}. Call before {@link #pushParameters}.
+     */
     void initialise(FloatBuffer values, long seed) {
+        if (module != null) {
+            int offset = 0;
+            for (NDArray array : arrays) {
+                float[] own = array.toFloatArray();
+                values.put(offset, own);
+                offset += own.length;
+            }
+            return;
+        }
         ParameterInit init = new ParameterInit(seed);
         int offset = 0;
         for (int i = 0; i < shapes.size(); i++) {
@@ -167,6 +239,24 @@ final class BlockParameters implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the model as TorchScript with its current parameter values (see {@link
+     * TorchScriptModule#export}).
+     *
+     * @throws IllegalStateException when the model is not a TorchScript module
+     */
+    void exportTorchScript(OutputStream out) throws IOException {
+        if (module == null) {
+            throw new IllegalStateException("only a torchscript model exports as TorchScript");
+        }
+        module.export(out);
+    }
+
+    /** Whether the model is a TorchScript module. */
+    boolean isTorchScript() {
+        return module != null;
+    }
+
     /** The model's convolutions whose channels oneDNN pads on the CPU ({@link OneDnnPaddingGuard}). */
     List<String> paddedConvolutions() {
         return OneDnnPaddingGuard.paddedConvolutions(block);
@@ -174,6 +264,9 @@ final class BlockParameters implements AutoCloseable {
 
     @Override
     public void close() {
+        if (module != null) {
+            module.close();
+        }
         manager.close();
     }
 }

@@ -12,7 +12,9 @@ import ai.djl.training.ParameterStore;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -63,7 +65,7 @@ public final class ModelReplica implements AutoCloseable {
     /** The fill a replica built for scoring holds while it lives, or null. */
     private OneDnnPaddingGuard.Protection fillGuard;
 
-    private ModelReplica(String modelName, InputSpec input, Device device, TensorTransfer transfer,
+    private ModelReplica(ModelSpec spec, InputSpec input, Device device, TensorTransfer transfer,
             ByteBuffer sharedParameters) {
         if (device.isGpu() && transfer == TensorTransfer.IN_PLACE) {
             throw new IllegalArgumentException("a replica on " + device + " cannot bind its tensors to host memory; use "
@@ -71,11 +73,11 @@ public final class ModelReplica implements AutoCloseable {
         }
         this.input = input;
         this.transfer = transfer;
-        this.model = BlockParameters.build(modelName, input, device);
+        this.model = BlockParameters.build(spec, input, device);
         try {
             int bytes = Math.multiplyExact(model.count(), Float.BYTES);
             if (sharedParameters != null && sharedParameters.capacity() != bytes) {
-                throw new IllegalArgumentException("model '" + modelName + "' needs " + bytes
+                throw new IllegalArgumentException("model '" + spec.name() + "' needs " + bytes
                         + " parameter bytes, the shared buffer holds " + sharedParameters.capacity());
             }
             this.storage = sharedParameters != null ? sharedParameters
@@ -94,8 +96,8 @@ public final class ModelReplica implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the model is unknown or cannot take this input
      */
-    public static ModelReplica initialised(String modelName, InputSpec input, long seed) {
-        return initialised(modelName, input, seed, Device.cpu(), TensorTransfer.IN_PLACE);
+    public static ModelReplica initialised(ModelSpec model, InputSpec input, long seed) {
+        return initialised(model, input, seed, Device.cpu(), TensorTransfer.IN_PLACE);
     }
 
     /**
@@ -105,9 +107,9 @@ public final class ModelReplica implements AutoCloseable {
      * @throws IllegalArgumentException if the model is unknown or cannot take this input, or if
      *     {@code transfer} is {@link TensorTransfer#IN_PLACE} on a GPU
      */
-    public static ModelReplica initialised(String modelName, InputSpec input, long seed, Device device,
+    public static ModelReplica initialised(ModelSpec model, InputSpec input, long seed, Device device,
             TensorTransfer transfer) {
-        ModelReplica replica = new ModelReplica(modelName, input, device, transfer, null);
+        ModelReplica replica = new ModelReplica(model, input, device, transfer, null);
         try {
             replica.model.initialise(replica.parameters, seed);
             replica.pushParameters();
@@ -122,8 +124,8 @@ public final class ModelReplica implements AutoCloseable {
      * Builds another replica of {@code primary}'s model on {@code device} that reads its parameters
      * from the primary's host buffer, so one optimizer update serves both; it has its own gradients.
      */
-    public static ModelReplica sharing(ModelReplica primary, String modelName, Device device, TensorTransfer transfer) {
-        ModelReplica replica = new ModelReplica(modelName, primary.input, device, transfer, primary.storage);
+    public static ModelReplica sharing(ModelReplica primary, ModelSpec model, Device device, TensorTransfer transfer) {
+        ModelReplica replica = new ModelReplica(model, primary.input, device, transfer, primary.storage);
         try {
             // On a GPU this copies the parameters to the device, which can run out of memory.
             replica.pushParameters();
@@ -140,11 +142,11 @@ public final class ModelReplica implements AutoCloseable {
      * {@link OneDnnPaddingGuard}'s fill first, as its forward pass runs the same padded kernels, and
      * gives it back when closed.
      */
-    public static ModelReplica withParameters(String modelName, InputSpec input, float[] values) {
-        ModelReplica replica = new ModelReplica(modelName, input, Device.cpu(), TensorTransfer.IN_PLACE, null);
+    public static ModelReplica withParameters(ModelSpec model, InputSpec input, float[] values) {
+        ModelReplica replica = new ModelReplica(model, input, Device.cpu(), TensorTransfer.IN_PLACE, null);
         if (values.length != replica.parameterCount()) {
             replica.close();
-            throw new IllegalArgumentException("model '" + modelName + "' has " + replica.parameterCount()
+            throw new IllegalArgumentException("model '" + model.name() + "' has " + replica.parameterCount()
                     + " parameters, got " + values.length);
         }
         replica.fillGuard = OneDnnPaddingGuard.protect(replica.paddedConvolutions());
@@ -165,8 +167,8 @@ public final class ModelReplica implements AutoCloseable {
      * Builds only the block, not a replica: the driver calls this, and a replica's flat buffers would
      * take twice the model's size in direct memory there.
      */
-    public static String parameterShapes(String modelName, InputSpec input) {
-        return BlockParameters.shapes(modelName, input);
+    public static String parameterShapes(ModelSpec model, InputSpec input) {
+        return BlockParameters.shapes(model, input);
     }
 
     /** Hands the parameter tensors the flat buffer's values (see {@link BlockParameters#pushParameters}). */
@@ -319,6 +321,16 @@ public final class ModelReplica implements AutoCloseable {
             saved.setProperty("Epoch", "0");
             saved.save(dir, name);
         }
+    }
+
+    /**
+     * Writes a torchscript model as TorchScript with this replica's parameter values, for PyTorch to
+     * load; an eval-mode CPU copy.
+     *
+     * @throws IllegalStateException when the model is not a torchscript one
+     */
+    public void exportTorchScript(OutputStream out) throws IOException {
+        model.exportTorchScript(out);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.phalanx.engine.model;
 import ai.djl.Device;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -35,17 +36,17 @@ public final class ReplicaGroup implements AutoCloseable {
      * @param devices at least one; the first holds the parameter buffer the others read
      * @param transfer how tensors meet the host buffers, the same for every device
      */
-    public static ReplicaGroup initialised(String modelName, InputSpec input, long seed, List<Device> devices,
+    public static ReplicaGroup initialised(ModelSpec model, InputSpec input, long seed, List<Device> devices,
             TensorTransfer transfer) {
         if (devices.isEmpty()) {
             throw new IllegalArgumentException("a replica group needs at least one device");
         }
         List<ModelReplica> replicas = new ArrayList<>();
         try {
-            ModelReplica primary = ModelReplica.initialised(modelName, input, seed, devices.get(0), transfer);
+            ModelReplica primary = ModelReplica.initialised(model, input, seed, devices.get(0), transfer);
             replicas.add(primary);
             for (Device device : devices.subList(1, devices.size())) {
-                replicas.add(ModelReplica.sharing(primary, modelName, device, transfer));
+                replicas.add(ModelReplica.sharing(primary, model, device, transfer));
             }
         } catch (RuntimeException e) {
             replicas.forEach(ModelReplica::close);

@@ -96,7 +96,7 @@ public final class TrainingLoop {
         boolean writes = store != null && comm.rank() == 0;
         // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
         boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());
-        try (ReplicaGroup model = ReplicaGroup.initialised(spec.modelName(), spec.input(), spec.seed(),
+        try (ReplicaGroup model = ReplicaGroup.initialised(spec.model(), spec.input(), spec.seed(),
                         devices.devices(), devices.transfer());
                 OneDnnPaddingGuard.Protection guard =
                         OneDnnPaddingGuard.protect(cpu ? model.paddedConvolutions() : List.of());

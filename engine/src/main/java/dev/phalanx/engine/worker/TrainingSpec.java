@@ -7,13 +7,14 @@ import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.io.Serializable;
 
 /**
  * Everything a worker needs, as plain serialisable values: the task closure captures this and
  * nothing else from the driver.
  *
- * @param modelName the model's catalog name
+ * @param model the model: a catalog spec or a user's factory, which travels with the spec
  * @param input the model's input shape and classes
  * @param columns the columns and what they must hold
  * @param workers the world size W
@@ -36,7 +37,7 @@ import java.io.Serializable;
  * @param logEverySteps report step metrics every this many steps; 0 = only per epoch
  */
 public record TrainingSpec(
-        String modelName,
+        ModelSpec model,
         InputSpec input,
         ColumnSpec columns,
         int workers,

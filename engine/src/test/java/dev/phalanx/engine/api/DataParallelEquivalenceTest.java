@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class DataParallelEquivalenceTest {
     }
 
     private static float[] initialParameters() {
-        try (var replica = dev.phalanx.engine.model.ModelReplica.initialised("mlp", input(), 11)) {
+        try (var replica = dev.phalanx.engine.model.ModelReplica.initialised(ModelSpec.parse("mlp"), input(), 11)) {
             return replica.copyParameters();
         }
     }

@@ -20,6 +20,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ class ModelReplicaTest {
 
     @Test
     void writesToTheFlatBufferChangeWhatTheModelComputes() {
-        try (ModelReplica model = ModelReplica.initialised("mlp", IMAGES, 1)) {
+        try (ModelReplica model = ModelReplica.initialised(ModelSpec.parse("mlp"), IMAGES, 1)) {
             // The last ten parameters are the output layer's biases. With every other parameter
             // zero, the logits are exactly those biases, so the winning class is the one we raise.
             int biasStart = model.parameterCount() - 10;
@@ -52,7 +53,7 @@ class ModelReplicaTest {
     @Test
     void backwardFillsGradientsAndZeroGradientsClearsThem() {
         for (String name : new String[] {"mlp", "cnn"}) {
-            try (ModelReplica model = ModelReplica.initialised(name, IMAGES, 3)) {
+            try (ModelReplica model = ModelReplica.initialised(ModelSpec.parse(name), IMAGES, 3)) {
                 float[] gradients = new float[model.parameterCount()];
                 ModelReplica.BatchOutcome outcome = model.forwardBackward(randomBatch(4), new long[] {0, 1, 2, 3});
                 assertTrue(outcome.meanLoss() > 0 && Float.isFinite(outcome.meanLoss()), name + " loss " + outcome);
@@ -67,7 +68,7 @@ class ModelReplicaTest {
 
     @Test
     void trainingAndScoringLeaveTheCallersGradModeAsTheyFoundIt() {
-        try (ModelReplica model = ModelReplica.initialised("mlp", IMAGES, 5)) {
+        try (ModelReplica model = ModelReplica.initialised(ModelSpec.parse("mlp"), IMAGES, 5)) {
             // Read only once a replica has loaded PyTorch's natives.
             boolean atStart = JniUtils.isGradMode();
             try {
@@ -114,7 +115,7 @@ class ModelReplicaTest {
     private static void assertMatchesDjl(String name, InputSpec input, Objective objective, Loss reference,
             FloatBuffer features, long[] labels) {
         int n = labels.length;
-        try (ModelReplica replica = ModelReplica.initialised(name, input, 11);
+        try (ModelReplica replica = ModelReplica.initialised(ModelSpec.parse(name), input, 11);
                 NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             ModelReplica.BatchOutcome outcome = replica.forwardBackward(features, labels, objective);
             float[] gradients = new float[replica.parameterCount()];
@@ -171,9 +172,9 @@ class ModelReplicaTest {
 
     @Test
     void sameSeedGivesIdenticalParametersAndOtherSeedsDiffer() {
-        try (ModelReplica a = ModelReplica.initialised("cnn", IMAGES, 5);
-                ModelReplica b = ModelReplica.initialised("cnn", IMAGES, 5);
-                ModelReplica c = ModelReplica.initialised("cnn", IMAGES, 6)) {
+        try (ModelReplica a = ModelReplica.initialised(ModelSpec.parse("cnn"), IMAGES, 5);
+                ModelReplica b = ModelReplica.initialised(ModelSpec.parse("cnn"), IMAGES, 5);
+                ModelReplica c = ModelReplica.initialised(ModelSpec.parse("cnn"), IMAGES, 6)) {
             assertArrayEquals(a.copyParameters(), b.copyParameters());
             assertNotEquals(Arrays.hashCode(a.copyParameters()), Arrays.hashCode(c.copyParameters()));
         }
@@ -181,14 +182,14 @@ class ModelReplicaTest {
 
     @Test
     void parametersRoundTripThroughWithParameters() {
-        try (ModelReplica trained = ModelReplica.initialised("mlp", IMAGES, 9)) {
+        try (ModelReplica trained = ModelReplica.initialised(ModelSpec.parse("mlp"), IMAGES, 9)) {
             float[] values = trained.copyParameters();
-            try (ModelReplica copy = ModelReplica.withParameters("mlp", IMAGES, values)) {
+            try (ModelReplica copy = ModelReplica.withParameters(ModelSpec.parse("mlp"), IMAGES, values)) {
                 FloatBuffer batch = randomBatch(16);
                 assertArrayEquals(trained.predict(batch, 16), copy.predict(batch.rewind(), 16));
             }
             assertThrows(IllegalArgumentException.class,
-                    () -> ModelReplica.withParameters("mlp", IMAGES, new float[3]));
+                    () -> ModelReplica.withParameters(ModelSpec.parse("mlp"), IMAGES, new float[3]));
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.Device;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,9 +24,9 @@ class ReplicaGroupTest {
 
     @Test
     void theCopyTransferTrainsExactlyLikeTheInPlaceBinding() {
-        try (ReplicaGroup inPlace = ReplicaGroup.initialised("cnn", IMAGES, 4, List.of(Device.cpu()),
+        try (ReplicaGroup inPlace = ReplicaGroup.initialised(ModelSpec.parse("cnn"), IMAGES, 4, List.of(Device.cpu()),
                         TensorTransfer.IN_PLACE);
-                ReplicaGroup copying = ReplicaGroup.initialised("cnn", IMAGES, 4, List.of(Device.cpu()),
+                ReplicaGroup copying = ReplicaGroup.initialised(ModelSpec.parse("cnn"), IMAGES, 4, List.of(Device.cpu()),
                         TensorTransfer.COPY)) {
             for (int step = 0; step < STEPS; step++) {
                 long[] labels = labels(8, step);
@@ -41,9 +42,9 @@ class ReplicaGroupTest {
 
     @Test
     void twoDevicesGiveTheGradientOfTheWholeBatch() {
-        try (ReplicaGroup one = ReplicaGroup.initialised("mlp", IMAGES, 7, List.of(Device.cpu()),
+        try (ReplicaGroup one = ReplicaGroup.initialised(ModelSpec.parse("mlp"), IMAGES, 7, List.of(Device.cpu()),
                         TensorTransfer.IN_PLACE);
-                ReplicaGroup two = ReplicaGroup.initialised("mlp", IMAGES, 7, List.of(Device.cpu(), Device.cpu()),
+                ReplicaGroup two = ReplicaGroup.initialised(ModelSpec.parse("mlp"), IMAGES, 7, List.of(Device.cpu(), Device.cpu()),
                         TensorTransfer.COPY)) {
             assertEquals(2, two.size());
             // Several steps: the second device must see the updates made to the shared host parameters.
@@ -64,7 +65,7 @@ class ReplicaGroupTest {
 
     @Test
     void aBatchThatDoesNotSplitEvenlyOverTheDevicesIsRefused() {
-        try (ReplicaGroup two = ReplicaGroup.initialised("mlp", IMAGES, 7, List.of(Device.cpu(), Device.cpu()),
+        try (ReplicaGroup two = ReplicaGroup.initialised(ModelSpec.parse("mlp"), IMAGES, 7, List.of(Device.cpu(), Device.cpu()),
                 TensorTransfer.COPY)) {
             assertThrows(IllegalArgumentException.class, () -> two.forwardBackward(randomBatch(3, 0), labels(3, 0)));
         }
@@ -73,7 +74,7 @@ class ReplicaGroupTest {
     @Test
     void aGpuReplicaCannotBindItsTensorsToHostMemory() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelReplica.initialised("mlp", IMAGES, 1, Device.gpu(0), TensorTransfer.IN_PLACE));
+                () -> ModelReplica.initialised(ModelSpec.parse("mlp"), IMAGES, 1, Device.gpu(0), TensorTransfer.IN_PLACE));
         assertEquals("a replica on gpu(0) cannot bind its tensors to host memory; use COPY", e.getMessage());
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.jna.Memory;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ class OneDnnPaddingGuardTest {
     private static final List<String> PADDED = List.of("01Conv2d (12 filters over 1 channel)");
 
     private static List<String> padded(String model) {
-        try (ModelReplica replica = ModelReplica.initialised(model, GREYSCALE, 1)) {
+        try (ModelReplica replica = ModelReplica.initialised(ModelSpec.parse(model), GREYSCALE, 1)) {
             return replica.paddedConvolutions();
         }
     }
@@ -47,12 +48,12 @@ class OneDnnPaddingGuardTest {
     void scoringAPaddedModelHoldsTheFillWhileItLivesAndAnUnpaddedOneNeverTurnsItOn() {
         try {
             MallocFill.set(0);
-            try (ModelReplica template = ModelReplica.initialised("cnn", GREYSCALE, 1);
-                    ModelReplica unpadded = ModelReplica.withParameters("cnn", GREYSCALE, template.copyParameters())) {
+            try (ModelReplica template = ModelReplica.initialised(ModelSpec.parse("cnn"), GREYSCALE, 1);
+                    ModelReplica unpadded = ModelReplica.withParameters(ModelSpec.parse("cnn"), GREYSCALE, template.copyParameters())) {
                 assertFalse(freshBlockIsFilled(), "the benchmark CNN needs no fill");
             }
-            try (ModelReplica template = ModelReplica.initialised("cnn(filters=12)", GREYSCALE, 1);
-                    ModelReplica padded = ModelReplica.withParameters("cnn(filters=12)", GREYSCALE,
+            try (ModelReplica template = ModelReplica.initialised(ModelSpec.parse("cnn(filters=12)"), GREYSCALE, 1);
+                    ModelReplica padded = ModelReplica.withParameters(ModelSpec.parse("cnn(filters=12)"), GREYSCALE,
                             template.copyParameters())) {
                 assertTrue(freshBlockIsFilled(), "malloc fills fresh blocks once a padded model is built for scoring");
             }

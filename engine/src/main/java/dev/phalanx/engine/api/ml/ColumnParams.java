@@ -4,7 +4,7 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
 
 /**
- * The output-column params that the classifier and its model share, defined once so both carry the
+ * The output-column params that an estimator and its model share, defined once so both carry the
  * same names and documentation (the training options they share come from {@link OptionParams}).
  * Spark ML copies them from the estimator to the model by name.
  */
@@ -19,6 +19,10 @@ final class ColumnParams {
 
     static Param<String> predictionCol(Params owner) {
         return new Param<>(owner, "predictionCol", "output column of the predicted class index (double)");
+    }
+
+    static Param<String> predictedValueCol(Params owner) {
+        return new Param<>(owner, "predictionCol", "output column of the predicted value (double)");
     }
 
     static Param<String> probabilityCol(Params owner) {

@@ -4,6 +4,7 @@ import dev.phalanx.engine.data.FeatureReader;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -22,7 +23,7 @@ import org.apache.spark.util.TaskCompletionListener;
  */
 final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
 
-    private final String modelName;
+    private final ModelSpec model;
     private final InputSpec input;
     private final Broadcast<float[]> parameters;
     private final FeatureReader features;
@@ -34,9 +35,9 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
      * @param featuresField the index of the features column in the rows
      * @param batchSize how many rows go through the network at once
      */
-    PartitionScorer(String modelName, InputSpec input, Broadcast<float[]> parameters, FeatureReader features,
+    PartitionScorer(ModelSpec model, InputSpec input, Broadcast<float[]> parameters, FeatureReader features,
             int featuresField, PredictionColumns outputs, int batchSize) {
-        this.modelName = modelName;
+        this.model = model;
         this.input = input;
         this.parameters = parameters;
         this.features = features;
@@ -57,7 +58,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
         private final Row[] batch = new Row[batchSize];
         private final FloatBuffer values = FloatBuffer.allocate(batchSize * features.length());
-        private ModelReplica model;
+        private ModelReplica replica;
         private long position;
 
         Scored(Iterator<Row> rows) {
@@ -93,7 +94,7 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
                 batch[count++] = row;
             }
             values.flip();
-            float[] logits = model().logits(values, count);
+            float[] logits = replica().logits(values, count);
             for (int i = 0; i < count; i++) {
                 Row row = batch[i];
                 Object[] out = new Object[row.length() + outputs.count()];
@@ -117,22 +118,22 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         }
 
         /** Builds the network on first use, so empty partitions cost nothing. */
-        private ModelReplica model() {
-            if (model == null) {
-                model = ModelReplica.withParameters(modelName, input, parameters.value());
+        private ModelReplica replica() {
+            if (replica == null) {
+                replica = ModelReplica.withParameters(model, input, parameters.value());
                 TaskContext task = TaskContext.get();
                 if (task != null) {
                     // A consumer such as limit() may stop pulling early; free the native memory anyway.
                     task.addTaskCompletionListener((TaskCompletionListener) context -> release());
                 }
             }
-            return model;
+            return replica;
         }
 
         private void release() {
-            if (model != null) {
-                model.close();
-                model = null;
+            if (replica != null) {
+                replica.close();
+                replica = null;
             }
         }
     }

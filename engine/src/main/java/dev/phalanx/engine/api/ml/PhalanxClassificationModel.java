@@ -8,6 +8,7 @@ import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
+import dev.phalanx.models.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +48,8 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
 
     private final String uid;
     private final ModelData data;
+    /** The trained network's spec, with a user's factory; null for a loaded model (the modelName param gives it). */
+    private final ModelSpec spec;
     private final Param<String> featuresCol;
     private final Param<String> predictionCol;
     private final Param<String> probabilityCol;
@@ -58,9 +61,10 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
     private final DoubleArrayParam imageStd;
     private final IntParam inferenceBatchSize;
 
-    PhalanxClassificationModel(String uid, ModelData data) {
+    PhalanxClassificationModel(String uid, ModelData data, ModelSpec spec) {
         this.uid = uid;
         this.data = data;
+        this.spec = spec;
         featuresCol = option(TrainingKeys.FEATURES_COL);
         predictionCol = ColumnParams.predictionCol(this);
         probabilityCol = ColumnParams.probabilityCol(this);
@@ -113,7 +117,7 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         return rawPredictionCol;
     }
 
-    /** The catalog name of the network, as trained. */
+    /** The network's spec, as trained: a catalog spec or {@code class:} a factory class. */
     public Param<String> modelName() {
         return modelName;
     }
@@ -173,9 +177,17 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         return (PhalanxClassificationModel) set(inferenceBatchSize, value);
     }
 
-    /** Returns the network's catalog name. */
+    /** Returns the network's spec as text. */
     public String getModelName() {
         return getOrDefault(modelName);
+    }
+
+    /**
+     * Returns the network's spec: as trained, or for a loaded model parsed from its text (a factory
+     * class made with its public no-argument constructor).
+     */
+    public ModelSpec modelSpec() {
+        return spec != null ? spec : ModelSpec.parse(getModelName());
     }
 
     /** Returns the number of classes the network tells apart. */
@@ -238,8 +250,9 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         InputSpec input = new InputSpec(Arrays.stream(shape).asLongStream().toArray(), getNumClasses());
         Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
                 .broadcast(data.parameters());
-        PartitionScorer scorer = new PartitionScorer(getModelName(), input, parameters,
-                ColumnSpec.of(getOrDefault(featuresCol), "", ModelCatalog.inputDomain(getModelName()), input, optional(imageMean),
+        ModelSpec model = modelSpec();
+        PartitionScorer scorer = new PartitionScorer(model, input, parameters,
+                ColumnSpec.of(getOrDefault(featuresCol), "", ModelCatalog.inputDomain(model), input, optional(imageMean),
                         optional(imageStd), Objective.CROSS_ENTROPY).featureReader(),
                 frame.schema().fieldIndex(getOrDefault(featuresCol)), outputs(), (Integer) getOrDefault(inferenceBatchSize));
         return frame.mapPartitions(scorer, Encoders.row(output));
@@ -257,7 +270,7 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
 
     @Override
     public PhalanxClassificationModel copy(ParamMap extra) {
-        PhalanxClassificationModel copy = copyValues(new PhalanxClassificationModel(uid, data), extra);
+        PhalanxClassificationModel copy = copyValues(new PhalanxClassificationModel(uid, data, spec), extra);
         return copy.setParent(parent());
     }
 
@@ -280,7 +293,7 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
                 StagePersistence.Metadata metadata =
                         StagePersistence.loadMetadata(path, sparkSession(), PhalanxClassificationModel.class);
                 ModelData data = ModelData.load(path, sparkSession().sparkContext().hadoopConfiguration());
-                PhalanxClassificationModel blank = new PhalanxClassificationModel(metadata.uid(), data);
+                PhalanxClassificationModel blank = new PhalanxClassificationModel(metadata.uid(), data, null);
                 return blank.copy(metadata.paramMap(blank));
             }
         };
@@ -292,7 +305,7 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
     }
 
     /** Creates a model around trained data, with a fresh uid; the estimator sets its params. */
-    static PhalanxClassificationModel of(ModelData data) {
-        return new PhalanxClassificationModel(Identifiable.randomUID("PhalanxClassificationModel"), data);
+    static PhalanxClassificationModel of(ModelData data, ModelSpec spec) {
+        return new PhalanxClassificationModel(Identifiable.randomUID("PhalanxClassificationModel"), data, spec);
     }
 }

@@ -118,10 +118,10 @@ public final class PhalanxClassifier extends PhalanxEstimator<PhalanxClassifier,
                 FrameInput.classes(frame, value(TrainingKeys.LABEL_COL), value(TrainingKeys.NUM_CLASSES)));
         TrainedModel trained = Phalanx.fit(frame, trainingOptions(input), progressListener());
         PhalanxClassificationModel model = PhalanxClassificationModel.of(
-                new ModelData(trained.parameters(), List.copyOf(trained.history())));
+                new ModelData(trained.parameters(), List.copyOf(trained.history())), trained.model());
         copyValues(model, ParamMap.empty());
         // What the network is, is a fact of the trained model, not a default: record it explicitly.
-        model.set(model.modelName(), value(TrainingKeys.MODEL));
+        model.set(model.modelName(), trained.modelName());
         model.set(model.inputShape(), Arrays.stream(input.sampleShape()).mapToInt(Math::toIntExact).toArray());
         model.set(model.numClasses(), input.numClasses());
         return model.setParent(this);
@@ -129,8 +129,7 @@ public final class PhalanxClassifier extends PhalanxEstimator<PhalanxClassifier,
 
     @Override
     public PhalanxClassifier copy(ParamMap extra) {
-        PhalanxClassifier copy = defaultCopy(extra);
-        return copy.setProgressListener(progressListener());
+        return withNonParams(defaultCopy(extra));
     }
 
     @Override

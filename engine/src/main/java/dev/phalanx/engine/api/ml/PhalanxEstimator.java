@@ -4,12 +4,15 @@ import dev.phalanx.engine.api.ProgressListener;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
+import dev.phalanx.models.BlockFactory;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.BooleanParam;
@@ -40,6 +43,8 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
     /** The estimator's own params besides the options, such as a model's output columns. */
     private final List<Param<?>> own = new ArrayList<>();
     private transient ProgressListener listener = metrics -> {};
+    /** The user's network when given as an instance ({@link #setModel}); else the modelName param names it. */
+    private BlockFactory factory;
 
     /** Creates the estimator's option params with their defaults. */
     protected PhalanxEstimator(String uid) {
@@ -92,9 +97,13 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return OptionParams.optionValue(key, getOrDefault(param(key)));
     }
 
-    /** Returns the options for training the model {@code value(MODEL)} on {@code input}, from every param. */
+    /**
+     * Returns the options for training the model on {@code input}, from every param: the factory
+     * {@link #setModel} gave, else the spec of {@code value(MODEL)}.
+     */
     protected final TrainingOptions trainingOptions(InputSpec input) {
-        TrainingOptions training = new TrainingOptions(value(TrainingKeys.MODEL), input);
+        TrainingOptions training = factory != null ? new TrainingOptions(factory, input)
+                : new TrainingOptions(value(TrainingKeys.MODEL), input);
         for (OptionKey<?> key : options.keySet()) {
             if (key.inTrainingOptions()) {
                 copyOption(key, training);
@@ -132,6 +141,29 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return listener;
     }
 
+    /**
+     * Returns {@code copy} with what this estimator holds besides params: the progress listener and
+     * a factory given to {@link #setModel}; {@code copy} overrides call it.
+     */
+    protected final E withNonParams(E copy) {
+        PhalanxEstimator<E, M> target = copy;
+        target.listener = listener;
+        target.factory = factory;
+        return copy;
+    }
+
+    /**
+     * Sets the network to the user's own: {@code factory} builds it and travels to the executors by
+     * Java serialisation, so its class must be on their class path (the application jar, {@code
+     * --jars}, or a notebook's classes). The modelName param records it as {@code
+     * class:<factory name>}; a model trained this way and saved is loaded by that class's public
+     * no-argument constructor.
+     */
+    public E setModel(BlockFactory value) {
+        factory = Objects.requireNonNull(value, "model factory");
+        return setOption(TrainingKeys.MODEL, ModelSpec.of(value).text());
+    }
+
     /** Features column (default {@code features}). */
     @SuppressWarnings("unchecked")
     public Param<String> featuresCol() {
@@ -144,7 +176,7 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return (Param<String>) param(TrainingKeys.LABEL_COL);
     }
 
-    /** Network from the model catalog (default {@code mlp}). */
+    /** Network: a catalog spec or {@code class:} a factory class (default {@code mlp}). */
     @SuppressWarnings("unchecked")
     public Param<String> modelName() {
         return (Param<String>) param(TrainingKeys.MODEL);
@@ -297,8 +329,13 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.LABEL_COL, value);
     }
 
-    /** Sets the network by its catalog name. */
+    /**
+     * Sets the network by its spec: a catalog name with options ({@code "cnn(channels=32)"}) or a
+     * factory class ({@code "class:com.acme.nets.MyNet(hidden=64)"}); replaces a factory given to
+     * {@link #setModel}.
+     */
     public E setModelName(String value) {
+        factory = null;
         return setOption(TrainingKeys.MODEL, value);
     }
 

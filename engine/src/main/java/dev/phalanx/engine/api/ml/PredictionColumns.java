@@ -12,15 +12,28 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The output columns of scoring — raw scores, probabilities, predicted class — and how one
- * sample's scores become their values. A column whose name is empty is left out, as in Spark ML's
- * own classifiers.
+ * The output columns of scoring — raw scores, probabilities, predicted class for a classifier; the
+ * predicted value for a regressor — and how one sample's outputs become their values. A column
+ * whose name is empty is left out, as in Spark ML's own models.
  *
  * @param rawPrediction column of the logits as an ML Vector, or empty
  * @param probability column of the softmax probabilities as an ML Vector, or empty
- * @param prediction column of the arg-max class index as a double, or empty
+ * @param prediction column of the arg-max class index (a classifier) or the one output (a
+ *     regressor) as a double, or empty
+ * @param classifies whether the outputs are class scores, else one predicted value
  */
-record PredictionColumns(String rawPrediction, String probability, String prediction) implements Serializable {
+record PredictionColumns(String rawPrediction, String probability, String prediction, boolean classifies)
+        implements Serializable {
+
+    /** A classifier's columns. */
+    PredictionColumns(String rawPrediction, String probability, String prediction) {
+        this(rawPrediction, probability, prediction, true);
+    }
+
+    /** A regressor's one column, the predicted value. */
+    static PredictionColumns regression(String prediction) {
+        return new PredictionColumns("", "", prediction, false);
+    }
 
     /** Returns {@code schema} with the output columns appended; fails if one already exists. */
     StructType appendTo(StructType schema) {
@@ -55,6 +68,12 @@ record PredictionColumns(String rawPrediction, String probability, String predic
      * @param classes scores per sample
      */
     void fill(float[] logits, int sample, int classes, Object[] out, int at) {
+        if (!classifies) {
+            if (!prediction.isEmpty()) {
+                out[at] = (double) logits[sample * classes];
+            }
+            return;
+        }
         double[] raw = new double[classes];
         int best = 0;
         for (int c = 0; c < classes; c++) {
