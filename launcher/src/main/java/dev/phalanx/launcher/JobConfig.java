@@ -5,6 +5,7 @@ import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
 import java.util.Map;
 
 /**
@@ -14,13 +15,15 @@ import java.util.Map;
  * say.
  *
  * @param values every key's value, of its type's Java class
+ * @param modelOptions the {@code model_options} block: the model's own options by name
  * @param rendered the resolved config as HOCON, to record in the run directory
  */
-public record JobConfig(Map<OptionKey<?>, Object> values, String rendered) {
+public record JobConfig(Map<OptionKey<?>, Object> values, Map<String, Object> modelOptions, String rendered) {
 
     /** Creates the config; {@code values} must hold every key of {@link JobKeys}. */
     public JobConfig {
         values = Map.copyOf(values);
+        modelOptions = Map.copyOf(modelOptions);
         for (OptionKey<?> key : JobKeys.all()) {
             if (!values.containsKey(key)) {
                 throw new IllegalArgumentException("no value for key " + key.name());
@@ -51,9 +54,17 @@ public record JobConfig(Map<OptionKey<?>, Object> values, String rendered) {
         options.set(key, get(key));
     }
 
-    /** Returns the model spec. */
+    /**
+     * Returns the model spec: the {@code model} key as written, or with a {@code model_options}
+     * block, the spec with those options too, in the canonical text {@link ModelSpec#text()} gives
+     * ({@code class:com.acme.nets.MyNet(hidden=512)}).
+     *
+     * @throws IllegalArgumentException for an unknown model or option, or a factory class that
+     *     cannot be loaded, naming it
+     */
     public String model() {
-        return get(TrainingKeys.MODEL);
+        String model = get(TrainingKeys.MODEL);
+        return modelOptions.isEmpty() ? model : ModelSpec.parse(model).withOptions(modelOptions).text();
     }
 
     /** Returns where the training (and test) data comes from. */

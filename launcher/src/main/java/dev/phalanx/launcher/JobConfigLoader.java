@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.phalanx.engine.api.options.OptionKey;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads a job config: the HOCON file, then {@code --set key=value} overrides on top, then the
@@ -22,6 +24,9 @@ import java.util.Map;
  * {@link ConfigError} naming the file or key.
  */
 public final class JobConfigLoader {
+
+    /** The block of the model's own options, {@code model_options { hidden = 512 }}. */
+    static final String MODEL_OPTIONS = "model_options";
 
     private JobConfigLoader() {}
 
@@ -47,13 +52,43 @@ public final class JobConfigLoader {
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         }
+        Map<String, Object> modelOptions = modelOptions(config);
+        Config rendered = config;
+        config = config.withoutPath(MODEL_OPTIONS);
         rejectUnknownKeys(config);
         Map<OptionKey<?>, Object> values = new HashMap<>();
         for (OptionKey<?> key : JobKeys.all()) {
             values.put(key, read(config, key));
         }
-        return new JobConfig(values,
-                redacted(config).root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
+        return new JobConfig(values, modelOptions,
+                redacted(rendered).root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false)));
+    }
+
+    /**
+     * Reads the {@code model_options} block: the model's options as numbers, booleans or text (checked
+     * against the model's declared options later, by {@link dev.phalanx.models.ModelSpec#withOptions}).
+     */
+    private static Map<String, Object> modelOptions(Config config) {
+        if (!config.hasPath(MODEL_OPTIONS)) {
+            return Map.of();
+        }
+        if (config.getValue(MODEL_OPTIONS).valueType() != ConfigValueType.OBJECT) {
+            throw new ConfigError("key '" + MODEL_OPTIONS + "': expected a block of option = value, got "
+                    + config.getValue(MODEL_OPTIONS).render(ConfigRenderOptions.concise()) + " ("
+                    + config.getValue(MODEL_OPTIONS).origin().description() + ")");
+        }
+        Map<String, Object> options = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> entry : config.getConfig(MODEL_OPTIONS).entrySet()) {
+            ConfigValue value = entry.getValue();
+            if (value.valueType() != ConfigValueType.NUMBER && value.valueType() != ConfigValueType.BOOLEAN
+                    && value.valueType() != ConfigValueType.STRING) {
+                throw new ConfigError("key '" + MODEL_OPTIONS + "." + entry.getKey() + "': expected a number, true or"
+                        + " false, or text, got " + value.render(ConfigRenderOptions.concise()) + " ("
+                        + value.origin().description() + ")");
+            }
+            options.put(entry.getKey(), value.unwrapped());
+        }
+        return options;
     }
 
     /**
@@ -90,7 +125,9 @@ public final class JobConfigLoader {
             }
             String key = override.substring(0, eq).trim();
             String value = override.substring(eq + 1);
-            checkKnown(key);
+            if (!key.startsWith(MODEL_OPTIONS + ".")) {
+                checkKnown(key);
+            }
             // Values stay text: Typesafe converts text to the requested type when read, and a path
             // such as hdfs://nn/x must not be parsed as HOCON (where // starts a comment).
             config = config.withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));

@@ -33,8 +33,10 @@ public final class PhalanxCli {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        CommandLine train = new CommandLine(new TrainCommand(out));
+        train.getCommandSpec().usageMessage().footer(ModelHelp.lines().toArray(new String[0]));
         CommandLine cli = new CommandLine(new PhalanxCli())
-                .addSubcommand(new CommandLine(new TrainCommand(out)))
+                .addSubcommand(train)
                 .addSubcommand(new CommandLine(new CheckpointsCommand(out)))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))

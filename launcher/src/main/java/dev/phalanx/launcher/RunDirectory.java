@@ -89,8 +89,13 @@ public final class RunDirectory implements AutoCloseable {
      */
     public static RunDirectory open(String configured, String model, Configuration conf, boolean force,
             Leasing leasing) {
-        // A model spec may carry options, "transformer(layers=2)": its name alone names the folder.
+        // A model spec may carry options, "transformer(layers=2)": its name alone names the folder;
+        // a user's class, "class:com.acme.nets.MyNet", by its simple name.
         String name = model.replaceAll("\\(.*", "").trim();
+        if (name.startsWith("class:")) {
+            name = name.substring(name.lastIndexOf('.') + 1);
+        }
+        name = name.replaceAll("[^A-Za-z0-9._-]", "_");
         Path path;
         try {
             path = configured.isBlank() ? new Path("runs", name + "-" + LocalDateTime.now().format(STAMP))

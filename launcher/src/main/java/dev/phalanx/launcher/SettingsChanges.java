@@ -4,9 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.phalanx.engine.api.options.OptionKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -41,13 +44,30 @@ final class SettingsChanges {
         for (String key : keys) {
             OptionKey<?> known = JobKeys.find(key);
             if (known == null || known == JobKeys.RUN_DIR || !current.hasPath(key)) {
+                // model_options.* are compared as one block below.
                 continue;
             }
             if (!same(earlier, current, known)) {
                 changes.add(key + " " + render(earlier.getValue(key)) + " -> " + render(current.getValue(key)));
             }
         }
+        Map<String, String> optionsBefore = modelOptions(earlier);
+        Map<String, String> optionsNow = modelOptions(current);
+        if (!optionsBefore.equals(optionsNow)) {
+            changes.add(JobConfigLoader.MODEL_OPTIONS + " " + optionsBefore + " -> " + optionsNow);
+        }
         return changes;
+    }
+
+    /** The {@code model_options} block as text values by name (written 64 or "64", the same); empty when absent. */
+    private static Map<String, String> modelOptions(Config config) {
+        Map<String, String> options = new TreeMap<>();
+        if (config.hasPath(JobConfigLoader.MODEL_OPTIONS)
+                && config.getValue(JobConfigLoader.MODEL_OPTIONS).valueType() == ConfigValueType.OBJECT) {
+            config.getConfig(JobConfigLoader.MODEL_OPTIONS).entrySet()
+                    .forEach(entry -> options.put(entry.getKey(), render(entry.getValue())));
+        }
+        return options;
     }
 
     private static boolean same(Config earlier, Config current, OptionKey<?> key) {

@@ -12,6 +12,7 @@ import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.models.InputSpec;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key; repeatable")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--jars", split = ",", paramLabel = "JAR[,JAR...]", description = "jars holding your own model"
+            + " (a BlockFactory class or a model family): bin/phalanx puts them on the class path, and they are shipped"
+            + " to the executors (spark.jars)")
+    List<String> jars = new ArrayList<>();
+
     @Option(names = "--force", description = "train afresh even if run_dir holds a run; the earlier run is moved"
             + " aside to <run_dir>.previous-<time>")
     boolean force;
@@ -56,6 +62,12 @@ final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long startMillis = System.currentTimeMillis();
         JobConfig job = JobConfigLoader.load(config, overrides);
+        try (UserJars userJars = UserJars.open(jars)) {
+            return call(job, userJars, start, startMillis);
+        }
+    }
+
+    private int call(JobConfig job, UserJars userJars, long start, long startMillis) throws IOException {
         TrainingOptions declared;
         try {
             job.data().validate(job.model());
@@ -71,13 +83,13 @@ final class TrainCommand implements Callable<Integer> {
                 + config, notice -> out.println("phalanx: " + notice));
         // Held until the command ends, on every path: no second run can use the folder meanwhile.
         try (RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force, leasing)) {
-            return train(job, runDir, leasing, start, startMillis);
+            return train(job, userJars, runDir, leasing, start, startMillis);
         }
     }
 
     /** Trains in the leased run directory and writes its results. */
-    private int train(JobConfig job, RunDirectory runDir, RunDirectory.Leasing leasing, long start, long startMillis)
-            throws IOException {
+    private int train(JobConfig job, UserJars userJars, RunDirectory runDir, RunDirectory.Leasing leasing, long start,
+            long startMillis) throws IOException {
         List<String> changed = runDir.state() == RunDirectory.State.NEW ? List.of()
                 : SettingsChanges.between(runDir.read(RunDirectory.JOB_CONF), job.rendered());
         switch (runDir.state()) {
@@ -112,6 +124,9 @@ final class TrainCommand implements Callable<Integer> {
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.barrier.sync.timeout",
                         job.get(TrainingKeys.COLLECTIVE_TIMEOUT).multipliedBy(5).toSeconds() + "s");
+        if (!userJars.isEmpty()) {
+            session.config("spark.jars", userJars.sparkJars(new SparkConf().get("spark.jars", "")));
+        }
         // Executors do not inherit this process's environment: pass on its malloc settings and oneMKL preload.
         ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
         SparkSession spark = SparkStart.start(session, job.effectiveMaster(), job.get(TrainingKeys.SLOT_WAIT_TIMEOUT));
@@ -178,11 +193,20 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Saves the model in DJL's format under run_dir/model (through a local folder: DJL writes local files). */
+    /**
+     * Saves the model under run_dir/model (through a local folder: DJL writes local files): in DJL's
+     * format, or a model trained from a TorchScript file as TorchScript, {@code <name>.pt}.
+     */
     private void exportModel(TrainedModel model, RunDirectory runDir) throws IOException {
         Path local = Files.createTempDirectory("phalanx-model");
         try {
-            model.saveDjl(local);
+            if (model.isTorchScript()) {
+                try (OutputStream file = Files.newOutputStream(local.resolve(model.artifactName() + ".pt"))) {
+                    model.exportTorchScript(file);
+                }
+            } else {
+                model.saveDjl(local);
+            }
             runDir.copyIn(local, "model");
         } finally {
             try (var files = Files.list(local)) {
@@ -192,7 +216,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             Files.delete(local);
         }
-        out.println("saved the model in DJL format to " + runDir.uri() + "/model");
+        out.println("saved the model in " + (model.isTorchScript() ? "TorchScript" : "DJL format") + " to "
+                + runDir.uri() + "/model");
     }
 
     /**
