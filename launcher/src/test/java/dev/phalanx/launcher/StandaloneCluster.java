@@ -58,6 +58,15 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** Starts {@code spark-submit} of the job jar with {@code args}; output goes to {@code log}. */
     Process submit(Path jobJar, Path log, List<String> sparkConf, List<String> args) throws IOException {
+        return submit(jobJar, log, sparkConf, args, List.of());
+    }
+
+    /**
+     * As {@link #submit(Path, Path, List, List)}, with {@code driverOnly} on the driver's class path
+     * alone (the executors do not have it).
+     */
+    Process submit(Path jobJar, Path log, List<String> sparkConf, List<String> args, List<Path> driverOnly)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(),
                 "--deploy-mode", "client", "--class", PhalanxCli.class.getName()));
         for (String conf : sparkConf) {
@@ -66,7 +75,7 @@ final class StandaloneCluster implements AutoCloseable {
         }
         command.add(jobJar.toString());
         command.addAll(args);
-        return process(log, command);
+        return TestSparkHome.java(sparkHome, log, driverOnly, command);
     }
 
     /** Returns the PIDs of the executor JVMs the Workers launched. */

@@ -48,6 +48,11 @@ class StandaloneClusterIT {
     }
 
     private static Process submit(Path runDir, Path log, String... overrides) throws IOException {
+        return submit(runDir, log, List.of(), List.of(), overrides);
+    }
+
+    private static Process submit(Path runDir, Path log, List<String> extraConf, List<Path> driverOnly,
+            String... overrides) throws IOException {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--config",
                 Path.of("..", "conf", "fashion-mnist-mlp.conf").toAbsolutePath().normalize().toString(),
                 "--set", "run_dir=" + runDir, "--set", "slot_wait_timeout=120s"));
@@ -55,8 +60,10 @@ class StandaloneClusterIT {
             args.add("--set");
             args.add(override);
         }
-        return cluster.submit(jobJar(), log, List.of("spark.executor.cores=1", "spark.executor.memory=1g",
-                "spark.cores.max=2", "spark.ui.enabled=false"), args);
+        List<String> conf = new java.util.ArrayList<>(List.of("spark.executor.cores=1", "spark.executor.memory=1g",
+                "spark.cores.max=2", "spark.ui.enabled=false"));
+        conf.addAll(extraConf);
+        return cluster.submit(jobJar(), log, conf, args, driverOnly);
     }
 
     private static String finish(Process process, Path log) throws Exception {
@@ -83,6 +90,41 @@ class StandaloneClusterIT {
         assertEquals(2, summary.get("world_size").asInt());
         double accuracy = summary.get("test_accuracy").asDouble();
         assertTrue(accuracy >= 0.85, "test accuracy " + accuracy);
+    }
+
+    @Test
+    void aUserModelFromItsOwnJarTrainsOnTwoExecutorsToTheBuiltInMlpsAccuracy() throws Exception {
+        Path runDir = dir.resolve("user-model-run");
+        Path log = dir.resolve("submit-user-model.out");
+        // spark-submit --jars: the jar goes on the driver's class path and to every executor.
+        String output = finish(submit(runDir, log, List.of("spark.jars=" + UserModelIT.examplesJar().toUri()), List.of(),
+                "model=class:" + UserModelIT.WIDE_MLP), log);
+        assertTrue(output.contains("phalanx: training class:" + UserModelIT.WIDE_MLP + " on Fashion-MNIST"), output);
+        JsonNode summary = new ObjectMapper().readTree(Files.readString(runDir.resolve("summary.json")));
+        assertEquals(2, summary.get("world_size").asInt());
+        double accuracy = summary.get("test_accuracy").asDouble();
+        // The bar the built-in MLP must reach on this cluster (trainsToTheSkeletonsAccuracyOnTwoExecutors).
+        assertTrue(accuracy >= 0.85, "test accuracy " + accuracy);
+        assertTrue(Files.exists(runDir.resolve("model/WideMlp-0000.params")));
+    }
+
+    @Test
+    void aUserModelTheExecutorsCannotLoadIsNamedBeforeTrainingWithExitCode2() throws Exception {
+        Path runDir = dir.resolve("driver-only-run");
+        Path log = dir.resolve("submit-driver-only.out");
+        // The user's jar on the driver's class path alone, beside the job jar it needs (a class
+        // loader above the job jar's could not see Phalanx's interfaces): the executors lack it.
+        Process submit = submit(runDir, log, List.of(), List.of(jobJar(), UserModelIT.examplesJar()),
+                "model=class:" + UserModelIT.WIDE_MLP);
+        assertTrue(submit.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish:\n" + Files.readString(log));
+        String output = Files.readString(log);
+        assertEquals(ExitCodes.BAD_CONFIG, submit.exitValue(), output);
+        String error = output.lines().filter(line -> line.startsWith("phalanx: error")).findFirst().orElse(output);
+        System.out.println(error);
+        assertEquals("phalanx: error: model 'class:" + UserModelIT.WIDE_MLP + "' cannot be loaded on the executors:"
+                + " class " + UserModelIT.WIDE_MLP + " is not on the class path (add its jar with --jars, spark.jars or"
+                + " the application jar)", error);
+        assertFalse(output.contains("epoch 1"), output);
     }
 
     @Test

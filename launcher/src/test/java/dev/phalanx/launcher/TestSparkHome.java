@@ -60,12 +60,19 @@ final class TestSparkHome {
      * daemon or driver needs there; stdout and stderr go to {@code log}.
      */
     static Process java(Path home, Path log, List<String> mainAndArgs) throws IOException {
+        return java(home, log, List.of(), mainAndArgs);
+    }
+
+    /** As {@link #java(Path, Path, List)}, with {@code extraClassPath} after Spark's jars. */
+    static Process java(Path home, Path log, List<Path> extraClassPath, List<String> mainAndArgs) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.add("-Xmx2g");
         command.add("-cp");
-        command.add(home.resolve("jars") + "/*");
+        StringBuilder classPath = new StringBuilder(home.resolve("jars") + "/*");
+        extraClassPath.forEach(entry -> classPath.append(java.io.File.pathSeparator).append(entry));
+        command.add(classPath.toString());
         command.addAll(mainAndArgs);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();

@@ -59,7 +59,7 @@ public final class ModelCatalog {
                             + before.getClass().getName() + " and " + family.getClass().getName());
                 }
             }
-        } catch (ServiceConfigurationError e) {
+        } catch (ServiceConfigurationError | LinkageError e) {
             throw new IllegalStateException("a model family on the class path cannot be loaded: " + e.getMessage(), e);
         }
         return Collections.unmodifiableMap(found);

@@ -59,8 +59,10 @@ public final class ExecutorModelCheck {
             throw new IllegalArgumentException("model '" + model.name() + "' cannot be loaded on the executors"
                     + " (add its jar with --jars or spark.jars): " + rootCause(e));
         }
+        String prefix = "model '" + model.name() + "': ";
         problems.stream().filter(problem -> problem != null).findFirst().ifPresent(problem -> {
-            throw new IllegalArgumentException(problem + " on the executors");
+            throw new IllegalArgumentException("model '" + model.name() + "' cannot be loaded on the executors: "
+                    + (problem.startsWith(prefix) ? problem.substring(prefix.length()) : problem));
         });
     }
 
