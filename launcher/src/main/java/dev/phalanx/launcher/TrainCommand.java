@@ -121,9 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         SparkSession.Builder session = SparkSession.builder()
                 .master(job.effectiveMaster())
                 .appName("phalanx train " + job.model())
-                .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.barrier.sync.timeout",
-                        job.get(TrainingKeys.COLLECTIVE_TIMEOUT).multipliedBy(5).toSeconds() + "s");
+                .config("spark.ui.showConsoleProgress", "false");
         if (!userJars.isEmpty()) {
             session.config("spark.jars", userJars.sparkJars(new SparkConf().get("spark.jars", "")));
         }

@@ -53,6 +53,8 @@ final class OptionCombinations {
         FaultInjection fault = options.faultInjection();
         require(fault == null || fault.rank() < workers, "fault_injection",
                 "names rank " + (fault == null ? 0 : fault.rank()) + " but there are " + workers + " workers");
+        require(fault == null || !fault.stallsBeforeRendezvous() || workers > 1, "fault_injection",
+                "rank:rendezvous needs at least 2 workers: one worker has no rendezvous");
     }
 
     private static void require(boolean ok, String key, String problem) {

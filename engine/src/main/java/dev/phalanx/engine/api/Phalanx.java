@@ -89,14 +89,14 @@ public final class Phalanx {
                 : new CheckpointSettings(options.checkpointDir(),
                         new HadoopConf(data.sparkSession().sparkContext().hadoopConfiguration()),
                         options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints(),
-                        options.leaseTimeout(), options.resumeWithOtherData());
+                        options.checkpointTimeout(), options.leaseTimeout(), options.resumeWithOtherData());
         TrainingSpec spec = new TrainingSpec(options.model(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
                 options.gpusPerWorker(), options.gpuFallbackToCpu(),
                 options.shardMemoryBudget(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
-                options.gradientWire(),
+                options.rendezvousTimeout(), options.gradientWire(),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps());
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {

@@ -198,6 +198,15 @@ public final class TrainingOptions {
         return set(TrainingKeys.COLLECTIVE_TIMEOUT, collectiveTimeout);
     }
 
+    /**
+     * Sets how long a worker waits at the start-up rendezvous for the others before the job fails
+     * (key {@code rendezvous_timeout}, default 10 min), whatever the session's {@code
+     * spark.barrier.sync.timeout} (Spark's default: 365 days).
+     */
+    public TrainingOptions optRendezvousTimeout(Duration rendezvousTimeout) {
+        return set(TrainingKeys.RENDEZVOUS_TIMEOUT, rendezvousTimeout);
+    }
+
     /** Sets how long to wait for enough task slots (key {@code slot_wait_timeout}, default 60 s). */
     public TrainingOptions optSlotWaitTimeout(Duration slotWaitTimeout) {
         return set(TrainingKeys.SLOT_WAIT_TIMEOUT, slotWaitTimeout);
@@ -223,6 +232,15 @@ public final class TrainingOptions {
      */
     public TrainingOptions optCheckpointInterval(Duration interval) {
         return set(TrainingKeys.CHECKPOINT_INTERVAL, interval);
+    }
+
+    /**
+     * Sets how long one checkpoint write, or one call to the checkpoint store on the driver, may
+     * take before the job fails naming the store (key {@code checkpoint_timeout}, default 10 min).
+     * Training does not wait for checkpoint writes.
+     */
+    public TrainingOptions optCheckpointTimeout(Duration checkpointTimeout) {
+        return set(TrainingKeys.CHECKPOINT_TIMEOUT, checkpointTimeout);
     }
 
     /** Sets how many checkpoints to keep (key {@code keep_checkpoints}, default 3). */
@@ -256,11 +274,12 @@ public final class TrainingOptions {
     }
 
     /**
-     * Makes worker {@code rank} throw just before global step {@code step} in the first attempt: a
-     * testing aid for recovery (key {@code fault_injection}, as {@code "rank:step"}); null for none.
+     * Makes worker {@code rank} throw just before global step {@code step}, or stall before the
+     * rendezvous, in the first attempt: a testing aid for recovery and timeouts (key {@code
+     * fault_injection}, as {@code "rank:step"} or {@code "rank:rendezvous"}); null for none.
      */
     public TrainingOptions optFaultInjection(FaultInjection fault) {
-        return set(TrainingKeys.FAULT_INJECTION, fault == null ? "" : fault.rank() + ":" + fault.step());
+        return set(TrainingKeys.FAULT_INJECTION, fault == null ? "" : fault.text());
     }
 
     /** Reports step metrics every {@code steps} steps; 0 = only per epoch (key {@code log_every_steps}, default 50). */
@@ -388,6 +407,11 @@ public final class TrainingOptions {
         return get(TrainingKeys.KEEP_CHECKPOINTS);
     }
 
+    /** Returns how long one checkpoint write or store call on the driver may take. */
+    public Duration checkpointTimeout() {
+        return get(TrainingKeys.CHECKPOINT_TIMEOUT);
+    }
+
     /** Returns how long a lease stays valid without a heartbeat. */
     public Duration leaseTimeout() {
         return get(TrainingKeys.LEASE_TIMEOUT);
@@ -482,6 +506,11 @@ public final class TrainingOptions {
     /** Returns the collective timeout. */
     public Duration collectiveTimeout() {
         return get(TrainingKeys.COLLECTIVE_TIMEOUT);
+    }
+
+    /** Returns how long a worker waits at the start-up rendezvous. */
+    public Duration rendezvousTimeout() {
+        return get(TrainingKeys.RENDEZVOUS_TIMEOUT);
     }
 
     /** Returns how long to wait for task slots. */

@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param everySteps checkpoint every this many steps; 0 = off
  * @param interval checkpoint when this much time has passed since the last; zero = off
  * @param keep how many checkpoints to keep
+ * @param timeout how long one checkpoint write, or one call to the store on the driver, may take
  * @param leaseTimeout how long the job's lease on the directory stays valid without a heartbeat
  * @param resumeWithOtherData whether a checkpoint trained on other data may be resumed from
  */
 public record CheckpointSettings(String uri, HadoopConf hadoopConf, long everySteps, Duration interval, int keep,
-        Duration leaseTimeout, boolean resumeWithOtherData)
+        Duration timeout, Duration leaseTimeout, boolean resumeWithOtherData)
         implements Serializable {}

@@ -11,6 +11,7 @@ import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.engine.job.DirectMemoryExhaustedException;
 import dev.phalanx.engine.worker.ProgressReporter;
+import dev.phalanx.engine.worker.RendezvousStall;
 import dev.phalanx.engine.worker.TrainingLoop;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.worker.TrainingSpec;
@@ -67,6 +68,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         // stops the whole barrier stage, so no peer waits for it.
         WorkerDevices devices = WorkerDevices.resolve(rank, host, spec.gpusPerWorker(), gpuAddresses(context),
                 spec.gpuFallbackToCpu(), cudaDevices);
+        RendezvousStall.stallIfDue(spec.fault(), rank, attempt, spec.rendezvousTimeout(), context::isInterrupted);
         // This attempt's connections prove they know keys derived from the job's secret and the attempt.
         CollectiveOptions collective = JobSecret.resolve(spec.collective()).withAttempt(attempt);
         // try-with-resources frees the shard's memory and deletes its spill file on every path,
@@ -74,7 +76,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         try (ShardStore shard = ShardStore.fill(CollectionConverters.asJava(rows), spec.columns().featureLength(),
                         spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank), "rank-" + rank);
                 Communicator comm = Communicators.connect(
-                        rank, spec.workers(), new SparkBarrierRendezvous(context), host, collective);
+                        rank, spec.workers(), new SparkBarrierRendezvous(context, spec.rendezvousTimeout()), host, collective);
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, JobKey.progress(collective.jobToken(), attempt))) {
             TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom,

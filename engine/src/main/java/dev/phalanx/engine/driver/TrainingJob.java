@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.RDD;
@@ -43,7 +42,6 @@ import scala.reflect.ClassTag$;
  */
 public final class TrainingJob {
 
-    private static final Logger LOG = Logger.getLogger(TrainingJob.class.getName());
     private static final long LISTENER_WAIT_MILLIS = 10_000;
     /** How long a finished attempt waits for rank 0's last progress reports to be handed on. */
     private static final long REPORTS_DRAIN_MILLIS = 10_000;
@@ -95,10 +93,6 @@ public final class TrainingJob {
         ResourceProfile profile = gpusPerWorker == 0 ? sc.resourceProfileManager().defaultResourceProfile()
                 : GpuResources.trainingProfile(sc, gpusPerWorker);
         SlotCheck.requireSlots(sc, workers, slotWait, profile, gpusPerWorker);
-        if (!sc.getConf().contains("spark.barrier.sync.timeout")) {
-            LOG.warning("spark.barrier.sync.timeout is not set (Spark's default is 365 days): if a worker dies"
-                    + " before the rendezvous, the others wait that long. Set it when creating the session.");
-        }
         Sharding.Sharded sharded = Sharding.shard(data, columns, workers, localBatch);
         return new Shards(columns, workers, localBatch, gpusPerWorker, profile, sharded.samples(),
                 sharded.fingerprint());

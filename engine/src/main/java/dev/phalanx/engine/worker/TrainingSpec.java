@@ -9,6 +9,7 @@ import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
 import java.io.Serializable;
+import java.time.Duration;
 
 /**
  * Everything a worker needs, as plain serialisable values: the task closure captures this and
@@ -30,6 +31,7 @@ import java.io.Serializable;
  * @param gpuFallbackToCpu whether a worker given GPUs but seeing no CUDA may train on the CPU
  * @param shardMemoryBudget bytes of direct memory a worker's shard may take before it spills to disk
  * @param collective timeout and job token of the all-reduce connections
+ * @param rendezvousTimeout how long a worker waits at the start-up rendezvous for the others
  * @param gradientWire the precision gradients travel in between workers
  * @param identity what checkpoints record and a resume must match
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
@@ -53,6 +55,7 @@ public record TrainingSpec(
         boolean gpuFallbackToCpu,
         long shardMemoryBudget,
         CollectiveOptions collective,
+        Duration rendezvousTimeout,
         WirePrecision gradientWire,
         JobIdentity identity,
         CheckpointSettings checkpoints,

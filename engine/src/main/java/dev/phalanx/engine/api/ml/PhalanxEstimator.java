@@ -265,6 +265,18 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return (Param<String>) param(TrainingKeys.COLLECTIVE_TIMEOUT);
     }
 
+    /** How long a worker waits at the start-up rendezvous, as in a config file (default {@code "10m"}). */
+    @SuppressWarnings("unchecked")
+    public Param<String> rendezvousTimeout() {
+        return (Param<String>) param(TrainingKeys.RENDEZVOUS_TIMEOUT);
+    }
+
+    /** How long one checkpoint write or store call may take, as in a config file (default {@code "10m"}). */
+    @SuppressWarnings("unchecked")
+    public Param<String> checkpointTimeout() {
+        return (Param<String>) param(TrainingKeys.CHECKPOINT_TIMEOUT);
+    }
+
     /** How long to wait for enough task slots, as in a config file (default {@code "60s"}). */
     @SuppressWarnings("unchecked")
     public Param<String> slotWaitTimeout() {
@@ -417,6 +429,16 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
     /** Sets how long a worker waits on a silent peer, as in a config file ({@code "30s"}, {@code "2m"}). */
     public E setCollectiveTimeout(String value) {
         return setOption(TrainingKeys.COLLECTIVE_TIMEOUT, value);
+    }
+
+    /** Sets how long a worker waits at the start-up rendezvous for the others, as in a config file. */
+    public E setRendezvousTimeout(String value) {
+        return setOption(TrainingKeys.RENDEZVOUS_TIMEOUT, value);
+    }
+
+    /** Sets how long one checkpoint write or store call may take, as in a config file. */
+    public E setCheckpointTimeout(String value) {
+        return setOption(TrainingKeys.CHECKPOINT_TIMEOUT, value);
     }
 
     /** Sets how long to wait for enough task slots, as in a config file. */

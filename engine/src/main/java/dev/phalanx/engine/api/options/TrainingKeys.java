@@ -115,6 +115,12 @@ public final class TrainingKeys {
             Duration.class, "2m")
             .check(OptionCheck.positiveDuration())
             .doc("how long a worker waits on a silent peer before the job fails");
+    /** Rendezvous timeout. */
+    public static final OptionKey<Duration> RENDEZVOUS_TIMEOUT = key("rendezvous_timeout", OptionType.DURATION,
+            Duration.class, "10m")
+            .check(OptionCheck.positiveDuration())
+            .doc("how long a worker waits at the start-up rendezvous (Spark's barrier) for the others before the job"
+                    + " fails; bounds it whatever spark.barrier.sync.timeout says");
     /** Gradient compression. */
     public static final OptionKey<String> GRADIENT_COMPRESSION = key("gradient_compression", OptionType.STRING,
             String.class, "none")
@@ -148,6 +154,12 @@ public final class TrainingKeys {
             .check(OptionCheck.atLeast(1))
             .doc("how many checkpoints to keep; older ones are deleted only after a newer one commits, with the"
                     + " _tmp-/_invalid- leftovers of older steps");
+    /** Checkpoint timeout. */
+    public static final OptionKey<Duration> CHECKPOINT_TIMEOUT = key("checkpoint_timeout", OptionType.DURATION,
+            Duration.class, "10m")
+            .check(OptionCheck.positiveDuration())
+            .doc("how long one checkpoint write, or one call to the checkpoint store on the driver (listing,"
+                    + " checking), may take before the job fails naming the store; training does not wait for writes");
     /** Lease timeout. */
     public static final OptionKey<Duration> LEASE_TIMEOUT = key("lease_timeout", OptionType.DURATION, Duration.class,
             "2m")
@@ -169,7 +181,8 @@ public final class TrainingKeys {
             "\"\"")
             .check(TrainingKeys::faultInjectionProblem)
             .notInEstimator()
-            .doc("testing aid: rank:step makes that worker fail before that step in the first attempt");
+            .doc("testing aid, in the first attempt only: rank:step makes that worker fail before that step;"
+                    + " rank:rendezvous makes it stall before the rendezvous");
     /** Step metrics cadence. */
     public static final OptionKey<Integer> LOG_EVERY_STEPS = key("log_every_steps", OptionType.INT, Integer.class,
             "50")
@@ -205,10 +218,10 @@ public final class TrainingKeys {
     public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
             OPTIMIZER, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
-            SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT, CHECKPOINT_DIR,
-            CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, MAX_ATTEMPTS, FAULT_INJECTION,
-            LOG_EVERY_STEPS, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD,
-            TLS_PROTOCOL));
+            SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
+            CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
+            LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
+            TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_PROTOCOL));
 
     private TrainingKeys() {}
 
@@ -220,7 +233,7 @@ public final class TrainingKeys {
             FaultInjection.parse(text);
             return null;
         } catch (IllegalArgumentException e) {
-            return "must look like rank:step, got '" + text + "'";
+            return "must look like rank:step or rank:rendezvous, got '" + text + "'";
         }
     }
 }
