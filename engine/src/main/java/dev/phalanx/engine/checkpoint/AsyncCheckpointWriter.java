@@ -1,119 +1,247 @@
 package dev.phalanx.engine.checkpoint;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Writes checkpoints on a background thread so training only pauses to copy its state.
+ * Writes checkpoints on a background thread, so training pauses only to copy its state and never
+ * waits for the store.
  *
- * <p>One write at a time: a checkpoint that falls due while the previous one is still being
- * written waits for it (and says so in the log), so the cadence stays exactly as configured and
- * reruns checkpoint at the same steps. With a sensible interval the previous write finished long
- * before. A failed write fails the next call, so a broken store cannot silently break the
- * "nothing lost" promise.
+ * <p>Why: rank 0 writes every checkpoint; had it waited for a slow store, its peers would have
+ * waited for rank 0 in the next all-reduce, and a store slower than {@code collective_timeout}
+ * would have shown up on them as a silent peer. Instead a snapshot that falls due while a write is
+ * running waits in a queue of one; a newer snapshot replaces a queued one that has not started (and
+ * says so in the log), so a slow store gets fewer checkpoints, never a stalled training step.
+ *
+ * <p>Each write has its own bound, {@code checkpoint_timeout}: {@link #check()}, called by the
+ * training loop every step, and every other call fail the job with an error naming the store and
+ * the option once the running write has taken longer, or with the write's own error once it failed.
+ * The final checkpoint ({@link #finish}) is awaited, within the same bound.
  */
 public final class AsyncCheckpointWriter implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AsyncCheckpointWriter.class.getName());
+    /** How often {@link #finish} looks at the deadline while it waits. */
+    private static final long FINISH_POLL_MILLIS = 100;
+    /** How long an idle writer thread may take to notice that it is closed. */
+    private static final long IDLE_EXIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long an abandoned write may take to give up once interrupted. */
+    private static final long ABANDON_JOIN_MILLIS = 1_000;
 
     private final CheckpointStore store;
     private final Duration timeout;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
-        Thread t = new Thread(task, "phalanx-checkpoint-writer");
-        t.setDaemon(true);
-        return t;
-    });
-    private Future<CheckpointInfo> pending;
+    private final Object lock = new Object();
+    private final Thread thread;
+    // All guarded by lock.
+    private TrainingState queued;
+    private TrainingState running;
+    private long runningSince;
+    private CheckpointInfo lastWritten;
+    private CheckpointException failure;
+    private boolean closed;
+    private int replaced;
 
     /**
-     * Creates a writer into {@code store}.
+     * Creates a writer into {@code store} and starts its daemon thread.
      *
-     * @param timeout the longest to wait for a running write before the final one
+     * @param timeout the longest one write may take ({@code checkpoint_timeout})
      */
     public AsyncCheckpointWriter(CheckpointStore store, Duration timeout) {
         this.store = store;
         this.timeout = timeout;
+        this.thread = new Thread(this::writeQueued, "phalanx-checkpoint-writer");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
-     * Starts writing {@code snapshot}, a copy the caller no longer touches, once the previous
-     * write has finished.
+     * Queues {@code snapshot}, a copy the caller no longer touches, and returns at once: it is
+     * written as soon as the running write (if any) ends, unless a newer snapshot replaces it first.
      *
-     * @throws CheckpointException if the previous write failed
+     * @throws CheckpointException if a write failed or the running one is past {@code checkpoint_timeout}
      */
     public void submit(TrainingState snapshot) {
-        if (pending != null && !pending.isDone()) {
-            LOG.warning("checkpoint at step " + snapshot.globalStep() + " waits for the previous one to be written;"
-                    + " training is stalled meanwhile (raise the checkpoint interval if this repeats)");
+        synchronized (lock) {
+            checkLocked();
+            if (queued != null) {
+                replaced++;
+                // The first says what is going on; more of the same would flood the log every step.
+                LOG.log(replaced == 1 ? Level.WARNING : Level.FINE, "checkpoint at step " + snapshot.globalStep()
+                        + " replaces the one at step " + queued.globalStep() + ", which was still queued"
+                        + (running == null ? "" : " behind the write of step " + running.globalStep()) + " to "
+                        + store.location() + " (the store is slower than the checkpoint cadence; raise"
+                        + " checkpoint_every_steps or checkpoint_interval if this repeats; later replacements are"
+                        + " logged at level FINE and counted at the end)");
+            }
+            queued = snapshot;
+            lock.notifyAll();
         }
-        awaitPending();
-        pending = thread.submit(() -> store.commit(snapshot));
     }
 
     /**
-     * Waits for a running write, then writes {@code last} before returning.
+     * Fails if a write failed or the running one is past {@code checkpoint_timeout}; cheap enough for
+     * every step.
      *
-     * @throws CheckpointException if any write failed or the running one took longer than the timeout
+     * @throws CheckpointException naming the store, and for a slow write also {@code checkpoint_timeout}
+     */
+    public void check() {
+        synchronized (lock) {
+            checkLocked();
+        }
+    }
+
+    /**
+     * Writes {@code last} after the running write (a queued snapshot is superseded by it) and waits
+     * until it is committed.
+     *
+     * @throws CheckpointException if any write failed or took longer than {@code checkpoint_timeout}
      */
     public CheckpointInfo finish(TrainingState last) {
-        awaitPending();
-        return store.commit(last);
+        synchronized (lock) {
+            checkLocked();
+            if (queued != null) {
+                LOG.info("the final checkpoint at step " + last.globalStep() + " replaces the one at step "
+                        + queued.globalStep() + ", still queued");
+            }
+            queued = last;
+            lock.notifyAll();
+            while (lastWritten == null || lastWritten.step() != last.globalStep()) {
+                checkLocked();
+                try {
+                    lock.wait(FINISH_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CheckpointException("interrupted while waiting for the final checkpoint write to "
+                            + store.location(), e);
+                }
+            }
+            if (replaced > 0) {
+                LOG.warning(replaced + " checkpoint(s) were replaced while queued behind slower writes to "
+                        + store.location());
+            }
+            return lastWritten;
+        }
     }
 
-    private void awaitPending() {
-        if (pending == null) {
-            return;
+    private void checkLocked() {
+        if (failure != null) {
+            throw failure;
         }
-        try {
-            pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof CheckpointException ce ? ce : new CheckpointException("checkpoint failed: " + cause, cause);
-        } catch (TimeoutException e) {
-            throw new CheckpointException("a checkpoint write to " + store.location() + " took longer than " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CheckpointException("interrupted while waiting for a checkpoint write", e);
-        } finally {
-            pending = null;
+        if (running != null && System.nanoTime() - runningSince > timeout.toNanos()) {
+            failure = new CheckpointException("the checkpoint write of step " + running.globalStep() + " to "
+                    + store.location() + " took longer than checkpoint_timeout = " + readable(timeout)
+                    + "; the store is unreachable or too slow (raise checkpoint_timeout if it is merely slow)");
+            throw failure;
+        }
+    }
+
+    /** The writer thread: takes the queued snapshot, writes it, and again, until closed. */
+    private void writeQueued() {
+        while (true) {
+            TrainingState next;
+            synchronized (lock) {
+                while (queued == null && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        // close() interrupts only after it stopped waiting for this thread.
+                        return;
+                    }
+                }
+                if (queued == null || failure != null) {
+                    return;
+                }
+                next = queued;
+                queued = null;
+                running = next;
+                runningSince = System.nanoTime();
+            }
+            CheckpointInfo written = null;
+            CheckpointException failed = null;
+            try {
+                written = store.commit(next);
+            } catch (CheckpointException e) {
+                failed = e;
+            } catch (RuntimeException | Error e) {
+                failed = new CheckpointException("cannot write checkpoint of step " + next.globalStep() + " to "
+                        + store.location() + ": " + e, e);
+            }
+            synchronized (lock) {
+                running = null;
+                if (failed != null && failure == null) {
+                    failure = failed;
+                }
+                if (written != null) {
+                    lastWritten = written;
+                }
+                lock.notifyAll();
+                if (failure != null) {
+                    return;
+                }
+            }
         }
     }
 
     /**
-     * Lets a running write finish (up to the timeout, even if this thread is interrupted, as Spark
-     * does when it kills the tasks of a failed barrier stage) so a worker that fails right after a
-     * checkpoint started does not lose it; then stops the thread.
+     * Drops a queued snapshot, lets a running write finish within its {@code checkpoint_timeout}
+     * (even if this thread is interrupted, as Spark does when it kills the tasks of a failed barrier
+     * stage) so a worker that fails right after a checkpoint started does not lose it, then stops
+     * the thread: interrupted if it is still writing, and never waited for longer than that bound.
      */
     @Override
     public void close() {
-        thread.shutdown();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        boolean interrupted = false;
-        try {
-            while (!thread.isTerminated()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.warning("a checkpoint write to " + store.location() + " did not finish within " + timeout
-                            + "; abandoning it (it stays invisible: only committed checkpoints are listed)");
-                    break;
-                }
-                try {
-                    thread.awaitTermination(left, TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        long deadline;
+        boolean writing;
+        synchronized (lock) {
+            closed = true;
+            if (queued != null) {
+                LOG.warning("dropping the checkpoint at step " + queued.globalStep()
+                        + ", queued but not started: the worker is stopping");
+                queued = null;
             }
-        } finally {
-            thread.shutdownNow();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            writing = running != null;
+            deadline = writing ? runningSince + timeout.toNanos() : System.nanoTime() + IDLE_EXIT_NANOS;
+            lock.notifyAll();
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                if (writing) {
+                    LOG.warning("a checkpoint write to " + store.location() + " did not finish within"
+                            + " checkpoint_timeout = " + readable(timeout) + "; abandoning it (it stays invisible:"
+                            + " only committed checkpoints are listed)");
+                }
+                thread.interrupt();
+                interrupted |= joinQuietly(ABANDON_JOIN_MILLIS);
+                break;
+            }
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits up to {@code millis} for the writer thread to end; returns whether this thread was interrupted. */
+    private boolean joinQuietly(long millis) {
+        try {
+            thread.join(millis);
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    /** A duration as config files write it, {@code 10m} rather than {@code PT10M}. */
+    private static String readable(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 }

@@ -44,7 +44,8 @@ import java.util.logging.Logger;
  *
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
  * devices, one of shard sizes, one all-reduce per step, one per logged step and one per epoch end — on every path. Only rank 0 writes
- * checkpoints, outside any collective. A rank that fails throws, and its peers fail on their next
+ * checkpoints, outside any collective and without waiting for the store ({@link AsyncCheckpointWriter},
+ * bounded by {@code checkpoint_timeout}). A rank that fails throws, and its peers fail on their next
  * collective within the timeout.
  */
 public final class TrainingLoop {
@@ -100,7 +101,7 @@ public final class TrainingLoop {
                         devices.devices(), devices.transfer());
                 OneDnnPaddingGuard.Protection guard =
                         OneDnnPaddingGuard.protect(cpu ? model.paddedConvolutions() : List.of());
-                AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, spec.collective().timeout()) : null) {
+                AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, settings.timeout()) : null) {
             guard.report().ifPresent(report -> LOG.log(report.level(), "rank " + comm.rank() + ": " + report.message()));
             // A guard that could not be completed is the other likely cause of a NaN loss.
             Optional<String> kernelAdvice = guard.report().filter(report -> report.level() == Level.WARNING)
@@ -129,6 +130,11 @@ public final class TrainingLoop {
                     tally = new EpochTally();
                 }
                 injectFaultIfDue(step);
+                if (writer != null) {
+                    // A write past checkpoint_timeout fails the job here, naming the store; the
+                    // peers then fail on this rank's abort, not on a silent peer.
+                    writer.check();
+                }
                 batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome =
