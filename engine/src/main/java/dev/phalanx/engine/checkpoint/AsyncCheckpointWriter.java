@@ -19,13 +19,16 @@ import java.util.logging.Logger;
  * <p>Each write has its own bound, {@code checkpoint_timeout}: {@link #check()}, called by the
  * training loop every step, and every other call fail the job with an error naming the store and
  * the option once the running write has taken longer, or with the write's own error once it failed.
- * The final checkpoint ({@link #finish}) is awaited, within the same bound.
+ * The final checkpoint ({@link #finish}) is awaited, within the same bound; so, on {@link #close()}
+ * when a worker fails, are the running write and a queued one.
  */
 public final class AsyncCheckpointWriter implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AsyncCheckpointWriter.class.getName());
     /** How often {@link #finish} looks at the deadline while it waits. */
     private static final long FINISH_POLL_MILLIS = 100;
+    /** How often {@link #close} looks at the running write's deadline while it waits. */
+    private static final long CLOSE_POLL_MILLIS = 100;
     /** How long an idle writer thread may take to notice that it is closed. */
     private static final long IDLE_EXIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long an abandoned write may take to give up once interrupted. */
@@ -186,28 +189,32 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
     }
 
     /**
-     * Drops a queued snapshot, lets a running write finish within its {@code checkpoint_timeout}
-     * (even if this thread is interrupted, as Spark does when it kills the tasks of a failed barrier
-     * stage) so a worker that fails right after a checkpoint started does not lose it, then stops
-     * the thread: interrupted if it is still writing, and never waited for longer than that bound.
+     * Lets the running write and then a queued one finish, each within its own {@code
+     * checkpoint_timeout} (even if this thread is interrupted, as Spark does when it kills the tasks
+     * of a failed barrier stage), so a worker that fails right after a checkpoint fell due does not
+     * lose it; then stops the thread: interrupted if a write is past its bound, and never waited for
+     * longer than that. After a failed write nothing more is written.
      */
     @Override
     public void close() {
-        long deadline;
-        boolean writing;
         synchronized (lock) {
             closed = true;
-            if (queued != null) {
-                LOG.warning("dropping the checkpoint at step " + queued.globalStep()
-                        + ", queued but not started: the worker is stopping");
-                queued = null;
-            }
-            writing = running != null;
-            deadline = writing ? runningSince + timeout.toNanos() : System.nanoTime() + IDLE_EXIT_NANOS;
             lock.notifyAll();
         }
         boolean interrupted = false;
+        long idleDeadline = 0;
+        boolean idle = false;
         while (thread.isAlive()) {
+            long deadline;
+            boolean writing;
+            synchronized (lock) {
+                writing = running != null;
+                if (!writing && !idle) {
+                    idleDeadline = System.nanoTime() + IDLE_EXIT_NANOS;
+                }
+                idle = !writing;
+                deadline = writing ? runningSince + timeout.toNanos() : idleDeadline;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 if (writing) {
@@ -219,11 +226,8 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
                 interrupted |= joinQuietly(ABANDON_JOIN_MILLIS);
                 break;
             }
-            try {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+            // Short joins: a queued snapshot's write starts with a deadline of its own.
+            interrupted |= joinQuietly(Math.max(1, Math.min(CLOSE_POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -101,6 +101,18 @@ class AsyncCheckpointWriterTest {
     }
 
     @Test
+    void closeOnAFailedWorkerStillWritesTheRunningAndTheQueuedSnapshot() {
+        SlowFileSystem.setCommitDelay(Duration.ofMillis(500));
+        try (AsyncCheckpointWriter writer = new AsyncCheckpointWriter(store, Duration.ofSeconds(30))) {
+            writer.submit(state(5));
+            awaitCommits(1);
+            writer.submit(state(10));
+        }
+        assertEquals(List.of(10L, 5L), store.list().stream().map(CheckpointInfo::step).toList());
+        awaitWriterThreadGone();
+    }
+
+    @Test
     void aWritePastCheckpointTimeoutFailsTheNextCallNamingTheStoreAndTheOption() throws Exception {
         SlowFileSystem.setCommitDelay(Duration.ofMinutes(5));
         long closeMillis;
