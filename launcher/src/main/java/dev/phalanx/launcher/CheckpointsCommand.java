@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import dev.phalanx.engine.api.options.TrainingKeys;
+import dev.phalanx.engine.checkpoint.BoundedStoreCall;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
 import java.io.IOException;
@@ -46,7 +47,9 @@ final class CheckpointsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Configuration conf = new Configuration();
         String location = checkpointDirectory(conf);
-        List<CheckpointInfo> checkpoints = new CheckpointStore(location, conf, 1).list();
+        // No job config here: the default checkpoint_timeout bounds the listing.
+        List<CheckpointInfo> checkpoints = BoundedStoreCall.run("listing checkpoints in", location,
+                TrainingKeys.CHECKPOINT_TIMEOUT.defaultValue(), () -> new CheckpointStore(location, conf, 1).list());
         out.println("checkpoints in " + location);
         if (checkpoints.isEmpty()) {
             out.println("(none)");

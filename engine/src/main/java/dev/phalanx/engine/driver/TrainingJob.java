@@ -2,6 +2,7 @@ package dev.phalanx.engine.driver;
 
 import dev.phalanx.engine.job.DataFingerprint;
 import dev.phalanx.engine.job.TrainingFailedException;
+import dev.phalanx.engine.checkpoint.BoundedStoreCall;
 import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
@@ -108,7 +109,9 @@ public final class TrainingJob {
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad value, naming its column and row
      * @throws dev.phalanx.engine.job.DeviceUnavailableException when a worker cannot use its GPUs
      * @throws CheckpointException when another live job holds the checkpoint directory's lease, or
-     *     took it over during training, or the newest checkpoints are all invalid or incompatible
+     *     took it over during training, or the newest checkpoints are all invalid or incompatible, or
+     *     a call to the checkpoint store took longer than {@code checkpoint_timeout} (see {@link
+     *     BoundedStoreCall})
      * @throws TrainingFailedException when the last attempt failed, or a relaunch found too few task slots
      */
     public TrainingResult run(Shards shards, TrainingSpec spec, ProgressWire.Handler progress,
@@ -123,8 +126,13 @@ public final class TrainingJob {
         if (settings == null) {
             return attempts(sc, shards, spec, progress, events, null, null);
         }
-        CheckpointStore store = new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep());
-        store.checkWritable();
+        Duration timeout = settings.timeout();
+        CheckpointStore store = BoundedStoreCall.run("opening checkpoint_dir", settings.uri(), timeout,
+                () -> new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep()));
+        BoundedStoreCall.run("checking that checkpoints can be written to", settings.uri(), timeout, () -> {
+            store.checkWritable();
+            return null;
+        });
         // Before anything reads or writes the checkpoints, and released on every path (with a
         // shutdown hook for a driver that exits first), so that no second job deletes or moves
         // aside this job's checkpoints, nor this job a second job's.
@@ -156,7 +164,11 @@ public final class TrainingJob {
             }
             String resumeFrom = null;
             if (store != null) {
-                lease.requireHeld();
+                BoundedStoreCall.run("checking this job's lease on", store.location(), spec.checkpoints().timeout(),
+                        () -> {
+                            lease.requireHeld();
+                            return null;
+                        });
                 resumeFrom = compatibleNewest(store, spec, spec.checkpoints(), events);
             }
             try {
@@ -186,12 +198,14 @@ public final class TrainingJob {
      */
     private String compatibleNewest(CheckpointStore store, TrainingSpec spec, CheckpointSettings settings,
             Consumer<String> events) {
-        Optional<CheckpointInfo> newest = store.newestValid();
+        Optional<CheckpointInfo> newest = BoundedStoreCall.run("listing checkpoints in", store.location(),
+                settings.timeout(), store::newestValid);
         if (newest.isEmpty()) {
             return null;
         }
         CheckpointInfo checkpoint = newest.get();
-        JobIdentity recorded = store.identity(checkpoint);
+        JobIdentity recorded = BoundedStoreCall.run("reading the job identity of", checkpoint.uri(), settings.timeout(),
+                () -> store.identity(checkpoint));
         String mismatch = recorded.mismatchWith(spec.identity());
         String otherData = mismatch == null ? recorded.dataMismatchWith(spec.identity()) : null;
         if (otherData != null && !settings.resumeWithOtherData()) {
