@@ -7,6 +7,8 @@ import dev.phalanx.engine.api.Phalanx;
 import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
 import dev.phalanx.engine.api.options.TrainingKeys;
+import dev.phalanx.engine.checkpoint.BoundedStoreCall;
+import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.job.EpochMetrics;
@@ -164,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 out.println("no test data (set test_data to evaluate)");
             }
-            exportModel(model, runDir);
+            exportModel(model, runDir, options);
             EpochMetrics last = model.history().get(model.history().size() - 1);
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), options.workers(),
                     options.epochs(), model.steps(), options.batchSize(), options.learningRate(), options.seed(),
@@ -172,12 +174,16 @@ final class TrainCommand implements Callable<Integer> {
                     data.description(), testAccuracy, testMse, testSamples, model.samplesPerSecond(), model.trainSeconds(),
                     (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
                     model.history());
-            if (!changed.isEmpty()) {
-                // The settings this run trained with, for whoever continues or inspects it.
-                runDir.write(RunDirectory.JOB_CONF, job.rendered());
-            }
-            runDir.write(RunDirectory.SUMMARY, json().writeValueAsString(summary));
-            runDir.write(RunDirectory.SUCCESS, "");
+            String summaryJson = json().writeValueAsString(summary);
+            bounded("committing the run's results to", runDir.uri(), options, () -> {
+                if (!changed.isEmpty()) {
+                    // The settings this run trained with, for whoever continues or inspects it.
+                    runDir.write(RunDirectory.JOB_CONF, job.rendered());
+                }
+                runDir.write(RunDirectory.SUMMARY, summaryJson);
+                runDir.write(RunDirectory.SUCCESS, "");
+                return null;
+            });
             out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);
             return ExitCodes.OK;
         } catch (Exception e) {
@@ -195,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
      * Saves the model under run_dir/model (through a local folder: DJL writes local files): in DJL's
      * format, or a model trained from a TorchScript file as TorchScript, {@code <name>.pt}.
      */
-    private void exportModel(TrainedModel model, RunDirectory runDir) throws IOException {
+    private void exportModel(TrainedModel model, RunDirectory runDir, TrainingOptions options) throws IOException {
         Path local = Files.createTempDirectory("phalanx-model");
         try {
             if (model.isTorchScript()) {
@@ -205,7 +211,10 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 model.saveDjl(local);
             }
-            runDir.copyIn(local, "model");
+            bounded("copying the model to", runDir.uri() + "/model", options, () -> {
+                runDir.copyIn(local, "model");
+                return null;
+            });
         } finally {
             try (var files = Files.list(local)) {
                 for (Path file : (Iterable<Path>) files::iterator) {
@@ -216,6 +225,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.println("saved the model in " + (model.isTorchScript() ? "TorchScript" : "DJL format") + " to "
                 + runDir.uri() + "/model");
+    }
+
+    /**
+     * Runs a call to the run directory's file system within {@code checkpoint_timeout} ({@link
+     * BoundedStoreCall}): past it, a {@code CheckpointException} naming the operation, the path and
+     * the option; an I/O error stays the I/O error it was.
+     */
+    private static <T> T bounded(String operation, String path, TrainingOptions options, Callable<T> call)
+            throws IOException {
+        try {
+            return BoundedStoreCall.run(operation, path, options.checkpointTimeout(), call);
+        } catch (CheckpointException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 
     /**

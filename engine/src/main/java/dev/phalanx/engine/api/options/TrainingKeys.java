@@ -158,8 +158,9 @@ public final class TrainingKeys {
     public static final OptionKey<Duration> CHECKPOINT_TIMEOUT = key("checkpoint_timeout", OptionType.DURATION,
             Duration.class, "10m")
             .check(OptionCheck.positiveDuration())
-            .doc("how long one checkpoint write, or one call to the checkpoint store on the driver (listing,"
-                    + " checking), may take before the job fails naming the store; training does not wait for writes");
+            .doc("how long one checkpoint write, or one call on the driver to the checkpoint store (checking,"
+                    + " listing) or to run_dir (the final commit), may take before the job fails naming the store;"
+                    + " training does not wait for writes");
     /** Lease timeout. */
     public static final OptionKey<Duration> LEASE_TIMEOUT = key("lease_timeout", OptionType.DURATION, Duration.class,
             "2m")
