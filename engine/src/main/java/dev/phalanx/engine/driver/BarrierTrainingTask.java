@@ -75,8 +75,8 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         // including a failed peer or a killed task (Spark interrupts the task thread).
         try (ShardStore shard = ShardStore.fill(CollectionConverters.asJava(rows), spec.columns().featureLength(),
                         spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank), "rank-" + rank);
-                Communicator comm = Communicators.connect(
-                        rank, spec.workers(), new SparkBarrierRendezvous(context, spec.rendezvousTimeout()), host, collective);
+                Communicator comm = Communicators.connect(rank, spec.workers(),
+                        new SparkBarrierRendezvous(context, spec.rendezvousTimeout()), host, collective);
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, JobKey.progress(collective.jobToken(), attempt))) {
             TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom,

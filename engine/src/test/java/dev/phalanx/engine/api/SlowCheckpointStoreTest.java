@@ -64,7 +64,8 @@ class SlowCheckpointStoreTest {
         SlowFileSystem.setCommitDelay(Duration.ofMillis(1_500));
         TrainedModel model = Phalanx.fit(DATA, options(dir).optCheckpointTimeout(Duration.ofSeconds(30)));
         assertEquals(2L * STEPS_PER_EPOCH, model.steps());
-        CheckpointStore store = new CheckpointStore(dir, SparkTestSession.get().sparkContext().hadoopConfiguration(), 3);
+        CheckpointStore store =
+                new CheckpointStore(dir, SparkTestSession.get().sparkContext().hadoopConfiguration(), 3);
         assertEquals(2L * STEPS_PER_EPOCH, store.newestValid().orElseThrow().step());
         // Had rank 0 waited for each 1.5 s commit, the peer's all-reduce would have failed after 1 s.
         assertTrue(SlowFileSystem.commitsStarted() < 2 * STEPS_PER_EPOCH,
