@@ -22,7 +22,8 @@ public final class TrainingKeys {
     public static final OptionKey<String> MODEL = key("model", OptionType.STRING, String.class, "mlp")
             .param("modelName")
             .notInTrainingOptions()
-            .doc("model spec: mlp, cnn, resnet or transformer, with options as name(option=value, ...)");
+            .doc("model spec: mlp, cnn, resnet, transformer, torchscript(path=...), a family from a jar of yours, or"
+                    + " class: your BlockFactory class, with options as name(option=value, ...)");
     /** Features column. */
     public static final OptionKey<String> FEATURES_COL = key("features_col", OptionType.STRING, String.class,
             "features")
