@@ -164,6 +164,9 @@ public final class JobConfigLoader {
         if (value instanceof int[] ints) {
             return Arrays.toString(ints);
         }
+        if (value instanceof String[] strings) {
+            return Arrays.toString(strings);
+        }
         return value instanceof double[] doubles ? Arrays.toString(doubles) : value.toString();
     }
 

@@ -72,6 +72,7 @@ class OptionDefaultsTest {
         Object expected = key.defaultValue();
         boolean same = expected instanceof int[] ints ? Arrays.equals(ints, (int[]) value)
                 : expected instanceof double[] doubles ? Arrays.equals(doubles, (double[]) value)
+                : expected instanceof String[] strings ? Arrays.equals(strings, (String[]) value)
                 : expected.equals(value);
         if (!same) {
             differences.add(key.name() + ": " + where + " has " + value + ", the registry " + key.defaultText());

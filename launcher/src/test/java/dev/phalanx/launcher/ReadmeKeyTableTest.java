@@ -70,6 +70,10 @@ class ReadmeKeyTableTest {
             assertArrayEquals((double[]) expected, (double[]) value, key.name());
             return true;
         }
+        if (key.type() == OptionType.STRING_LIST) {
+            assertArrayEquals((String[]) expected, (String[]) value, key.name());
+            return true;
+        }
         return expected.equals(value);
     }
 

@@ -102,6 +102,15 @@ class UserModelIT {
         assertTrue(summary.get("test_accuracy").asDouble() > 0.7, summary.toString());
         assertTrue(Files.size(runDir.resolve("model/small_net.pt")) > 10_000);
 
+        // Fine-tuning from that run: its newest checkpoint, the first layer frozen.
+        Path tuned = dir.resolve("tuned");
+        CliRun fineTuned = CliRun.of(train(tuned, "--set", "model=torchscript(path=\"" + net.toUri() + "\")",
+                "--set", "init_from=" + runDir, "--set", "freeze=[\"fc1.\"]", "--set", "learning_rate=0.01"));
+        assertEquals(ExitCodes.OK, fineTuned.code(), fineTuned.err());
+        JsonNode tunedSummary = new ObjectMapper().readTree(Files.readString(tuned.resolve("summary.json")));
+        assertTrue(tunedSummary.get("test_accuracy").asDouble() >= summary.get("test_accuracy").asDouble() - 0.02,
+                tunedSummary + " after " + summary);
+
         CliRun missing = CliRun.of(train(dir.resolve("f"), "--set", "model=torchscript(path=/nowhere/net.pt)"));
         assertEquals(ExitCodes.BAD_CONFIG, missing.code());
         assertEquals("phalanx: error: model 'torchscript': /nowhere/net.pt does not exist", missing.err().trim());
@@ -135,7 +144,11 @@ class UserModelIT {
         assertEquals(ExitCodes.BAD_CONFIG, notANumber.code());
         assertEquals("phalanx: error: model 'class:" + WIDE_MLP + "' option 'hidden' is 'wide'; expected a whole number",
                 notANumber.err().trim());
-        for (String run : List.of("a", "b", "c", "d", "e")) {
+        CliRun unknownPrefix = CliRun.of(train(dir.resolve("g"), "--set", "freeze=stem."));
+        assertEquals(ExitCodes.BAD_CONFIG, unknownPrefix.code());
+        assertTrue(unknownPrefix.err().trim().startsWith("phalanx: error: freeze: 'stem.' is the start of no parameter's"
+                + " name; the model's parameters: "), unknownPrefix.err());
+        for (String run : List.of("a", "b", "c", "d", "e", "g")) {
             assertTrue(Files.notExists(dir.resolve(run)), "no run directory for a refused config: " + run);
         }
     }

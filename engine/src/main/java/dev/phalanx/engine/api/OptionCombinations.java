@@ -1,11 +1,16 @@
 package dev.phalanx.engine.api;
 
+import ai.djl.nn.Block;
 import dev.phalanx.engine.data.ImageFormat;
 import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.FrozenParameters;
 import dev.phalanx.engine.model.TorchScriptFamily;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import dev.phalanx.models.ModelSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * The checks of {@link TrainingOptions} that involve more than one option, or the model and its
@@ -29,7 +34,12 @@ final class OptionCombinations {
         if (TorchScriptFamily.is(model)) {
             TorchScriptFamily.check(model);
         } else {
-            ModelCatalog.build(model, input);
+            Block block = ModelCatalog.build(model, input);
+            // A DJL block's parameter names are known before it is initialised: an unknown freeze
+            // prefix is named here too (a TorchScript module's names, once the driver loads it).
+            List<String> names = new ArrayList<>();
+            block.getParameters().forEach(parameter -> names.add(parameter.getKey()));
+            FrozenParameters.of(names, Collections.nCopies(names.size(), 0L), options.freeze());
         }
         boolean classifies = options.loss().classifies();
         require(classifies ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",

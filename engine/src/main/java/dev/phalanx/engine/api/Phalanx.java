@@ -11,7 +11,9 @@ import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.job.TrainingResult;
+import dev.phalanx.engine.job.FrozenParameters;
 import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.engine.model.ParameterLayout;
 import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.TrainingSpec;
 import dev.phalanx.models.ModelCatalog;
@@ -72,8 +74,8 @@ public final class Phalanx {
         // The model's parameter shapes need PyTorch's native libraries, which take about half a
         // second to load on the driver; the preflight and the job that numbers the rows need neither,
         // so they run meanwhile. The thread ends with its one task, on every path.
-        CompletableFuture<String> shapes = CompletableFuture.supplyAsync(
-                () -> ModelReplica.parameterShapes(options.model(), options.input()), task -> {
+        CompletableFuture<ParameterLayout> shapes = CompletableFuture.supplyAsync(
+                () -> ModelReplica.parameterLayout(options.model(), options.input()), task -> {
                     Thread thread = new Thread(task, "phalanx-parameter-shapes");
                     thread.setDaemon(true);
                     thread.start();
@@ -83,7 +85,11 @@ public final class Phalanx {
                 options.batchSize() / options.workers(), options.gpusPerWorker());
         ExecutorModelCheck.require(data.sparkSession().sparkContext(), options.model(), options.workers(),
                 options.slotWaitTimeout());
-        JobIdentity identity = new JobIdentity(options.modelName(), await(shapes), options.optimizer(),
+        ParameterLayout layout = await(shapes);
+        FrozenParameters frozen = FrozenParameters.of(layout.names(), layout.sizes(), options.freeze());
+        float[] initial = options.initFrom().isBlank() ? null : InitFrom.read(options.initFrom(), options.model(),
+                options.input(), layout, data.sparkSession().sparkContext().hadoopConfiguration());
+        JobIdentity identity = new JobIdentity(options.modelName(), layout.shapesText(), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle(), shards.fingerprint());
         CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
                 : new CheckpointSettings(options.checkpointDir(),
@@ -98,7 +104,7 @@ public final class Phalanx {
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 options.rendezvousTimeout(), options.gradientWire(),
                 identity, checkpoints,
-                options.faultInjection(), options.logEverySteps());
+                options.faultInjection(), options.logEverySteps(), initial, frozen);
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {
@@ -114,8 +120,8 @@ public final class Phalanx {
                 options.loss());
     }
 
-    /** Returns the parameter shapes, rethrowing what building the model threw. */
-    private static String await(CompletableFuture<String> shapes) {
+    /** Returns the parameter layout, rethrowing what building the model threw. */
+    private static ParameterLayout await(CompletableFuture<ParameterLayout> shapes) {
         try {
             return shapes.get(SHAPES_TIMEOUT_MINUTES, TimeUnit.MINUTES);
         } catch (ExecutionException e) {

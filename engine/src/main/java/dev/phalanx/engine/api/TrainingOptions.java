@@ -266,6 +266,20 @@ public final class TrainingOptions {
     }
 
     /**
+     * Starts from the parameter values at {@code uri} instead of random ones, for fine-tuning: a DJL
+     * {@code .params} file, a Phalanx run or checkpoint directory, or a TorchScript file (key {@code
+     * init_from}, default empty: from the seed). A run that resumes from its own checkpoint ignores it.
+     */
+    public TrainingOptions optInitFrom(String uri) {
+        return set(TrainingKeys.INIT_FROM, uri);
+    }
+
+    /** Keeps the parameters whose names start with one of {@code prefixes} as they are (key {@code freeze}). */
+    public TrainingOptions optFreeze(String... prefixes) {
+        return set(TrainingKeys.FREEZE, prefixes.clone());
+    }
+
+    /**
      * Sets how many times the barrier stage is launched before the job fails; each relaunch resumes
      * from the newest checkpoint (key {@code max_attempts}, default 3).
      */
@@ -420,6 +434,16 @@ public final class TrainingOptions {
     /** Returns whether a checkpoint trained on other data may be resumed from. */
     public boolean resumeWithOtherData() {
         return get(TrainingKeys.RESUME_WITH_OTHER_DATA);
+    }
+
+    /** Returns where the initial parameter values come from, or empty for the seed. */
+    public String initFrom() {
+        return get(TrainingKeys.INIT_FROM);
+    }
+
+    /** Returns the name prefixes of the parameters that are not trained. */
+    public String[] freeze() {
+        return get(TrainingKeys.FREEZE).clone();
     }
 
     /** Returns how many times the barrier stage may be launched. */

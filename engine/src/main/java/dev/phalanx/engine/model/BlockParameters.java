@@ -36,6 +36,7 @@ final class BlockParameters implements AutoCloseable {
     private final NDManager manager;
     private final Block block;
     private final List<NDArray> arrays = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
     private final List<Shape> shapes = new ArrayList<>();
     private final List<Parameter.Type> types = new ArrayList<>();
     /** Whether each parameter learns; batch norm's running statistics do not and have no gradient. */
@@ -52,6 +53,7 @@ final class BlockParameters implements AutoCloseable {
         for (Pair<String, Parameter> entry : block.getParameters()) {
             NDArray array = entry.getValue().getArray();
             arrays.add(array);
+            names.add(entry.getKey());
             shapes.add(array.getShape());
             types.add(entry.getValue().getType());
             trainable.add(entry.getValue().requiresGradient());
@@ -103,22 +105,22 @@ final class BlockParameters implements AutoCloseable {
     }
 
     /**
-     * Returns the model's parameter shapes in order, for example {@code "(256, 784) (256) …"}, after
-     * checking that a forward pass of one sample gives one output per class, so a network that does
+     * Returns the model's parameter names and shapes in order, after checking that a forward pass of one sample gives one output per class, so a network that does
      * not fit the input is named on the driver rather than failing every worker. Builds only the
      * block, on the CPU, and no flat buffers.
      *
      * @throws IllegalArgumentException naming the model and what is wrong
      */
-    static String shapes(ModelSpec model, InputSpec input) {
+    static ParameterLayout layout(ModelSpec model, InputSpec input) {
         try (BlockParameters built = build(model, input, Device.cpu())) {
             built.requireOutputShape(model, input);
-            StringBuilder text = new StringBuilder();
-            for (Shape shape : built.shapes) {
-                text.append(text.length() == 0 ? "" : " ").append(shape);
-            }
-            return text.toString();
+            return built.layout();
         }
+    }
+
+    /** Returns the parameters' names and shapes. */
+    ParameterLayout layout() {
+        return new ParameterLayout(names, shapes);
     }
 
     /** Runs one sample of zeros (a valid token id too) through the block and checks the output's shape. */

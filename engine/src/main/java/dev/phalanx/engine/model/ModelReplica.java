@@ -163,12 +163,19 @@ public final class ModelReplica implements AutoCloseable {
     }
 
     /**
-     * Returns the named model's parameter shapes in order, for example {@code "(256, 784) (256) …"}.
-     * Builds only the block, not a replica: the driver calls this, and a replica's flat buffers would
-     * take twice the model's size in direct memory there.
+     * Returns the model's parameter names and shapes in order, after checking that it gives one
+     * output per class for a sample. Builds only the block, not a replica: the driver calls this,
+     * and a replica's flat buffers would take twice the model's size in direct memory there.
+     *
+     * @throws IllegalArgumentException naming the model and what is wrong with it
      */
-    public static String parameterShapes(ModelSpec model, InputSpec input) {
-        return BlockParameters.shapes(model, input);
+    public static ParameterLayout parameterLayout(ModelSpec model, InputSpec input) {
+        return BlockParameters.layout(model, input);
+    }
+
+    /** Returns this replica's parameter names and shapes in flat order. */
+    public ParameterLayout layout() {
+        return model.layout();
     }
 
     /** Hands the parameter tensors the flat buffer's values (see {@link BlockParameters#pushParameters}). */

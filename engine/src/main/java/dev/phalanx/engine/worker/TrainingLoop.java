@@ -113,6 +113,10 @@ public final class TrainingLoop {
             Optimizer optimizer = Optimizers.create(
                     spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
             List<EpochMetrics> history = new ArrayList<>();
+            if (resumeFrom == null && spec.initialParameters() != null) {
+                // init_from: the driver checked the values fit, parameter by parameter.
+                model.parameters().put(0, spec.initialParameters());
+            }
             long startStep = resumeFrom == null ? 0 : restore(store, stepsPerEpoch, model, optimizer, history);
             long lastCheckpointStep = startStep;
             long lastCheckpointNanos = System.nanoTime();
@@ -152,6 +156,7 @@ public final class TrainingLoop {
                 comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
                 interval.add(outcome, System.nanoTime() - reduceStart);
                 profile.endPhase(StepProfile.Phase.ALL_REDUCE);
+                spec.frozen().zero(gradients.asFloatBuffer());
                 optimizer.step(model.parameters(), gradients.asFloatBuffer());
                 model.zeroGradients();
                 profile.endPhase(StepProfile.Phase.OPTIMIZER);

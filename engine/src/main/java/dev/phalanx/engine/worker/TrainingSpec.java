@@ -6,6 +6,7 @@ import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.FrozenParameters;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
 import java.io.Serializable;
@@ -37,6 +38,8 @@ import java.time.Duration;
  * @param checkpoints where and how often to checkpoint, or null for no checkpoints
  * @param fault a deliberate failure for tests, or null
  * @param logEverySteps report step metrics every this many steps; 0 = only per epoch
+ * @param initialParameters the values a fresh run starts from ({@code init_from}), flat; null for the seed's
+ * @param frozen the parameters not trained ({@code freeze})
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -60,7 +63,9 @@ public record TrainingSpec(
         JobIdentity identity,
         CheckpointSettings checkpoints,
         FaultInjection fault,
-        int logEverySteps)
+        int logEverySteps,
+        float[] initialParameters,
+        FrozenParameters frozen)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

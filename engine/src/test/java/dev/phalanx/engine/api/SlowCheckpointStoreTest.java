@@ -80,7 +80,8 @@ class SlowCheckpointStoreTest {
         TrainingFailedException failure = assertThrows(TrainingFailedException.class,
                 () -> Phalanx.fit(DATA, options(dir).optCheckpointTimeout(Duration.ofSeconds(2))));
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-        assertTrue(failure.getMessage().contains("CheckpointException: the checkpoint write of step 1 to slowfs:"),
+        // Which write hangs past the bound depends on how many steps ran first on a busy machine.
+        assertTrue(failure.getMessage().matches("(?s).*CheckpointException: the checkpoint write of step \\d+ to slowfs:.*"),
                 failure.getMessage());
         assertTrue(failure.getMessage().contains("took longer than checkpoint_timeout = 2s"), failure.getMessage());
         assertFalse(failure.getMessage().contains("silent"), failure.getMessage());

@@ -10,6 +10,7 @@ import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.param.Params;
 import scala.runtime.AbstractFunction1;
 
@@ -35,6 +36,7 @@ final class OptionParams {
             case BOOLEAN -> new BooleanParam(owner, name, doc);
             case INT_LIST -> new IntArrayParam(owner, name, doc, new Check<int[]>(key));
             case DOUBLE_LIST -> new DoubleArrayParam(owner, name, doc, new Check<double[]>(key));
+            case STRING_LIST -> new StringArrayParam(owner, name, doc, new Check<String[]>(key));
         };
     }
 

@@ -476,6 +476,16 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.RESUME_WITH_OTHER_DATA, value);
     }
 
+    /** Sets where the initial parameter values come from (fine-tuning): a .params file, run directory or TorchScript file. */
+    public E setInitFrom(String value) {
+        return setOption(TrainingKeys.INIT_FROM, value);
+    }
+
+    /** Sets the name prefixes of parameters that are not trained. */
+    public E setFreeze(String[] value) {
+        return setOption(TrainingKeys.FREEZE, value);
+    }
+
     /** Sets how many times the training stage is launched before giving up. */
     public E setMaxAttempts(int value) {
         return setOption(TrainingKeys.MAX_ATTEMPTS, value);

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,7 +33,9 @@ public enum OptionType {
     /** A list of whole numbers. */
     INT_LIST(int[].class, "a list of whole numbers such as [1, 28, 28]"),
     /** A list of numbers. */
-    DOUBLE_LIST(double[].class, "a list of numbers such as [0.5, 0.5, 0.5]");
+    DOUBLE_LIST(double[].class, "a list of numbers such as [0.5, 0.5, 0.5]"),
+    /** A list of strings. */
+    STRING_LIST(String[].class, "a list of strings such as [\"stem.\", \"block1.\"]");
 
     private final Class<?> javaType;
     private final String expected;
@@ -94,6 +97,7 @@ public enum OptionType {
                 yield ints;
             }
             case DOUBLE_LIST -> numbers(config, path);
+            case STRING_LIST -> strings(config, path);
         };
     }
 
@@ -106,6 +110,24 @@ public enum OptionType {
             throw new ArithmeticException("out of range: " + number);
         }
         return number.longValue();
+    }
+
+    /** A HOCON list of strings, or text such as {@code stem.,block1.} or {@code ["stem.", "block1."]}. */
+    private static String[] strings(Config config, String path) {
+        if (config.getValue(path).valueType() == ConfigValueType.LIST) {
+            return config.getStringList(path).toArray(new String[0]);
+        }
+        String text = config.getString(path).trim();
+        if (text.startsWith("[") && text.endsWith("]")) {
+            text = text.substring(1, text.length() - 1);
+        }
+        if (text.isBlank()) {
+            return new String[0];
+        }
+        return Arrays.stream(text.split(",")).map(String::trim)
+                .map(part -> part.length() >= 2 && part.startsWith("\"") && part.endsWith("\"")
+                        ? part.substring(1, part.length() - 1) : part)
+                .toArray(String[]::new);
     }
 
     /** A HOCON list, or text such as {@code "1,28,28"} or {@code "[1, 28, 28]"}. */

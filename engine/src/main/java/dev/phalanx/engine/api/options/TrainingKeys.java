@@ -174,6 +174,17 @@ public final class TrainingKeys {
             Boolean.class, "false")
             .doc("resume from a checkpoint of this job that was trained on other data (another row count or content"
                     + " hash) instead of refusing it");
+    /** Pretrained parameters. */
+    public static final OptionKey<String> INIT_FROM = key("init_from", OptionType.STRING, String.class, "\"\"")
+            .doc("start from these parameter values instead of random ones (fine-tuning): a DJL .params file (as"
+                    + " run_dir/model holds), a Phalanx run or checkpoint directory (its newest checkpoint), or a"
+                    + " TorchScript file; any Hadoop URI; every parameter's shape must match; empty = from seed");
+    /** Frozen parameters. */
+    public static final OptionKey<String[]> FREEZE = key("freeze", OptionType.STRING_LIST, String[].class, "[]")
+            .check(prefixes -> Arrays.stream(prefixes).anyMatch(String::isBlank)
+                    ? "must hold name prefixes, not empty strings" : null)
+            .doc("parameters whose names start with one of these prefixes are not trained (an unknown prefix is"
+                    + " refused, listing the model's parameter names)");
     /** Attempts. */
     public static final OptionKey<Integer> MAX_ATTEMPTS = key("max_attempts", OptionType.INT, Integer.class, "3")
             .check(OptionCheck.atLeast(1))
@@ -222,7 +233,7 @@ public final class TrainingKeys {
             OPTIMIZER, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
-            LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
+            LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
             TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_PROTOCOL));
 
     private TrainingKeys() {}
