@@ -1,19 +1,26 @@
 package dev.phalanx.engine.api.ml;
 
+import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.FeatureReader;
 import dev.phalanx.engine.data.InvalidDataException;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelCatalog;
 import dev.phalanx.models.ModelSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
@@ -44,6 +51,24 @@ final class PartitionScorer implements MapPartitionsFunction<Row, Row> {
         this.featuresField = featuresField;
         this.outputs = outputs;
         this.batchSize = batchSize;
+    }
+
+    /**
+     * Scores {@code frame} on the executors: the trained parameters go out as a broadcast, each
+     * partition builds the network once and appends {@code outputs} to its rows.
+     *
+     * @param output the frame's schema with the output columns appended
+     */
+    static Dataset<Row> score(Dataset<Row> frame, StructType output, ModelSpec model, InputSpec input,
+            float[] parameters, String featuresCol, double[] imageMean, double[] imageStd, Objective objective,
+            PredictionColumns outputs, int batchSize) {
+        Broadcast<float[]> shared = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
+                .broadcast(parameters);
+        FeatureReader features = ColumnSpec.of(featuresCol, "", ModelCatalog.inputDomain(model), input, imageMean,
+                imageStd, objective).featureReader();
+        PartitionScorer scorer = new PartitionScorer(model, input, shared, features,
+                frame.schema().fieldIndex(featuresCol), outputs, batchSize);
+        return frame.mapPartitions(scorer, Encoders.row(output));
     }
 
     @Override

@@ -2,18 +2,14 @@ package dev.phalanx.engine.api.ml;
 
 import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
-import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import dev.phalanx.models.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -26,7 +22,6 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -248,14 +243,9 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
         StructType output = transformSchema(frame.schema());
         int[] shape = getInputShape();
         InputSpec input = new InputSpec(Arrays.stream(shape).asLongStream().toArray(), getNumClasses());
-        Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
-                .broadcast(data.parameters());
-        ModelSpec model = modelSpec();
-        PartitionScorer scorer = new PartitionScorer(model, input, parameters,
-                ColumnSpec.of(getOrDefault(featuresCol), "", ModelCatalog.inputDomain(model), input, optional(imageMean),
-                        optional(imageStd), Objective.CROSS_ENTROPY).featureReader(),
-                frame.schema().fieldIndex(getOrDefault(featuresCol)), outputs(), (Integer) getOrDefault(inferenceBatchSize));
-        return frame.mapPartitions(scorer, Encoders.row(output));
+        return PartitionScorer.score(frame, output, modelSpec(), input, data.parameters(), getOrDefault(featuresCol),
+                optional(imageMean), optional(imageStd), Objective.CROSS_ENTROPY, outputs(),
+                (Integer) getOrDefault(inferenceBatchSize));
     }
 
     /** An image normalisation param's value, or null when it is unset or empty. */
@@ -276,27 +266,13 @@ public final class PhalanxClassificationModel extends Model<PhalanxClassificatio
 
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StagePersistence.saveMetadata(PhalanxClassificationModel.this, path, sparkSession());
-                data.save(path, sparkSession().sparkContext().hadoopConfiguration());
-            }
-        };
+        return StagePersistence.writer(this, data);
     }
 
     /** Returns a reader for models saved with {@link #write()}; Spark ML's pipeline loader calls it. */
     public static MLReader<PhalanxClassificationModel> read() {
-        return new MLReader<>() {
-            @Override
-            public PhalanxClassificationModel load(String path) {
-                StagePersistence.Metadata metadata =
-                        StagePersistence.loadMetadata(path, sparkSession(), PhalanxClassificationModel.class);
-                ModelData data = ModelData.load(path, sparkSession().sparkContext().hadoopConfiguration());
-                PhalanxClassificationModel blank = new PhalanxClassificationModel(metadata.uid(), data, null);
-                return blank.copy(metadata.paramMap(blank));
-            }
-        };
+        return StagePersistence.reader(PhalanxClassificationModel.class, true,
+                (uid, data) -> new PhalanxClassificationModel(uid, data, null));
     }
 
     /** Loads a model saved with {@code write().save(path)} from any Hadoop file system. */

@@ -134,25 +134,13 @@ public final class PhalanxClassifier extends PhalanxEstimator<PhalanxClassifier,
 
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StagePersistence.saveMetadata(PhalanxClassifier.this, path, sparkSession());
-            }
-        };
+        return StagePersistence.writer(this, null);
     }
 
     /** Returns a reader for classifiers saved with {@link #write()}; Spark ML's pipeline loader calls it. */
     public static MLReader<PhalanxClassifier> read() {
-        return new MLReader<>() {
-            @Override
-            public PhalanxClassifier load(String path) {
-                StagePersistence.Metadata metadata =
-                        StagePersistence.loadMetadata(path, sparkSession(), PhalanxClassifier.class);
-                PhalanxClassifier blank = new PhalanxClassifier(metadata.uid());
-                return blank.copy(metadata.paramMap(blank));
-            }
-        };
+        return StagePersistence.reader(PhalanxClassifier.class, false,
+                (uid, data) -> new PhalanxClassifier(uid));
     }
 
     /** Loads a classifier saved with {@code write().save(path)}. */

@@ -2,17 +2,13 @@ package dev.phalanx.engine.api.ml;
 
 import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
-import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
-import dev.phalanx.models.ModelCatalog;
 import dev.phalanx.models.ModelSpec;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.DoubleArrayParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -25,7 +21,6 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
@@ -159,15 +154,9 @@ public final class PhalanxRegressionModel extends Model<PhalanxRegressionModel> 
         Dataset<Row> frame = dataset.toDF();
         StructType output = transformSchema(frame.schema());
         InputSpec input = new InputSpec(Arrays.stream(getOrDefault(inputShape)).asLongStream().toArray(), 1);
-        Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(frame.sparkSession().sparkContext())
-                .broadcast(data.parameters());
-        ModelSpec model = modelSpec();
-        PartitionScorer scorer = new PartitionScorer(model, input, parameters,
-                ColumnSpec.of(getOrDefault(featuresCol), "", ModelCatalog.inputDomain(model), input, optional(imageMean),
-                        optional(imageStd), Objective.MSE).featureReader(),
-                frame.schema().fieldIndex(getOrDefault(featuresCol)),
+        return PartitionScorer.score(frame, output, modelSpec(), input, data.parameters(), getOrDefault(featuresCol),
+                optional(imageMean), optional(imageStd), Objective.MSE,
                 PredictionColumns.regression(getOrDefault(predictionCol)), (Integer) getOrDefault(inferenceBatchSize));
-        return frame.mapPartitions(scorer, Encoders.row(output));
     }
 
     private double[] optional(DoubleArrayParam param) {
@@ -182,27 +171,13 @@ public final class PhalanxRegressionModel extends Model<PhalanxRegressionModel> 
 
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StagePersistence.saveMetadata(PhalanxRegressionModel.this, path, sparkSession());
-                data.save(path, sparkSession().sparkContext().hadoopConfiguration());
-            }
-        };
+        return StagePersistence.writer(this, data);
     }
 
     /** Returns a reader for models saved with {@link #write()}; Spark ML's pipeline loader calls it. */
     public static MLReader<PhalanxRegressionModel> read() {
-        return new MLReader<>() {
-            @Override
-            public PhalanxRegressionModel load(String path) {
-                StagePersistence.Metadata metadata =
-                        StagePersistence.loadMetadata(path, sparkSession(), PhalanxRegressionModel.class);
-                ModelData data = ModelData.load(path, sparkSession().sparkContext().hadoopConfiguration());
-                PhalanxRegressionModel blank = new PhalanxRegressionModel(metadata.uid(), data, null);
-                return blank.copy(metadata.paramMap(blank));
-            }
-        };
+        return StagePersistence.reader(PhalanxRegressionModel.class, true,
+                (uid, data) -> new PhalanxRegressionModel(uid, data, null));
     }
 
     /** Loads a model saved with {@code write().save(path)} from any Hadoop file system. */

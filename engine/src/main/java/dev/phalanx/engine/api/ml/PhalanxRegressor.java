@@ -104,25 +104,13 @@ public final class PhalanxRegressor extends PhalanxEstimator<PhalanxRegressor, P
 
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                StagePersistence.saveMetadata(PhalanxRegressor.this, path, sparkSession());
-            }
-        };
+        return StagePersistence.writer(this, null);
     }
 
     /** Returns a reader for regressors saved with {@link #write()}; Spark ML's pipeline loader calls it. */
     public static MLReader<PhalanxRegressor> read() {
-        return new MLReader<>() {
-            @Override
-            public PhalanxRegressor load(String path) {
-                StagePersistence.Metadata metadata =
-                        StagePersistence.loadMetadata(path, sparkSession(), PhalanxRegressor.class);
-                PhalanxRegressor blank = new PhalanxRegressor(metadata.uid());
-                return blank.copy(metadata.paramMap(blank));
-            }
-        };
+        return StagePersistence.reader(PhalanxRegressor.class, false,
+                (uid, data) -> new PhalanxRegressor(uid));
     }
 
     /** Loads a regressor saved with {@code write().save(path)}. */

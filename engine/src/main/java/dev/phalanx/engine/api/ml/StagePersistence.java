@@ -9,11 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -57,6 +60,37 @@ final class StagePersistence {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
+    }
+
+    /** Returns a writer of {@code stage}'s metadata, and of {@code data} too unless it is null (an estimator). */
+    static MLWriter writer(Params stage, ModelData data) {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                saveMetadata(stage, path, sparkSession());
+                if (data != null) {
+                    data.save(path, sparkSession().sparkContext().hadoopConfiguration());
+                }
+            }
+        };
+    }
+
+    /**
+     * Returns a reader of stages of {@code type} saved by {@link #writer}: {@code blank} makes one
+     * from the saved uid and the saved data (null for an estimator), and the saved params are copied in.
+     */
+    static <S extends Params> MLReader<S> reader(Class<S> type, boolean withData,
+            BiFunction<String, ModelData, S> blank) {
+        return new MLReader<>() {
+            @Override
+            public S load(String path) {
+                Metadata metadata = loadMetadata(path, sparkSession(), type);
+                ModelData data = withData
+                        ? ModelData.load(path, sparkSession().sparkContext().hadoopConfiguration()) : null;
+                S stage = blank.apply(metadata.uid(), data);
+                return type.cast(stage.copy(metadata.paramMap(stage)));
+            }
+        };
     }
 
     /** What a stage's metadata says: its uid and the params the user had set. */
