@@ -1,6 +1,7 @@
 package dev.phalanx.models;
 
 import ai.djl.nn.Block;
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.regex.Pattern;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
@@ -25,7 +26,12 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
 public final class ModelCatalog {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
-    private static final Map<ClassLoader, Map<String, ModelDefinition>> FAMILIES = new ConcurrentHashMap<>();
+    /**
+     * Each class loader's families, found once. Weak keys and soft values: the families' classes
+     * hold their loader, so a loader that is done with (a CLI run's --jars) can still be collected.
+     */
+    private static final Map<ClassLoader, SoftReference<Map<String, ModelDefinition>>> FAMILIES =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private ModelCatalog() {}
 
@@ -36,7 +42,14 @@ public final class ModelCatalog {
     }
 
     private static Map<String, ModelDefinition> families() {
-        return FAMILIES.computeIfAbsent(classLoader(), ModelCatalog::load);
+        ClassLoader loader = classLoader();
+        SoftReference<Map<String, ModelDefinition>> cached = FAMILIES.get(loader);
+        Map<String, ModelDefinition> families = cached == null ? null : cached.get();
+        if (families == null) {
+            families = load(loader);
+            FAMILIES.put(loader, new SoftReference<>(families));
+        }
+        return families;
     }
 
     private static Map<String, ModelDefinition> load(ClassLoader loader) {
