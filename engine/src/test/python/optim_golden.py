@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Golden values for engine/src/test/java/dev/phalanx/engine/optim/OptimizerTest.java.
 
-Runs PyTorch's own torch.optim.SGD (with momentum) and torch.optim.Adam for 10 steps of varying
-gradients on float32 parameters, and writes the initial parameters, every step's gradients and the
+Runs PyTorch's own torch.optim.SGD (with momentum), torch.optim.Adam and torch.optim.AdamW, with
+and without weight decay, and AdamW under a warm-up cosine LambdaLR with clip_grad_norm_ before
+every step, for 10 steps of varying gradients on float32 parameters, and writes the initial parameters, every step's gradients and the
 parameters after every step to
 engine/src/test/resources/dev/phalanx/engine/optim/optim-golden.json, so that the Java test checks
 Phalanx's optimizers against an independent implementation rather than against its own formula.
@@ -18,6 +19,7 @@ regenerating with the same torch gives the same file.
 """
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -68,6 +70,37 @@ def run(make_optimizer, grads):
     return history
 
 
+# Weight decay and the schedule and clipping Phalanx offers (issue 22), float32 values as above.
+WEIGHT_DECAY = torch.tensor(0.01, dtype=torch.float32).item()
+WARMUP = 3
+MAX_NORM = 1.0
+
+
+def cosine_with_warmup(step):
+    """Hugging Face's get_cosine_schedule_with_warmup factor for a run of STEPS steps."""
+    if step < WARMUP:
+        return step / max(1, WARMUP)
+    progress = (step - WARMUP) / max(1, STEPS - WARMUP)
+    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def run_scheduled(grads):
+    """AdamW with the warm-up cosine schedule and clipping by global norm before every step."""
+    param = torch.tensor(INITIAL, dtype=torch.float32, requires_grad=True)
+    optimizer = torch.optim.AdamW([param], lr=LEARNING_RATE, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, cosine_with_warmup)
+    history, lrs, norms = [], [], []
+    for g in grads:
+        optimizer.zero_grad()
+        param.grad = g.clone()
+        norms.append(torch.nn.utils.clip_grad_norm_([param], MAX_NORM).item())
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+        history.append(param.detach().clone().tolist())
+    return history, lrs, norms
+
+
 def debian_version():
     try:
         return subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-torch"],
@@ -87,6 +120,13 @@ def main():
                                         weight_decay=0, nesterov=False), grads)
     adam = run(lambda p: torch.optim.Adam(p, lr=LEARNING_RATE, betas=BETAS, eps=EPS,
                                           weight_decay=0, amsgrad=False), grads)
+    sgd_wd = run(lambda p: torch.optim.SGD(p, lr=LEARNING_RATE, momentum=MOMENTUM, dampening=0,
+                                           weight_decay=WEIGHT_DECAY, nesterov=False), grads)
+    adam_wd = run(lambda p: torch.optim.Adam(p, lr=LEARNING_RATE, betas=BETAS, eps=EPS,
+                                             weight_decay=WEIGHT_DECAY, amsgrad=False), grads)
+    adamw = run(lambda p: torch.optim.AdamW(p, lr=LEARNING_RATE, betas=BETAS, eps=EPS,
+                                            weight_decay=WEIGHT_DECAY, amsgrad=False), grads)
+    scheduled, lrs, norms = run_scheduled(grads)
     golden = {
         "generator": "engine/src/test/python/optim_golden.py",
         "torch_version": torch.__version__,
@@ -100,6 +140,13 @@ def main():
                 "weight_decay": 0.0, "nesterov": False, "params": sgd},
         "adam": {"lr": LEARNING_RATE, "beta1": BETAS[0], "beta2": BETAS[1], "eps": EPS,
                  "weight_decay": 0.0, "amsgrad": False, "params": adam},
+        "sgd_weight_decay": {"lr": LEARNING_RATE, "momentum": MOMENTUM, "weight_decay": WEIGHT_DECAY,
+                             "params": sgd_wd},
+        "adam_weight_decay": {"lr": LEARNING_RATE, "weight_decay": WEIGHT_DECAY, "params": adam_wd},
+        "adamw": {"lr": LEARNING_RATE, "weight_decay": WEIGHT_DECAY, "params": adamw},
+        "adamw_cosine_warmup_clipped": {"lr": LEARNING_RATE, "weight_decay": WEIGHT_DECAY, "warmup": WARMUP,
+                                        "steps": STEPS, "max_norm": MAX_NORM, "lrs": lrs, "norms": norms,
+                                        "params": scheduled},
     }
     here = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(

@@ -104,7 +104,8 @@ public final class Phalanx {
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 options.rendezvousTimeout(), options.gradientWire(),
                 identity, checkpoints,
-                options.faultInjection(), options.logEverySteps(), initial, frozen);
+                options.faultInjection(), options.logEverySteps(), initial, frozen, options.learningRateSchedule(),
+                (float) options.weightDecay(), options.clipGradNorm());
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {

@@ -6,6 +6,7 @@ import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.optim.LearningRateSchedule;
 import dev.phalanx.models.BlockFactory;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
@@ -429,6 +430,41 @@ public final class TrainingOptions {
     /** Returns how long a lease stays valid without a heartbeat. */
     public Duration leaseTimeout() {
         return get(TrainingKeys.LEASE_TIMEOUT);
+    }
+
+    /** Sets the weight decay: an L2 term for sgd and adam, decoupled for adamw (key {@code weight_decay}, default 0). */
+    public TrainingOptions optWeightDecay(double weightDecay) {
+        return set(TrainingKeys.WEIGHT_DECAY, weightDecay);
+    }
+
+    /**
+     * Sets the learning-rate schedule after {@code warmupSteps} of linear warm-up: {@code constant},
+     * {@code step} or {@code cosine} (keys {@code lr_schedule}, {@code warmup_steps}).
+     */
+    public TrainingOptions optLearningRateSchedule(String schedule, long warmupSteps) {
+        set(TrainingKeys.LR_SCHEDULE, schedule);
+        return set(TrainingKeys.WARMUP_STEPS, warmupSteps);
+    }
+
+    /** Clips the averaged gradients to this global L2 norm; 0 turns it off (key {@code clip_grad_norm}). */
+    public TrainingOptions optClipGradNorm(double maxNorm) {
+        return set(TrainingKeys.CLIP_GRAD_NORM, maxNorm);
+    }
+
+    /** Returns the learning rate of every step. */
+    public LearningRateSchedule learningRateSchedule() {
+        return new LearningRateSchedule(get(TrainingKeys.LR_SCHEDULE), (float) learningRate(),
+                get(TrainingKeys.WARMUP_STEPS), get(TrainingKeys.LR_STEP_SIZE), get(TrainingKeys.LR_GAMMA));
+    }
+
+    /** Returns the weight decay. */
+    public double weightDecay() {
+        return get(TrainingKeys.WEIGHT_DECAY);
+    }
+
+    /** Returns the global norm the gradients are clipped to, or 0 for none. */
+    public double clipGradNorm() {
+        return get(TrainingKeys.CLIP_GRAD_NORM);
     }
 
     /** Returns whether a checkpoint trained on other data may be resumed from. */

@@ -11,6 +11,9 @@ public interface Optimizer {
     /** Returns the name used in job configs. */
     String name();
 
+    /** Sets the learning rate of the next steps (a schedule sets it before every step). */
+    void setLearningRate(float learningRate);
+
     /** Applies one update to {@code params} from {@code gradients} (both indexed from 0). */
     void step(FloatBuffer params, FloatBuffer gradients);
 

@@ -6,7 +6,7 @@ import java.util.List;
 public final class Optimizers {
 
     /** The names {@link #create} accepts. */
-    public static final List<String> NAMES = List.of("sgd", "adam");
+    public static final List<String> NAMES = List.of("sgd", "adam", "adamw");
 
     private Optimizers() {}
 
@@ -17,9 +17,21 @@ public final class Optimizers {
      * @throws IllegalArgumentException for an unknown name
      */
     public static Optimizer create(String name, int size, float learningRate, float momentum) {
+        return create(name, size, learningRate, momentum, 0f);
+    }
+
+    /**
+     * Creates the named optimizer for {@code size} parameters with weight decay.
+     *
+     * @param momentum used by SGD only
+     * @param weightDecay an L2 term for {@code sgd} and {@code adam}, decoupled for {@code adamw}
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static Optimizer create(String name, int size, float learningRate, float momentum, float weightDecay) {
         return switch (name) {
-            case "sgd" -> new SgdMomentum(size, learningRate, momentum);
-            case "adam" -> new Adam(size, learningRate);
+            case "sgd" -> new SgdMomentum(size, learningRate, momentum, weightDecay);
+            case "adam" -> new Adam(size, learningRate, weightDecay, false);
+            case "adamw" -> new Adam(size, learningRate, weightDecay, true);
             default -> throw new IllegalArgumentException(
                     "optimizer '" + name + "' is unknown; known optimizers: " + String.join(", ", NAMES));
         };

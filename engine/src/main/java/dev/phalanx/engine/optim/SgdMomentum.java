@@ -5,19 +5,21 @@ import java.util.List;
 
 /**
  * Stochastic gradient descent with momentum, as PyTorch's {@code torch.optim.SGD} defines it:
- * {@code v = momentum * v + g; p = p - lr * v}.
+ * {@code g = g + weight_decay * p; v = momentum * v + g; p = p - lr * v}.
  */
 public final class SgdMomentum implements Optimizer {
 
-    private final float learningRate;
+    private float learningRate;
     private final float momentum;
+    private final float weightDecay;
     private final float[] velocity;
     private long steps;
 
     /** Creates an optimizer for {@code size} parameters, with zero initial velocity. */
-    public SgdMomentum(int size, float learningRate, float momentum) {
+    public SgdMomentum(int size, float learningRate, float momentum, float weightDecay) {
         this.learningRate = learningRate;
         this.momentum = momentum;
+        this.weightDecay = weightDecay;
         this.velocity = new float[size];
     }
 
@@ -27,9 +29,15 @@ public final class SgdMomentum implements Optimizer {
     }
 
     @Override
+    public void setLearningRate(float learningRate) {
+        this.learningRate = learningRate;
+    }
+
+    @Override
     public void step(FloatBuffer params, FloatBuffer gradients) {
         for (int i = 0; i < velocity.length; i++) {
-            float v = momentum * velocity[i] + gradients.get(i);
+            float g = weightDecay == 0f ? gradients.get(i) : gradients.get(i) + weightDecay * params.get(i);
+            float v = momentum * velocity[i] + g;
             velocity[i] = v;
             params.put(i, params.get(i) - learningRate * v);
         }

@@ -16,6 +16,7 @@ import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ReplicaGroup;
+import dev.phalanx.engine.optim.GradientClipping;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
 import dev.phalanx.engine.process.MklAnyVendor;
@@ -110,8 +111,8 @@ public final class TrainingLoop {
             if (cpu) {
                 MklAnyVendor.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             }
-            Optimizer optimizer = Optimizers.create(
-                    spec.optimizer(), model.parameterCount(), spec.learningRate(), spec.momentum());
+            Optimizer optimizer = Optimizers.create(spec.optimizer(), model.parameterCount(), spec.learningRate(),
+                    spec.momentum(), spec.weightDecay());
             List<EpochMetrics> history = new ArrayList<>();
             if (resumeFrom == null && spec.initialParameters() != null) {
                 // init_from: the driver checked the values fit, parameter by parameter.
@@ -156,8 +157,15 @@ public final class TrainingLoop {
                 comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
                 interval.add(outcome, System.nanoTime() - reduceStart);
                 profile.endPhase(StepProfile.Phase.ALL_REDUCE);
-                spec.frozen().zero(gradients.asFloatBuffer());
-                optimizer.step(model.parameters(), gradients.asFloatBuffer());
+                FloatBuffer averaged = gradients.asFloatBuffer();
+                spec.frozen().zero(averaged);
+                if (spec.clipGradNorm() > 0) {
+                    // After the all-reduce: every rank scales the same gradients by the same factor.
+                    GradientClipping.clip(averaged, model.parameterCount(), spec.clipGradNorm());
+                }
+                // A function of the global step: a resumed run takes the same rate for the same step.
+                optimizer.setLearningRate(spec.schedule().at(step, totalSteps));
+                optimizer.step(model.parameters(), averaged);
                 model.zeroGradients();
                 profile.endPhase(StepProfile.Phase.OPTIMIZER);
                 profile.endStep();

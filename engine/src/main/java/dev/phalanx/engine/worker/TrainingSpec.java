@@ -7,6 +7,7 @@ import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.FrozenParameters;
+import dev.phalanx.engine.optim.LearningRateSchedule;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
 import java.io.Serializable;
@@ -40,6 +41,9 @@ import java.time.Duration;
  * @param logEverySteps report step metrics every this many steps; 0 = only per epoch
  * @param initialParameters the values a fresh run starts from ({@code init_from}), flat; null for the seed's
  * @param frozen the parameters not trained ({@code freeze})
+ * @param schedule the learning rate of every step
+ * @param weightDecay the optimizer's weight decay
+ * @param clipGradNorm the global norm the averaged gradients are clipped to; 0 = off
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -65,7 +69,10 @@ public record TrainingSpec(
         FaultInjection fault,
         int logEverySteps,
         float[] initialParameters,
-        FrozenParameters frozen)
+        FrozenParameters frozen,
+        LearningRateSchedule schedule,
+        float weightDecay,
+        double clipGradNorm)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

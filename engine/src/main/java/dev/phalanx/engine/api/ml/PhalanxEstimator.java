@@ -217,7 +217,7 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return (DoubleParam) param(TrainingKeys.MOMENTUM);
     }
 
-    /** Optimizer, {@code sgd} or {@code adam} (default {@code sgd}). */
+    /** Optimizer, {@code sgd}, {@code adam} or {@code adamw} (default {@code sgd}). */
     @SuppressWarnings("unchecked")
     public Param<String> optimizer() {
         return (Param<String>) param(TrainingKeys.OPTIMIZER);
@@ -386,9 +386,39 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.MOMENTUM, value);
     }
 
-    /** Sets the optimizer, {@code sgd} or {@code adam}. */
+    /** Sets the optimizer, {@code sgd}, {@code adam} or {@code adamw}. */
     public E setOptimizer(String value) {
         return setOption(TrainingKeys.OPTIMIZER, value);
+    }
+
+    /** Sets the weight decay: an L2 term for sgd and adam, decoupled for adamw. */
+    public E setWeightDecay(double value) {
+        return setOption(TrainingKeys.WEIGHT_DECAY, value);
+    }
+
+    /** Sets the learning-rate schedule after warm-up: {@code constant}, {@code step} or {@code cosine}. */
+    public E setLrSchedule(String value) {
+        return setOption(TrainingKeys.LR_SCHEDULE, value);
+    }
+
+    /** Sets the steps of linear learning-rate warm-up from 0. */
+    public E setWarmupSteps(long value) {
+        return setOption(TrainingKeys.WARMUP_STEPS, value);
+    }
+
+    /** Sets, for the step schedule, the steps between decays. */
+    public E setLrStepSize(long value) {
+        return setOption(TrainingKeys.LR_STEP_SIZE, value);
+    }
+
+    /** Sets, for the step schedule, the factor of each decay. */
+    public E setLrGamma(double value) {
+        return setOption(TrainingKeys.LR_GAMMA, value);
+    }
+
+    /** Sets the global L2 norm the averaged gradients are clipped to; 0 turns clipping off. */
+    public E setClipGradNorm(double value) {
+        return setOption(TrainingKeys.CLIP_GRAD_NORM, value);
     }
 
     /** Sets how gradients travel between workers, {@code none} or {@code bf16}. */

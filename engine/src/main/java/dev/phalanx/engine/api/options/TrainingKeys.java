@@ -4,6 +4,7 @@ import static dev.phalanx.engine.api.options.OptionKey.key;
 
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.optim.LearningRateSchedule;
 import dev.phalanx.engine.optim.Optimizers;
 import java.time.Duration;
 import java.util.Arrays;
@@ -76,7 +77,34 @@ public final class TrainingKeys {
     /** Optimizer. */
     public static final OptionKey<String> OPTIMIZER = key("optimizer", OptionType.STRING, String.class, "sgd")
             .check(OptionCheck.oneOf(Optimizers.NAMES, "known optimizers"))
-            .doc("sgd (with momentum, as torch.optim.SGD) or adam (as torch.optim.Adam)");
+            .doc("sgd (with momentum, as torch.optim.SGD), adam (as torch.optim.Adam) or adamw (decoupled weight"
+                    + " decay, as torch.optim.AdamW)");
+    /** Weight decay. */
+    public static final OptionKey<Double> WEIGHT_DECAY = key("weight_decay", OptionType.DOUBLE, Double.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("weight decay: an L2 term for sgd and adam, decoupled for adamw (as torch.optim)");
+    /** Learning-rate schedule. */
+    public static final OptionKey<String> LR_SCHEDULE = key("lr_schedule", OptionType.STRING, String.class,
+            "constant")
+            .check(OptionCheck.oneOf(LearningRateSchedule.KINDS, "known schedules"))
+            .doc("learning rate per step after warm-up: constant, step (times lr_gamma every lr_step_size steps) or"
+                    + " cosine (to 0 at the last step)");
+    /** Warm-up. */
+    public static final OptionKey<Long> WARMUP_STEPS = key("warmup_steps", OptionType.LONG, Long.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("steps over which the learning rate rises linearly from 0 before the schedule");
+    /** Step schedule's period. */
+    public static final OptionKey<Long> LR_STEP_SIZE = key("lr_step_size", OptionType.LONG, Long.class, "1000")
+            .check(OptionCheck.atLeast(1))
+            .doc("lr_schedule = step: steps between decays of the learning rate");
+    /** Step schedule's factor. */
+    public static final OptionKey<Double> LR_GAMMA = key("lr_gamma", OptionType.DOUBLE, Double.class, "0.1")
+            .check(OptionCheck.positive())
+            .doc("lr_schedule = step: the factor of each decay");
+    /** Gradient clipping. */
+    public static final OptionKey<Double> CLIP_GRAD_NORM = key("clip_grad_norm", OptionType.DOUBLE, Double.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("clip the averaged gradients to this global L2 norm (as torch.nn.utils.clip_grad_norm_); 0 = off");
     /** Loss. */
     public static final OptionKey<String> LOSS = key("loss", OptionType.STRING, String.class, "cross_entropy")
             .check(OptionCheck.oneOf(Arrays.stream(Objective.values()).map(Objective::key).toList(), "known losses"))
@@ -230,7 +258,7 @@ public final class TrainingKeys {
     /** Every training option, in documentation order. */
     public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
-            OPTIMIZER, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            OPTIMIZER, WEIGHT_DECAY, LR_SCHEDULE, WARMUP_STEPS, LR_STEP_SIZE, LR_GAMMA, CLIP_GRAD_NORM, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,

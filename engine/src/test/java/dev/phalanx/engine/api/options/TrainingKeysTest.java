@@ -49,7 +49,7 @@ class TrainingKeysTest {
         assertEquals("momentum must be in [0, 1), got 1.0", TrainingKeys.MOMENTUM.problem(1.0));
         assertEquals("collective_timeout must be positive, got -5s",
                 TrainingKeys.COLLECTIVE_TIMEOUT.problem(Duration.ofSeconds(-5)));
-        assertEquals("optimizer 'lion' is unknown; known optimizers: sgd, adam", TrainingKeys.OPTIMIZER.problem("lion"));
+        assertEquals("optimizer 'lion' is unknown; known optimizers: sgd, adam, adamw", TrainingKeys.OPTIMIZER.problem("lion"));
         assertEquals("loss 'hinge' is unknown; known losses: cross_entropy, mse", TrainingKeys.LOSS.problem("hinge"));
         assertEquals("fault_injection must look like rank:step or rank:rendezvous, got 'x'",
                 TrainingKeys.FAULT_INJECTION.problem("x"));
