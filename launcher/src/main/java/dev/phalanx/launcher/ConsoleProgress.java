@@ -42,9 +42,9 @@ final class ConsoleProgress implements ProgressListener {
             firstStep = m.step();
             firstNanos = System.nanoTime();
         }
-        String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  %,.0f samples/s  all-reduce %.2f ms"
-                + "  ETA %s", m.epoch(), epochs, m.step(), m.totalSteps(), m.loss(), m.samplesPerSecond(),
-                m.allReduceMillis(), eta(m));
+        String line = String.format(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  lr %.3g  %,.0f samples/s"
+                + "  all-reduce %.2f ms  ETA %s", m.epoch(), epochs, m.step(), m.totalSteps(), m.loss(), m.learningRate(),
+                m.samplesPerSecond(), m.allReduceMillis(), eta(m));
         if (terminal) {
             out.print("\r" + line + " ".repeat(Math.max(0, openLength - line.length())));
             openLength = Math.max(openLength, line.length());

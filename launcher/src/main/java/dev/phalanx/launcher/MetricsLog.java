@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code metrics.jsonl} in the run directory: one JSON object per logged step (step, total_steps,
- * epoch, loss, samples_per_second, all_reduce_millis), flushed line by line so a pipeline or a
+ * epoch, loss, samples_per_second, all_reduce_millis, learning_rate), flushed line by line so a pipeline or a
  * person can follow it while the job runs. A resumed run keeps the lines written before.
  */
 final class MetricsLog implements AutoCloseable {

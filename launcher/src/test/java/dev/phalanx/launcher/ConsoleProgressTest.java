@@ -36,7 +36,7 @@ class ConsoleProgressTest {
         assertTrue(lines.get(0).startsWith("epoch 1/2  step 50/200  loss 1.2500"), lines.get(0));
         assertTrue(lines.get(1).startsWith("epoch 1/2  step 100/200  loss 0.7500"), lines.get(1));
         assertTrue(lines.get(2).startsWith("epoch 1/2  loss 0.5000"), lines.get(2));
-        assertTrue(lines.get(3).startsWith("epoch 2/2  step 150/200  loss 0.5000"), lines.get(3));
+        assertTrue(lines.get(3).startsWith("epoch 2/2  step 150/200  loss 0.5000  lr 0.0250  "), lines.get(3));
         assertEquals("phalanx: relaunching", lines.get(4));
     }
 
@@ -49,10 +49,10 @@ class ConsoleProgressTest {
                 PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
                 MetricsLog metrics = MetricsLog.open(runDir)) {
             ConsoleProgress progress = new ConsoleProgress(out, 2, metrics, terminal);
-            progress.onStep(new StepMetrics(50, 200, 1, 1.25, 123_456, 12.5));
-            progress.onStep(new StepMetrics(100, 200, 1, 0.75, 1_000, 1.0));
+            progress.onStep(new StepMetrics(50, 200, 1, 1.25, 123_456, 12.5, 0.05));
+            progress.onStep(new StepMetrics(100, 200, 1, 0.75, 1_000, 1.0, 0.05));
             progress.onEpoch(new EpochMetrics(1, 100, 0.5, 0.8, 1_000, 1.0));
-            progress.onStep(new StepMetrics(150, 200, 2, 0.5, 1_000, 1.0));
+            progress.onStep(new StepMetrics(150, 200, 2, 0.5, 1_000, 1.0, 0.025));
             progress.onEvent("relaunching");
         }
         return bytes.toString(StandardCharsets.UTF_8);

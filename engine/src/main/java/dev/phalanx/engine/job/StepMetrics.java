@@ -11,7 +11,9 @@ import java.io.Serializable;
  * @param loss mean training loss over the interval, all workers
  * @param samplesPerSecond training samples per second over the interval, all workers together
  * @param allReduceMillis mean time per step spent in the gradient all-reduce on rank 0
+ * @param learningRate the learning rate of the step just completed (the schedule's)
  */
 public record StepMetrics(
-        long step, long totalSteps, int epoch, double loss, double samplesPerSecond, double allReduceMillis)
+        long step, long totalSteps, int epoch, double loss, double samplesPerSecond, double allReduceMillis,
+        double learningRate)
         implements Serializable {}

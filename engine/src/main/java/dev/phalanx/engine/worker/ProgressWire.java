@@ -47,6 +47,7 @@ public final class ProgressWire {
         out.writeDouble(m.loss());
         out.writeDouble(m.samplesPerSecond());
         out.writeDouble(m.allReduceMillis());
+        out.writeDouble(m.learningRate());
         out.flush();
     }
 
@@ -57,8 +58,8 @@ public final class ProgressWire {
             handler.epoch(new EpochMetrics(
                     in.readInt(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble()));
         } else if (type == STEP) {
-            handler.step(new StepMetrics(
-                    in.readLong(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(), in.readDouble()));
+            handler.step(new StepMetrics(in.readLong(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(),
+                    in.readDouble(), in.readDouble()));
         } else {
             throw new IOException("unknown progress report type " + type);
         }

@@ -178,7 +178,7 @@ public final class TrainingLoop {
                 }
                 long done = step + 1;
                 if (spec.logEverySteps() > 0 && done % spec.logEverySteps() == 0) {
-                    StepMetrics metrics = interval.finish(done, totalSteps, epoch);
+                    StepMetrics metrics = interval.finish(done, totalSteps, epoch, spec.schedule().at(step, totalSteps));
                     if (comm.rank() == 0) {
                         progress.report(metrics);
                     }
@@ -301,12 +301,12 @@ public final class TrainingLoop {
             allReduceNanos += reduceNanos;
         }
 
-        StepMetrics finish(long done, long totalSteps, int epoch) {
+        StepMetrics finish(long done, long totalSteps, int epoch, float learningRate) {
             float[] totals = {(float) lossSum, steps};
             comm.allReduce(totals, ReduceOp.SUM);
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             StepMetrics metrics = new StepMetrics(done, totalSteps, epoch, totals[0] / totals[1],
-                    steps * (double) spec.globalBatchSize() / seconds, allReduceNanos / 1e6 / steps);
+                    steps * (double) spec.globalBatchSize() / seconds, allReduceNanos / 1e6 / steps, learningRate);
             startNanos = System.nanoTime();
             lossSum = 0;
             steps = 0;

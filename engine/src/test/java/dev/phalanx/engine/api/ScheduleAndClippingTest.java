@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingFailedException;
+import dev.phalanx.engine.optim.LearningRateSchedule;
 import dev.phalanx.models.InputSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +45,23 @@ class ScheduleAndClippingTest {
     @Test
     void twoWorkersEndWhereOneDoes() {
         float[] one = Phalanx.fit(DATA, options(1)).parameters();
-        float[] two = Phalanx.fit(DATA, options(2)).parameters();
+        List<Double> rates = new ArrayList<>();
+        float[] two = Phalanx.fit(DATA, options(2).optLogEverySteps(1), new ProgressListener() {
+            @Override
+            public void onEpoch(EpochMetrics metrics) {}
+
+            @Override
+            public void onStep(StepMetrics metrics) {
+                rates.add(metrics.learningRate());
+            }
+        }).parameters();
+        LearningRateSchedule schedule = options(2).learningRateSchedule();
+        assertEquals(3 * STEPS_PER_EPOCH, rates.size());
+        for (int step = 0; step < rates.size(); step++) {
+            assertEquals(schedule.at(step, rates.size()), rates.get(step), 0.0, "the rate reported for step " + step);
+        }
+        assertEquals(0.0, rates.get(0), "warm-up starts from 0");
+        assertEquals(0.01, rates.get(12), 1e-9, "the base rate when warm-up ends");
         float[] unclipped = Phalanx.fit(DATA, options(2).optClipGradNorm(0)).parameters();
         double maxRelative = 0;
         boolean clippingMattered = false;
