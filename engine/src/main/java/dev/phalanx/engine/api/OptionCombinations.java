@@ -45,6 +45,8 @@ final class OptionCombinations {
         require(classifies ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
                 classifies ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()
                         : "must be 1 for loss mse (one output per sample), got " + input.numClasses());
+        require(classifies || options.labelSmoothing() == 0, "label_smoothing",
+                "applies to loss cross_entropy only, got " + options.labelSmoothing() + " with loss mse");
         if (options.imageMean() != null || options.imageStd() != null) {
             try {
                 ImageFormat.forShape(input.sampleShape(), options.imageMean(), options.imageStd());

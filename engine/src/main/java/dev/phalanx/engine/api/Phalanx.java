@@ -105,7 +105,7 @@ public final class Phalanx {
                 options.rendezvousTimeout(), options.gradientWire(),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps(), initial, frozen, options.learningRateSchedule(),
-                (float) options.weightDecay(), options.clipGradNorm());
+                (float) options.weightDecay(), options.clipGradNorm(), options.labelSmoothing());
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {

@@ -462,6 +462,16 @@ public final class TrainingOptions {
         return get(TrainingKeys.WEIGHT_DECAY);
     }
 
+    /** Sets cross-entropy's label smoothing, in [0, 1) (key {@code label_smoothing}, default 0). */
+    public TrainingOptions optLabelSmoothing(double smoothing) {
+        return set(TrainingKeys.LABEL_SMOOTHING, smoothing);
+    }
+
+    /** Returns cross-entropy's label smoothing. */
+    public double labelSmoothing() {
+        return get(TrainingKeys.LABEL_SMOOTHING);
+    }
+
     /** Returns the global norm the gradients are clipped to, or 0 for none. */
     public double clipGradNorm() {
         return get(TrainingKeys.CLIP_GRAD_NORM);

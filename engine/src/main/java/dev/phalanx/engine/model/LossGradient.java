@@ -1,5 +1,6 @@
 package dev.phalanx.engine.model;
 
+import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
 
 /**
@@ -19,14 +20,14 @@ final class LossGradient {
     private LossGradient() {}
 
     /**
-     * Returns the batch's mean loss and correct predictions under {@code objective}, writing the
+     * Returns the batch's mean loss and correct predictions under {@code loss}, writing the
      * loss's gradient with respect to the model's outputs into {@code gradient}.
      *
      * @param outputs the model's outputs for the batch, row-major
      * @param labels the samples' labels, encoded as {@link Objective#encode} gives them
      */
-    static ModelReplica.BatchOutcome of(Objective objective, float[] outputs, long[] labels, float[] gradient) {
-        return objective.classifies() ? crossEntropy(outputs, labels, gradient)
+    static ModelReplica.BatchOutcome of(LossFunction loss, float[] outputs, long[] labels, float[] gradient) {
+        return loss.objective().classifies() ? crossEntropy(outputs, labels, gradient, loss.labelSmoothing())
                 : meanSquaredError(outputs, labels, gradient);
     }
 
@@ -41,6 +42,15 @@ final class LossGradient {
      * @throws IllegalArgumentException if a label is not a class index or the sizes disagree
      */
     static ModelReplica.BatchOutcome crossEntropy(float[] logits, long[] labels, float[] gradient) {
+        return crossEntropy(logits, labels, gradient, 0);
+    }
+
+    /**
+     * As {@link #crossEntropy(float[], long[], float[])} against a smoothed target {@code q = (1 -
+     * s) onehot(label) + s / k}: the loss is {@code logsumexp(z) - sum(q z)} and the gradient {@code
+     * (softmax(z) - q) / n}, as PyTorch's {@code cross_entropy(label_smoothing=s)}.
+     */
+    static ModelReplica.BatchOutcome crossEntropy(float[] logits, long[] labels, float[] gradient, double smoothing) {
         int n = labels.length;
         int k = width(logits, labels, gradient);
         double lossSum = 0;
@@ -67,10 +77,17 @@ final class LossGradient {
             // Shifting by the maximum keeps exp() finite; a NaN or infinite score makes the loss NaN,
             // which the training loop stops on.
             double logSumExp = max + Math.log(sum);
-            lossSum += logSumExp - logits[row + (int) label];
+            double spread = smoothing / k;
+            double targetScore = (1 - smoothing) * logits[row + (int) label];
+            if (smoothing > 0) {
+                for (int c = 0; c < k; c++) {
+                    targetScore += spread * logits[row + c];
+                }
+            }
+            lossSum += logSumExp - targetScore;
             correct += best == label ? 1 : 0;
             for (int c = 0; c < k; c++) {
-                double target = c == label ? 1 : 0;
+                double target = (c == label ? 1 - smoothing : 0) + spread;
                 gradient[row + c] = (float) ((Math.exp(logits[row + c] - logSumExp) - target) / n);
             }
         }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.models.InputSpec;
@@ -226,6 +227,11 @@ public final class ModelReplica implements AutoCloseable {
      * @return the batch's mean loss and its number of correct predictions (0 for regression)
      */
     public BatchOutcome forwardBackward(FloatBuffer features, long[] labels, Objective objective) {
+        return forwardBackward(features, labels, LossFunction.of(objective));
+    }
+
+    /** As {@link #forwardBackward(FloatBuffer, long[], Objective)}, minimising {@code loss}. */
+    public BatchOutcome forwardBackward(FloatBuffer features, long[] labels, LossFunction loss) {
         if (transfer == TensorTransfer.COPY) {
             pushParameters();
         }
@@ -243,7 +249,7 @@ public final class ModelReplica implements AutoCloseable {
             if (lossGradient.length < values.length) {
                 lossGradient = new float[values.length];
             }
-            BatchOutcome outcome = LossGradient.of(objective, values, labels, lossGradient);
+            BatchOutcome outcome = LossGradient.of(loss, values, labels, lossGradient);
             NDArray gradient = batch.create(lossGradientStaging.put(lossGradient, values.length), outputs.getShape(),
                     DataType.FLOAT32);
             JniUtils.backward((PtNDArray) outputs, (PtNDArray) gradient, false, false);

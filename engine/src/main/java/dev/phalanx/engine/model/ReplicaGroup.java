@@ -1,6 +1,7 @@
 package dev.phalanx.engine.model;
 
 import ai.djl.Device;
+import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
@@ -93,9 +94,14 @@ public final class ReplicaGroup implements AutoCloseable {
 
     /** As {@link #forwardBackward(FloatBuffer, long[])}, minimising {@code objective}. */
     public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels, Objective objective) {
+        return forwardBackward(features, labels, LossFunction.of(objective));
+    }
+
+    /** As {@link #forwardBackward(FloatBuffer, long[])}, minimising {@code loss}. */
+    public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels, LossFunction loss) {
         int devices = replicas.size();
         if (devices == 1) {
-            return replicas.get(0).forwardBackward(features, labels, objective);
+            return replicas.get(0).forwardBackward(features, labels, loss);
         }
         if (labels.length % devices != 0) {
             throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly over "
@@ -107,7 +113,7 @@ public final class ReplicaGroup implements AutoCloseable {
         for (int d = 0; d < devices; d++) {
             FloatBuffer part = features.slice(d * share * featureLength, share * featureLength);
             long[] partLabels = Arrays.copyOfRange(labels, d * share, (d + 1) * share);
-            ModelReplica.BatchOutcome outcome = replicas.get(d).forwardBackward(part, partLabels, objective);
+            ModelReplica.BatchOutcome outcome = replicas.get(d).forwardBackward(part, partLabels, loss);
             lossSum += outcome.meanLoss();
             correct += outcome.correct();
         }

@@ -11,6 +11,7 @@ import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.FaultInjection;
+import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.LossNotFiniteException;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingResult;
@@ -111,6 +112,7 @@ public final class TrainingLoop {
             if (cpu) {
                 MklAnyVendor.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             }
+            LossFunction loss = new LossFunction(spec.columns().objective(), spec.labelSmoothing());
             Optimizer optimizer = Optimizers.create(spec.optimizer(), model.parameterCount(), spec.learningRate(),
                     spec.momentum(), spec.weightDecay());
             List<EpochMetrics> history = new ArrayList<>();
@@ -143,7 +145,7 @@ public final class TrainingLoop {
                 batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome =
-                        model.forwardBackward(batchFeatures, batchLabels, spec.columns().objective());
+                        model.forwardBackward(batchFeatures, batchLabels, loss);
                 if (!Float.isFinite(outcome.meanLoss())) {
                     // Stop rather than train on: NaN parameters would be checkpointed and returned.
                     throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "

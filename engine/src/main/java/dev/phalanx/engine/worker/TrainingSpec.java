@@ -44,6 +44,7 @@ import java.time.Duration;
  * @param schedule the learning rate of every step
  * @param weightDecay the optimizer's weight decay
  * @param clipGradNorm the global norm the averaged gradients are clipped to; 0 = off
+ * @param labelSmoothing cross-entropy's label smoothing; 0 = none
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -72,7 +73,8 @@ public record TrainingSpec(
         FrozenParameters frozen,
         LearningRateSchedule schedule,
         float weightDecay,
-        double clipGradNorm)
+        double clipGradNorm,
+        double labelSmoothing)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

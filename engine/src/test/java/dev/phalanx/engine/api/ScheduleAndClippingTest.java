@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * AdamW with weight decay, a warm-up cosine schedule and clipping by global norm in a real run
+ * AdamW with weight decay, a warm-up cosine schedule, clipping by global norm and label smoothing in a real run
  * (local Spark, real DJL): two workers end where one does, and a run interrupted in the middle of
  * warm-up resumes to exactly the uninterrupted run's parameters. The formulas themselves are
  * checked against torch.optim in {@code OptimizerTest}.
@@ -39,7 +39,7 @@ class ScheduleAndClippingTest {
         return new TrainingOptions("mlp(hidden=32)", new InputSpec(new long[] {20}, 4)).optWorkers(workers)
                 .optBatchSize(GLOBAL_BATCH).optEpochs(3).optSeed(4).optShuffle(false)
                 .optOptimizer("adamw").optLearningRate(0.01).optWeightDecay(0.05)
-                .optLearningRateSchedule("cosine", 12).optClipGradNorm(0.5);
+                .optLearningRateSchedule("cosine", 12).optClipGradNorm(0.5).optLabelSmoothing(0.1);
     }
 
     @Test
@@ -106,5 +106,8 @@ class ScheduleAndClippingTest {
                 .getMessage().startsWith("clip_grad_norm "));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> options(2).optWeightDecay(-0.1).validate())
                 .getMessage().startsWith("weight_decay "));
+        assertEquals("label_smoothing applies to loss cross_entropy only, got 0.1 with loss mse",
+                assertThrows(IllegalArgumentException.class, () -> new TrainingOptions("mlp",
+                        new InputSpec(new long[] {20}, 1)).optLoss("mse").optLabelSmoothing(0.1).validate()).getMessage());
     }
 }

@@ -5,12 +5,49 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The fused loss head against values worked out by hand and against finite differences. */
+/**
+ * The fused loss head against values worked out by hand, against finite differences, and against
+ * PyTorch's {@code cross_entropy(label_smoothing=0.1)} ({@code src/test/python/loss_golden.py}).
+ */
 class LossGradientTest {
+
+    @Test
+    void labelSmoothingMatchesTorchCrossEntropy() throws IOException {
+        JsonNode golden;
+        try (InputStream in = LossGradientTest.class.getResourceAsStream("loss-golden.json")) {
+            golden = new ObjectMapper().readTree(in);
+        }
+        float[] logits = new float[golden.get("logits").size()];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) golden.get("logits").get(i).asDouble();
+        }
+        long[] labels = new long[golden.get("labels").size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = golden.get("labels").get(i).asLong();
+        }
+        float[] gradient = new float[logits.length];
+        ModelReplica.BatchOutcome outcome = LossGradient.of(
+                new LossFunction(Objective.CROSS_ENTROPY, golden.get("label_smoothing").asDouble()), logits, labels,
+                gradient);
+        float loss = (float) golden.get("loss").asDouble();
+        assertEquals(loss, outcome.meanLoss(), 2 * Math.ulp(loss), "torch's loss");
+        for (int i = 0; i < gradient.length; i++) {
+            float expected = (float) golden.get("gradient").get(i).asDouble();
+            assertEquals(expected, gradient[i], 2e-7f, "gradient " + i);
+        }
+        float[] unsmoothed = new float[logits.length];
+        LossGradient.crossEntropy(logits, labels, unsmoothed);
+        assertTrue(Math.abs(unsmoothed[0] - gradient[0]) > 1e-3, "smoothing must change the gradient");
+    }
 
     @Test
     void crossEntropyOfAKnownBatch() {

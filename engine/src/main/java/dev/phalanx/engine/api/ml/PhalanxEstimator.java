@@ -416,6 +416,11 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.LR_GAMMA, value);
     }
 
+    /** Sets cross-entropy's label smoothing, in [0, 1). */
+    public E setLabelSmoothing(double value) {
+        return setOption(TrainingKeys.LABEL_SMOOTHING, value);
+    }
+
     /** Sets the global L2 norm the averaged gradients are clipped to; 0 turns clipping off. */
     public E setClipGradNorm(double value) {
         return setOption(TrainingKeys.CLIP_GRAD_NORM, value);

@@ -101,6 +101,12 @@ public final class TrainingKeys {
     public static final OptionKey<Double> LR_GAMMA = key("lr_gamma", OptionType.DOUBLE, Double.class, "0.1")
             .check(OptionCheck.positive())
             .doc("lr_schedule = step: the factor of each decay");
+    /** Label smoothing. */
+    public static final OptionKey<Double> LABEL_SMOOTHING = key("label_smoothing", OptionType.DOUBLE, Double.class,
+            "0")
+            .check(value -> value >= 0 && value < 1 ? null : "must be in [0, 1), got " + value)
+            .doc("cross_entropy: the target puts 1 - label_smoothing on the label and spreads label_smoothing over"
+                    + " all classes (as torch cross_entropy(label_smoothing=...)); 0 = none");
     /** Gradient clipping. */
     public static final OptionKey<Double> CLIP_GRAD_NORM = key("clip_grad_norm", OptionType.DOUBLE, Double.class, "0")
             .check(OptionCheck.notNegative())
@@ -258,7 +264,8 @@ public final class TrainingKeys {
     /** Every training option, in documentation order. */
     public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
-            OPTIMIZER, WEIGHT_DECAY, LR_SCHEDULE, WARMUP_STEPS, LR_STEP_SIZE, LR_GAMMA, CLIP_GRAD_NORM, LOSS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            OPTIMIZER, WEIGHT_DECAY, LR_SCHEDULE, WARMUP_STEPS, LR_STEP_SIZE, LR_GAMMA, CLIP_GRAD_NORM, LOSS,
+            LABEL_SMOOTHING, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
