@@ -62,6 +62,10 @@ final class OptionCombinations {
         require(gpus <= 1 || batchSize % (workers * gpus) == 0, "batch_size", "(" + batchSize
                 + ") must be a multiple of workers × gpus_per_worker (" + workers * gpus
                 + ") so every GPU takes an equal share");
+        int micro = options.accumulationSteps();
+        require(micro == 1 || batchSize % (workers * Math.max(1, gpus) * micro) == 0, "accumulation_steps",
+                "(" + micro + ") must divide each worker's share of batch_size (" + batchSize + " / " + workers
+                        + (gpus > 1 ? " / " + gpus + " GPUs" : "") + ") evenly");
         FaultInjection fault = options.faultInjection();
         require(fault == null || fault.rank() < workers, "fault_injection",
                 "names rank " + (fault == null ? 0 : fault.rank()) + " but there are " + workers + " workers");

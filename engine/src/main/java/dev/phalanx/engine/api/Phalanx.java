@@ -105,7 +105,8 @@ public final class Phalanx {
                 options.rendezvousTimeout(), options.gradientWire(),
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps(), initial, frozen, options.learningRateSchedule(),
-                (float) options.weightDecay(), options.clipGradNorm(), options.labelSmoothing());
+                (float) options.weightDecay(), options.clipGradNorm(), options.labelSmoothing(),
+                options.accumulationSteps());
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {

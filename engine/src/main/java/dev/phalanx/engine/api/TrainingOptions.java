@@ -467,6 +467,19 @@ public final class TrainingOptions {
         return set(TrainingKeys.LABEL_SMOOTHING, smoothing);
     }
 
+    /**
+     * Computes each worker's share of a batch in {@code steps} micro-batches, one after another (key
+     * {@code accumulation_steps}, default 1): less memory for activations, the same step.
+     */
+    public TrainingOptions optAccumulationSteps(int steps) {
+        return set(TrainingKeys.ACCUMULATION_STEPS, steps);
+    }
+
+    /** Returns the micro-batches per worker batch. */
+    public int accumulationSteps() {
+        return get(TrainingKeys.ACCUMULATION_STEPS);
+    }
+
     /** Returns cross-entropy's label smoothing. */
     public double labelSmoothing() {
         return get(TrainingKeys.LABEL_SMOOTHING);

@@ -25,6 +25,8 @@ public final class ReplicaGroup implements AutoCloseable {
 
     private final List<ModelReplica> replicas;
     private final int featureLength;
+    /** How many micro-batches the gradients since the last {@link #zeroGradients()} sum over. */
+    private int accumulated = 1;
 
     private ReplicaGroup(List<ModelReplica> replicas, int featureLength) {
         this.replicas = replicas;
@@ -97,6 +99,37 @@ public final class ReplicaGroup implements AutoCloseable {
         return forwardBackward(features, labels, LossFunction.of(objective));
     }
 
+    /**
+     * As {@link #forwardBackward(FloatBuffer, long[], LossFunction)} in {@code microBatches} equal
+     * parts one after another (gradient accumulation): only one part's activations are held at a
+     * time, and {@link #gradients()} gives the mean of the parts' gradients, the gradient of the mean
+     * loss over the whole batch.
+     *
+     * @throws IllegalArgumentException when the batch does not split evenly
+     */
+    public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels, LossFunction loss,
+            int microBatches) {
+        if (microBatches == 1) {
+            return forwardBackward(features, labels, loss);
+        }
+        if (labels.length % microBatches != 0) {
+            throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly into "
+                    + microBatches + " micro-batches");
+        }
+        int share = labels.length / microBatches;
+        double lossSum = 0;
+        long correct = 0;
+        for (int m = 0; m < microBatches; m++) {
+            FloatBuffer part = features.slice(m * share * featureLength, share * featureLength);
+            long[] partLabels = Arrays.copyOfRange(labels, m * share, (m + 1) * share);
+            ModelReplica.BatchOutcome outcome = forwardBackward(part, partLabels, loss);
+            lossSum += outcome.meanLoss();
+            correct += outcome.correct();
+        }
+        accumulated = microBatches;
+        return new ModelReplica.BatchOutcome((float) (lossSum / microBatches), correct);
+    }
+
     /** As {@link #forwardBackward(FloatBuffer, long[])}, minimising {@code loss}. */
     public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels, LossFunction loss) {
         int devices = replicas.size();
@@ -126,7 +159,13 @@ public final class ReplicaGroup implements AutoCloseable {
      */
     public ByteBuffer gradients() {
         ByteBuffer first = replicas.get(0).gradients();
+        // Scaled once: a second call before the next batch returns them as they are.
+        int micro = accumulated;
+        accumulated = 1;
         if (replicas.size() == 1) {
+            if (micro > 1) {
+                scale(first.asFloatBuffer(), 1f / micro);
+            }
             return first;
         }
         FloatBuffer sum = first.asFloatBuffer();
@@ -137,17 +176,21 @@ public final class ReplicaGroup implements AutoCloseable {
             }
         }
         // Each device's loss is the mean over its share, so the mean of the shares' gradients is
-        // the gradient of the mean over the whole batch.
-        float scale = 1f / replicas.size();
-        for (int i = 0; i < sum.capacity(); i++) {
-            sum.put(i, sum.get(i) * scale);
-        }
+        // the gradient of the mean over the whole batch (and likewise over accumulated micro-batches).
+        scale(sum, 1f / (replicas.size() * micro));
         return first;
+    }
+
+    private static void scale(FloatBuffer values, float factor) {
+        for (int i = 0; i < values.capacity(); i++) {
+            values.put(i, values.get(i) * factor);
+        }
     }
 
     /** Sets every device's gradients to zero, ready for the next backward pass. */
     public void zeroGradients() {
         replicas.forEach(ModelReplica::zeroGradients);
+        accumulated = 1;
     }
 
     @Override

@@ -145,7 +145,7 @@ public final class TrainingLoop {
                 batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.DATA);
                 ModelReplica.BatchOutcome outcome =
-                        model.forwardBackward(batchFeatures, batchLabels, loss);
+                        model.forwardBackward(batchFeatures, batchLabels, loss, spec.accumulationSteps());
                 if (!Float.isFinite(outcome.meanLoss())) {
                     // Stop rather than train on: NaN parameters would be checkpointed and returned.
                     throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "

@@ -45,6 +45,7 @@ import java.time.Duration;
  * @param weightDecay the optimizer's weight decay
  * @param clipGradNorm the global norm the averaged gradients are clipped to; 0 = off
  * @param labelSmoothing cross-entropy's label smoothing; 0 = none
+ * @param accumulationSteps micro-batches each worker's batch is computed in, one after another
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -74,7 +75,8 @@ public record TrainingSpec(
         LearningRateSchedule schedule,
         float weightDecay,
         double clipGradNorm,
-        double labelSmoothing)
+        double labelSmoothing,
+        int accumulationSteps)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

@@ -76,6 +76,41 @@ class ScheduleAndClippingTest {
     }
 
     @Test
+    void accumulatingMicroBatchesTakesTheSameSteps() {
+        float[] whole = Phalanx.fit(DATA, options(1)).parameters();
+        float[] fourParts = Phalanx.fit(DATA, options(1).optAccumulationSteps(4)).parameters();
+        float[] twoWorkersTwoParts = Phalanx.fit(DATA, options(2).optAccumulationSteps(2)).parameters();
+        double fourRelative = maxRelative(whole, fourParts);
+        double twoRelative = maxRelative(whole, twoWorkersTwoParts);
+        System.out.printf("accumulation: 4 micro-batches vs the whole batch %.3e, W=2 x 2 micro-batches %.3e"
+                + " (max relative, 30 steps)%n", fourRelative, twoRelative);
+        assertTrue(fourRelative <= 1e-4, "4 micro-batches differ by " + fourRelative);
+        assertTrue(twoRelative <= 1e-4, "W=2 with 2 micro-batches differs by " + twoRelative);
+        // Adam and clipping hardly see a gradient's scale; plain SGD does, so a sum of the parts'
+        // gradients in place of their mean would show here.
+        double sgdRelative = maxRelative(Phalanx.fit(DATA, sgd(options(1))).parameters(),
+                Phalanx.fit(DATA, sgd(options(1)).optAccumulationSteps(4)).parameters());
+        System.out.printf("accumulation under plain sgd: %.3e%n", sgdRelative);
+        assertTrue(sgdRelative <= 1e-4, "4 micro-batches under sgd differ by " + sgdRelative);
+        assertEquals("accumulation_steps (3) must divide each worker's share of batch_size (16 / 2) evenly",
+                assertThrows(IllegalArgumentException.class, () -> options(2).optAccumulationSteps(3).validate())
+                        .getMessage());
+    }
+
+    private static TrainingOptions sgd(TrainingOptions options) {
+        return options.optOptimizer("sgd").optLearningRate(0.1).optWeightDecay(0).optClipGradNorm(0)
+                .optLearningRateSchedule("constant", 0);
+    }
+
+    private static double maxRelative(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-3));
+        }
+        return max;
+    }
+
+    @Test
     void aRunInterruptedDuringWarmUpResumesExactly() {
         String clean = temp.resolve("clean").toUri().toString();
         String broken = temp.resolve("broken").toUri().toString();

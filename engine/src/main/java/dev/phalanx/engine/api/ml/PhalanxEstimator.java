@@ -416,6 +416,11 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.LR_GAMMA, value);
     }
 
+    /** Sets the micro-batches each worker computes its share of a batch in (gradient accumulation). */
+    public E setAccumulationSteps(int value) {
+        return setOption(TrainingKeys.ACCUMULATION_STEPS, value);
+    }
+
     /** Sets cross-entropy's label smoothing, in [0, 1). */
     public E setLabelSmoothing(double value) {
         return setOption(TrainingKeys.LABEL_SMOOTHING, value);

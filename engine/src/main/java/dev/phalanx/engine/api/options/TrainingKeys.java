@@ -107,6 +107,12 @@ public final class TrainingKeys {
             .check(value -> value >= 0 && value < 1 ? null : "must be in [0, 1), got " + value)
             .doc("cross_entropy: the target puts 1 - label_smoothing on the label and spreads label_smoothing over"
                     + " all classes (as torch cross_entropy(label_smoothing=...)); 0 = none");
+    /** Gradient accumulation. */
+    public static final OptionKey<Integer> ACCUMULATION_STEPS = key("accumulation_steps", OptionType.INT,
+            Integer.class, "1")
+            .check(OptionCheck.atLeast(1))
+            .doc("micro-batches each worker computes its share of a batch in, one after another, summing the"
+                    + " gradients: the same step with less memory for activations");
     /** Gradient clipping. */
     public static final OptionKey<Double> CLIP_GRAD_NORM = key("clip_grad_norm", OptionType.DOUBLE, Double.class, "0")
             .check(OptionCheck.notNegative())
@@ -265,7 +271,7 @@ public final class TrainingKeys {
     public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
             OPTIMIZER, WEIGHT_DECAY, LR_SCHEDULE, WARMUP_STEPS, LR_STEP_SIZE, LR_GAMMA, CLIP_GRAD_NORM, LOSS,
-            LABEL_SMOOTHING, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            LABEL_SMOOTHING, ACCUMULATION_STEPS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
