@@ -2,6 +2,7 @@ package dev.phalanx.launcher;
 
 import dev.phalanx.engine.job.EpochMetrics;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The content of {@code summary.json}; written with snake_case keys for pipelines to read.
@@ -20,6 +21,8 @@ import java.util.List;
  * @param testAccuracy accuracy on the test data, or null when the job has none or is a regression
  * @param testMeanSquaredError mean squared error on the test data, or null unless the job is a regression with test data
  * @param testSamples number of test samples, or null when the job has none
+ * @param testMetrics the test metrics by name (classification: accuracy, macro_f1, weighted_f1,
+ *     weighted_precision, weighted_recall; regression: mse, rmse, mae, r2), or null without test data
  * @param samplesPerSecond training samples per second, all workers together
  * @param trainSeconds wall time of the training loop
  * @param firstStepSeconds time from the command's start to the first training step of the attempt
@@ -43,6 +46,7 @@ public record RunSummary(
         Double testAccuracy,
         Double testMeanSquaredError,
         Long testSamples,
+        Map<String, Double> testMetrics,
         double samplesPerSecond,
         double trainSeconds,
         double firstStepSeconds,

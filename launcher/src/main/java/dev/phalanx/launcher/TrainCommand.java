@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.phalanx.engine.api.Evaluation;
 import dev.phalanx.engine.api.Phalanx;
 import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -154,14 +157,29 @@ final class TrainCommand implements Callable<Integer> {
             Double testAccuracy = null;
             Double testMse = null;
             Long testSamples = null;
+            Map<String, Double> testMetrics = null;
             if (data.test() != null) {
-                testSamples = data.test().count();
+                // On the executors, data parallel; the row count comes with the metrics.
+                Evaluation test = model.evaluate(data.test(), data.featuresCol(), data.labelCol());
+                testSamples = test.count();
+                testMetrics = new LinkedHashMap<>();
                 if (model.objective().classifies()) {
-                    testAccuracy = model.accuracy(data.test(), data.featuresCol(), data.labelCol());
-                    out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples%n", 100 * testAccuracy, testSamples);
+                    testAccuracy = test.accuracy();
+                    testMetrics.put("accuracy", test.accuracy());
+                    testMetrics.put("macro_f1", test.macroF1());
+                    testMetrics.put("weighted_f1", test.weightedF1());
+                    testMetrics.put("weighted_precision", test.weightedPrecision());
+                    testMetrics.put("weighted_recall", test.weightedRecall());
+                    out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples (macro F1 %.4f)%n", 100 * testAccuracy,
+                            testSamples, test.macroF1());
                 } else {
-                    testMse = model.meanSquaredError(data.test(), data.featuresCol(), data.labelCol());
-                    out.printf(Locale.ROOT, "test mean squared error %.6g on %d samples%n", testMse, testSamples);
+                    testMse = test.meanSquaredError();
+                    testMetrics.put("mse", testMse);
+                    testMetrics.put("rmse", test.rootMeanSquaredError());
+                    testMetrics.put("mae", test.meanAbsoluteError());
+                    testMetrics.put("r2", test.r2());
+                    out.printf(Locale.ROOT, "test mean squared error %.6g on %d samples (R2 %.4f)%n", testMse, testSamples,
+                            test.r2());
                 }
             } else {
                 out.println("no test data (set test_data to evaluate)");
@@ -171,7 +189,8 @@ final class TrainCommand implements Callable<Integer> {
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), options.workers(),
                     options.epochs(), model.steps(), options.batchSize(), options.learningRate(), options.seed(),
                     last.loss(), last.accuracy(),
-                    data.description(), testAccuracy, testMse, testSamples, model.samplesPerSecond(), model.trainSeconds(),
+                    data.description(), testAccuracy, testMse, testSamples, testMetrics, model.samplesPerSecond(),
+                    model.trainSeconds(),
                     (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
                     model.history());
             String summaryJson = json().writeValueAsString(summary);

@@ -70,6 +70,9 @@ class DataSourcesIT {
         // The target's variance is about 0.44; a fitted model leaves a small fraction of it.
         assertTrue(summary.get("test_mean_squared_error").asDouble() < 0.05, summary.toString());
         assertTrue(run.output.contains("test mean squared error"), run.output);
+        JsonNode metrics = summary.get("test_metrics");
+        assertEquals(summary.get("test_mean_squared_error").asDouble(), metrics.get("mse").asDouble());
+        assertTrue(metrics.get("r2").asDouble() > 0.8, metrics.toString());
     }
 
     @Test

@@ -49,5 +49,9 @@ class FashionMnistTrainingIT {
                 <= summary.get("wall_seconds").asDouble(), summary.toString());
         double accuracy = summary.get("test_accuracy").asDouble();
         assertTrue(accuracy >= 0.85, "test accuracy " + accuracy + " < 0.85");
+        JsonNode metrics = summary.get("test_metrics");
+        assertEquals(accuracy, metrics.get("accuracy").asDouble());
+        assertTrue(metrics.get("macro_f1").asDouble() > 0.8 && metrics.get("weighted_recall").asDouble() == accuracy,
+                metrics.toString());
     }
 }

@@ -1,8 +1,6 @@
 package dev.phalanx.engine.api;
 
 import dev.phalanx.engine.data.ColumnSpec;
-import dev.phalanx.engine.data.LabeledSample;
-import dev.phalanx.engine.data.RowConverter;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Objective;
@@ -15,18 +13,16 @@ import dev.phalanx.models.ModelCatalog;
 import dev.phalanx.models.ModelSpec;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /** The outcome of {@link Phalanx#fit}: trained parameters, per-epoch history, and evaluation. */
 public final class TrainedModel {
-
-    private static final int EVAL_BATCH = 500;
 
     private final ModelSpec model;
     private final InputSpec input;
@@ -154,7 +150,7 @@ public final class TrainedModel {
     }
 
     /**
-     * Returns the fraction of rows whose label the model predicts, evaluated on the driver.
+     * Returns the fraction of rows whose label the model predicts (see {@link #evaluate}).
      *
      * @throws IllegalStateException if the model was trained for regression
      * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
@@ -163,12 +159,12 @@ public final class TrainedModel {
         if (!objective.classifies()) {
             throw new IllegalStateException("the model was trained for regression (loss mse): use meanSquaredError");
         }
-        return evaluate(data, featuresCol, labelCol);
+        return evaluate(data, featuresCol, labelCol).accuracy();
     }
 
     /**
-     * Returns the mean squared error of the model's outputs against the label column, evaluated
-     * on the driver.
+     * Returns the mean squared error of the model's outputs against the label column (see {@link
+     * #evaluate}).
      *
      * @throws IllegalStateException if the model was trained for classification
      * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
@@ -177,46 +173,29 @@ public final class TrainedModel {
         if (objective.classifies()) {
             throw new IllegalStateException("the model was trained for classification (loss cross_entropy): use accuracy");
         }
-        return evaluate(data, featuresCol, labelCol);
+        return evaluate(data, featuresCol, labelCol).meanSquaredError();
     }
 
-    /** Accuracy for classification, mean squared error for regression. */
-    private double evaluate(Dataset<Row> data, String featuresCol, String labelCol) {
-        ColumnSpec columns = ColumnSpec.of(featuresCol, labelCol, ModelCatalog.inputDomain(model), input, imageMean, imageStd, objective);
+    /**
+     * Evaluates the model on {@code data} on the executors, data parallel — each partition builds
+     * the network once and scores its rows in batches; only the partitions' sums come back — and
+     * returns the metrics: for classification accuracy, per-class and macro/weighted precision,
+     * recall and F1; for regression MSE, RMSE, MAE and R².
+     *
+     * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
+     */
+    public Evaluation evaluate(Dataset<Row> data, String featuresCol, String labelCol) {
+        ColumnSpec columns = ColumnSpec.of(featuresCol, labelCol, ModelCatalog.inputDomain(model), input, imageMean,
+                imageStd, objective);
         SchemaCheck.validate(data.schema(), columns);
-        RowConverter converter = new RowConverter(columns);
-        Iterator<Row> rows = data.select(functions.col(featuresCol), functions.col(labelCol)).toLocalIterator();
-        FloatBuffer batch = FloatBuffer.allocate(EVAL_BATCH * columns.featureLength());
-        int[] labels = new int[EVAL_BATCH];
-        long position = 0;
-        double total = 0;
-        try (ModelReplica replica = ModelReplica.withParameters(model, input, result.parameters())) {
-            while (rows.hasNext()) {
-                int count = 0;
-                batch.clear();
-                while (count < EVAL_BATCH && rows.hasNext()) {
-                    LabeledSample sample = converter.convert(rows.next(), position++);
-                    batch.put(sample.features());
-                    labels[count++] = sample.label();
-                }
-                batch.flip();
-                if (objective.classifies()) {
-                    int[] predicted = replica.predict(batch, count);
-                    for (int i = 0; i < count; i++) {
-                        total += predicted[i] == labels[i] ? 1 : 0;
-                    }
-                } else {
-                    float[] outputs = replica.logits(batch, count);
-                    for (int i = 0; i < count; i++) {
-                        double error = outputs[i] - Objective.target(labels[i]);
-                        total += error * error;
-                    }
-                }
-            }
+        Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext())
+                .broadcast(result.parameters());
+        try {
+            return data.select(functions.col(featuresCol), functions.col(labelCol)).javaRDD()
+                    .mapPartitions(new PartitionEvaluator(model, input, parameters, columns))
+                    .fold(Evaluation.empty(objective, input.numClasses()), Evaluation::plus);
+        } finally {
+            parameters.destroy();
         }
-        if (position == 0) {
-            throw new IllegalArgumentException("cannot evaluate on an empty DataFrame");
-        }
-        return total / position;
     }
 }

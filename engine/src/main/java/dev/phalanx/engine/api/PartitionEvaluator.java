@@ -1,0 +1,103 @@
+package dev.phalanx.engine.api;
+
+import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.data.InvalidDataException;
+import dev.phalanx.engine.data.LabeledSample;
+import dev.phalanx.engine.data.RowConverter;
+import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.model.ModelReplica;
+import dev.phalanx.models.InputSpec;
+import dev.phalanx.models.ModelSpec;
+import java.nio.FloatBuffer;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+
+/**
+ * Evaluates one partition on an executor: builds the network once, feeds it the partition's rows in
+ * batches and returns the partition's {@link Evaluation}, which the driver adds up. Data parallel,
+ * like training: no row travels to the driver.
+ */
+final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluation> {
+
+    private static final long serialVersionUID = 1L;
+    private static final int BATCH = 500;
+
+    private final ModelSpec model;
+    private final InputSpec input;
+    private final Broadcast<float[]> parameters;
+    private final ColumnSpec columns;
+
+    PartitionEvaluator(ModelSpec model, InputSpec input, Broadcast<float[]> parameters, ColumnSpec columns) {
+        this.model = model;
+        this.input = input;
+        this.parameters = parameters;
+        this.columns = columns;
+    }
+
+    @Override
+    public Iterator<Evaluation> call(Iterator<Row> rows) {
+        Objective objective = columns.objective();
+        int classes = input.numClasses();
+        Evaluation total = Evaluation.empty(objective, classes);
+        if (!rows.hasNext()) {
+            return List.of(total).iterator();
+        }
+        RowConverter converter = new RowConverter(columns);
+        FloatBuffer batch = FloatBuffer.allocate(BATCH * columns.featureLength());
+        int[] labels = new int[BATCH];
+        long position = 0;
+        try (ModelReplica replica = ModelReplica.withParameters(model, input, parameters.value())) {
+            while (rows.hasNext()) {
+                int count = 0;
+                batch.clear();
+                while (count < BATCH && rows.hasNext()) {
+                    LabeledSample sample = convert(converter, rows.next(), position++);
+                    batch.put(sample.features());
+                    labels[count++] = sample.label();
+                }
+                batch.flip();
+                total = total.plus(objective.classifies() ? classification(replica.predict(batch, count), labels, count,
+                        classes) : regression(replica.logits(batch, count), labels, count));
+            }
+        }
+        return List.of(total).iterator();
+    }
+
+    private static LabeledSample convert(RowConverter converter, Row row, long position) {
+        try {
+            return converter.convert(row, position);
+        } catch (InvalidDataException e) {
+            TaskContext task = TaskContext.get();
+            throw new InvalidDataException(e.getMessage()
+                    + (task == null ? "" : " (row counted within partition " + task.partitionId() + ")"));
+        }
+    }
+
+    private static Evaluation classification(int[] predicted, int[] labels, int count, int classes) {
+        long[] confusion = new long[classes * classes];
+        for (int i = 0; i < count; i++) {
+            confusion[labels[i] * classes + predicted[i]]++;
+        }
+        return new Evaluation(Objective.CROSS_ENTROPY, classes, count, confusion, 0, 0, 0, 0);
+    }
+
+    private static Evaluation regression(float[] outputs, int[] labels, int count) {
+        double squared = 0;
+        double absolute = 0;
+        double sum = 0;
+        double squares = 0;
+        for (int i = 0; i < count; i++) {
+            double target = Objective.target(labels[i]);
+            double error = outputs[i] - target;
+            squared += error * error;
+            absolute += Math.abs(error);
+            sum += target;
+            squares += target * target;
+        }
+        return new Evaluation(Objective.MSE, 1, count, new long[0], squared, absolute, sum, squares);
+    }
+}
