@@ -14,6 +14,9 @@ import java.util.Locale;
  */
 final class ModelHelp {
 
+    /** The width the footer's lines are wrapped to; the command's help is as wide. */
+    static final int WIDTH = 110;
+
     private ModelHelp() {}
 
     /** Returns the help's footer lines. */
@@ -23,17 +26,32 @@ final class ModelHelp {
         lines.add("Models (model = name or name(option=value, ...); options also in a model_options { } block):");
         try {
             for (ModelDefinition family : ModelCatalog.all().values()) {
-                lines.add(String.format(Locale.ROOT, "  %-12s %s", family.name(), family.description()));
+                wrap(lines, String.format(Locale.ROOT, "  %-12s %s", family.name(), family.description()), 15);
                 for (ModelOption option : family.options()) {
-                    lines.add(String.format(Locale.ROOT, "  %-12s   %s = %s: %s", "", option.name(),
-                            option.defaultValue(), option.description()));
+                    Object value = option.defaultValue();
+                    wrap(lines, String.format(Locale.ROOT, "  %-12s   %s = %s: %s", "", option.name(),
+                            "".equals(value) ? "\"\"" : value, option.description()), 17);
                 }
             }
         } catch (IllegalStateException e) {
             lines.add("  (the model families on the class path cannot be listed: " + e.getMessage() + ")");
         }
-        lines.add(String.format(Locale.ROOT, "  %-12s %s", "class:NAME",
-                "your own dev.phalanx.models.BlockFactory class, from a jar given with --jars"));
+        wrap(lines, String.format(Locale.ROOT, "  %-12s %s", "class:NAME",
+                "your own dev.phalanx.models.BlockFactory class, from a jar given with --jars"), 15);
         return lines;
+    }
+
+    /** Adds {@code text} as lines of at most {@link #WIDTH} characters, continued after {@code indent} spaces. */
+    private static void wrap(List<String> lines, String text, int indent) {
+        String rest = text;
+        while (rest.length() > WIDTH) {
+            int cut = rest.lastIndexOf(' ', WIDTH);
+            if (cut <= indent) {
+                break;
+            }
+            lines.add(rest.substring(0, cut));
+            rest = " ".repeat(indent) + rest.substring(cut + 1);
+        }
+        lines.add(rest);
     }
 }

@@ -34,7 +34,7 @@ public final class PhalanxCli {
             System.setProperty("ai.djl.offline", "true");
         }
         CommandLine train = new CommandLine(new TrainCommand(out));
-        train.getCommandSpec().usageMessage().footer(ModelHelp.lines().toArray(new String[0]));
+        train.getCommandSpec().usageMessage().width(ModelHelp.WIDTH + 2).footer(ModelHelp.lines().toArray(new String[0]));
         CommandLine cli = new CommandLine(new PhalanxCli())
                 .addSubcommand(train)
                 .addSubcommand(new CommandLine(new CheckpointsCommand(out)))

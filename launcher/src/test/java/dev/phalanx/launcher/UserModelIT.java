@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +72,20 @@ class UserModelIT {
         CliRun help = CliRun.of("train", "--help");
         assertTrue(help.out().contains("  mlp          ") && !help.out().contains("softmax"), help.out());
         assertTrue(help.out().contains("class:NAME"), help.out());
+    }
+
+    @Test
+    void binPhalanxPutsTheJarsOnTheClassPathSoTheHelpListsTheirFamilies() throws Exception {
+        for (List<String> jars : List.of(List.of("--jars", examplesJar().toString()), List.of("--jars=" + examplesJar()))) {
+            List<String> command = new ArrayList<>(List.of("bash", "../bin/phalanx", "train"));
+            command.addAll(jars);
+            command.add("--help");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(2, TimeUnit.MINUTES), "bin/phalanx did not finish");
+            assertEquals(0, process.exitValue(), output);
+            assertTrue(output.contains("  softmax      multinomial logistic regression"), jars + ":\n" + output);
+        }
     }
 
     @Test
