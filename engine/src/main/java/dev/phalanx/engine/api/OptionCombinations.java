@@ -45,6 +45,10 @@ final class OptionCombinations {
         require(classifies ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
                 classifies ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()
                         : "must be 1 for loss mse (one output per sample), got " + input.numClasses());
+        int weights = options.classWeights().length;
+        require(weights == 0 || classifies && weights == input.numClasses(), "class_weights",
+                classifies ? "holds " + weights + " weights for " + input.numClasses() + " classes"
+                        : "applies to loss cross_entropy only");
         require(classifies || options.labelSmoothing() == 0, "label_smoothing",
                 "applies to loss cross_entropy only, got " + options.labelSmoothing() + " with loss mse");
         if (options.imageMean() != null || options.imageStd() != null) {

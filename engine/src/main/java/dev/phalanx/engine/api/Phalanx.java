@@ -106,7 +106,7 @@ public final class Phalanx {
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps(), initial, frozen, options.learningRateSchedule(),
                 (float) options.weightDecay(), options.clipGradNorm(), options.labelSmoothing(),
-                options.accumulationSteps());
+                options.accumulationSteps(), options.classWeights());
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {

@@ -480,6 +480,16 @@ public final class TrainingOptions {
         return get(TrainingKeys.ACCUMULATION_STEPS);
     }
 
+    /** Sets cross-entropy's weight per class (key {@code class_weights}, default none). */
+    public TrainingOptions optClassWeights(double... weights) {
+        return set(TrainingKeys.CLASS_WEIGHTS, weights.clone());
+    }
+
+    /** Returns cross-entropy's weight per class, or an empty array for none. */
+    public double[] classWeights() {
+        return get(TrainingKeys.CLASS_WEIGHTS).clone();
+    }
+
     /** Returns cross-entropy's label smoothing. */
     public double labelSmoothing() {
         return get(TrainingKeys.LABEL_SMOOTHING);

@@ -27,8 +27,11 @@ final class LossGradient {
      * @param labels the samples' labels, encoded as {@link Objective#encode} gives them
      */
     static ModelReplica.BatchOutcome of(LossFunction loss, float[] outputs, long[] labels, float[] gradient) {
-        return loss.objective().classifies() ? crossEntropy(outputs, labels, gradient, loss.labelSmoothing())
-                : meanSquaredError(outputs, labels, gradient);
+        if (!loss.objective().classifies()) {
+            return meanSquaredError(outputs, labels, gradient);
+        }
+        return loss.weighted() ? weightedCrossEntropy(outputs, labels, gradient, loss)
+                : crossEntropy(outputs, labels, gradient, loss.labelSmoothing());
     }
 
     /**
@@ -92,6 +95,65 @@ final class LossGradient {
             }
         }
         return new ModelReplica.BatchOutcome((float) (lossSum / n), correct);
+    }
+
+    /**
+     * Cross-entropy with class weights {@code w} and label smoothing {@code s}, as PyTorch's {@code
+     * cross_entropy(weight=w, label_smoothing=s)}: sample {@code i} costs {@code (1 - s) w[y] (lse -
+     * z[y]) + s / k * sum_c w[c] (lse - z[c])}, and its gradient is {@code (1 - s) w[y] (p - onehot(y))
+     * + s / k (W p - w)} with {@code W = sum(w)}; sums are divided by {@code loss.denominator()}, this
+     * part's share of the global batch's {@code sum_i w[y_i]}.
+     */
+    static ModelReplica.BatchOutcome weightedCrossEntropy(float[] logits, long[] labels, float[] gradient,
+            LossFunction loss) {
+        int n = labels.length;
+        int k = width(logits, labels, gradient);
+        double[] w = loss.classWeights();
+        if (w.length != k) {
+            throw new IllegalArgumentException("class_weights holds " + w.length + " weights for " + k + " classes");
+        }
+        double s = loss.labelSmoothing();
+        double total = 0;
+        for (double weight : w) {
+            total += weight;
+        }
+        double denominator = loss.denominator();
+        double lossSum = 0;
+        long correct = 0;
+        for (int i = 0; i < n; i++) {
+            long label = labels[i];
+            if (label < 0 || label >= k) {
+                throw new IllegalArgumentException("label " + label + " of sample " + i + " is not a class index in [0, "
+                        + k + ")");
+            }
+            int row = i * k;
+            int best = 0;
+            float max = logits[row];
+            for (int c = 1; c < k; c++) {
+                if (logits[row + c] > max) {
+                    max = logits[row + c];
+                    best = c;
+                }
+            }
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                sum += Math.exp((double) logits[row + c] - max);
+            }
+            double logSumExp = max + Math.log(sum);
+            double labelWeight = w[(int) label];
+            double sampleLoss = (1 - s) * labelWeight * (logSumExp - logits[row + (int) label]);
+            for (int c = 0; c < k; c++) {
+                sampleLoss += s / k * w[c] * (logSumExp - logits[row + c]);
+            }
+            lossSum += sampleLoss;
+            correct += best == label ? 1 : 0;
+            for (int c = 0; c < k; c++) {
+                double p = Math.exp(logits[row + c] - logSumExp);
+                double g = (1 - s) * labelWeight * (p - (c == label ? 1 : 0)) + s / k * (total * p - w[c]);
+                gradient[row + c] = (float) (g / denominator);
+            }
+        }
+        return new ModelReplica.BatchOutcome((float) (lossSum / denominator), correct);
     }
 
     /**

@@ -112,7 +112,8 @@ public final class TrainingLoop {
             if (cpu) {
                 MklAnyVendor.advice().ifPresent(advice -> LOG.info("rank " + comm.rank() + ": " + advice));
             }
-            LossFunction loss = new LossFunction(spec.columns().objective(), spec.labelSmoothing());
+            LossFunction loss = new LossFunction(spec.columns().objective(), spec.labelSmoothing(), spec.classWeights(),
+                    0);
             Optimizer optimizer = Optimizers.create(spec.optimizer(), model.parameterCount(), spec.learningRate(),
                     spec.momentum(), spec.weightDecay());
             List<EpochMetrics> history = new ArrayList<>();
@@ -144,8 +145,17 @@ public final class TrainingLoop {
                 }
                 batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
                 profile.endPhase(StepProfile.Phase.DATA);
+                LossFunction stepLoss = loss;
+                if (loss.weighted()) {
+                    // A weighted mean divides by the whole global batch's weight sum: one small
+                    // all-reduce, then each part of each worker's batch divides by its share of it.
+                    float[] weights = {(float) loss.weightOf(batchLabels, localBatch)};
+                    comm.allReduce(weights, ReduceOp.SUM);
+                    stepLoss = loss.normalizedBy(
+                            weights[0] / ((double) spec.workers() * model.size() * spec.accumulationSteps()));
+                }
                 ModelReplica.BatchOutcome outcome =
-                        model.forwardBackward(batchFeatures, batchLabels, loss, spec.accumulationSteps());
+                        model.forwardBackward(batchFeatures, batchLabels, stepLoss, spec.accumulationSteps());
                 if (!Float.isFinite(outcome.meanLoss())) {
                     // Stop rather than train on: NaN parameters would be checkpointed and returned.
                     throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "

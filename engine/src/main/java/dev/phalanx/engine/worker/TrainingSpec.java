@@ -46,6 +46,7 @@ import java.time.Duration;
  * @param clipGradNorm the global norm the averaged gradients are clipped to; 0 = off
  * @param labelSmoothing cross-entropy's label smoothing; 0 = none
  * @param accumulationSteps micro-batches each worker's batch is computed in, one after another
+ * @param classWeights cross-entropy's weight per class, or empty for none
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -76,7 +77,8 @@ public record TrainingSpec(
         float weightDecay,
         double clipGradNorm,
         double labelSmoothing,
-        int accumulationSteps)
+        int accumulationSteps,
+        double[] classWeights)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

@@ -97,6 +97,22 @@ class ScheduleAndClippingTest {
                         .getMessage());
     }
 
+    @Test
+    void classWeightsDivideByTheWholeGlobalBatchsWeightSum() {
+        double[] weights = {1, 3, 0.5, 2};
+        float[] one = Phalanx.fit(DATA, sgd(options(1)).optClassWeights(weights)).parameters();
+        float[] twoWorkersTwoParts = Phalanx.fit(DATA, sgd(options(2)).optClassWeights(weights).optAccumulationSteps(2))
+                .parameters();
+        float[] unweighted = Phalanx.fit(DATA, sgd(options(1))).parameters();
+        double relative = maxRelative(one, twoWorkersTwoParts);
+        System.out.printf("class weights: W=2 x 2 micro-batches vs W=1 %.3e (max relative); weighted vs not %.3e%n",
+                relative, maxRelative(one, unweighted));
+        assertTrue(relative <= 1e-4, "W=2 with class weights differs by " + relative);
+        assertTrue(maxRelative(one, unweighted) > 1e-2, "class weights must change the run");
+        assertEquals("class_weights holds 3 weights for 4 classes", assertThrows(IllegalArgumentException.class,
+                () -> options(2).optClassWeights(1, 2, 3).validate()).getMessage());
+    }
+
     private static TrainingOptions sgd(TrainingOptions options) {
         return options.optOptimizer("sgd").optLearningRate(0.1).optWeightDecay(0).optClipGradNorm(0)
                 .optLearningRateSchedule("constant", 0);

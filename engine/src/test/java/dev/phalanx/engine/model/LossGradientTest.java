@@ -47,6 +47,27 @@ class LossGradientTest {
         float[] unsmoothed = new float[logits.length];
         LossGradient.crossEntropy(logits, labels, unsmoothed);
         assertTrue(Math.abs(unsmoothed[0] - gradient[0]) > 1e-3, "smoothing must change the gradient");
+
+        // Class weights, without and with smoothing: one part holding the whole batch divides by the
+        // batch's weight sum, as torch's mean reduction does.
+        double[] weights = new double[golden.get("class_weights").size()];
+        for (int c = 0; c < weights.length; c++) {
+            weights[c] = golden.get("class_weights").get(c).asDouble();
+        }
+        for (double smoothing : new double[] {0.0, golden.get("label_smoothing").asDouble()}) {
+            JsonNode expected = golden.get("weighted").get(String.valueOf(smoothing));
+            LossFunction weighted = new LossFunction(Objective.CROSS_ENTROPY, smoothing, weights, 0);
+            float[] weightedGradient = new float[logits.length];
+            ModelReplica.BatchOutcome weightedOutcome = LossGradient.of(
+                    weighted.normalizedBy(weighted.weightOf(labels, labels.length)), logits, labels, weightedGradient);
+            float weightedLoss = (float) expected.get("loss").asDouble();
+            assertEquals(weightedLoss, weightedOutcome.meanLoss(), 2 * Math.ulp(weightedLoss),
+                    "torch's weighted loss, smoothing " + smoothing);
+            for (int i = 0; i < weightedGradient.length; i++) {
+                assertEquals((float) expected.get("gradient").get(i).asDouble(), weightedGradient[i], 2e-7f,
+                        "weighted gradient " + i + ", smoothing " + smoothing);
+            }
+        }
     }
 
     @Test

@@ -421,6 +421,11 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.ACCUMULATION_STEPS, value);
     }
 
+    /** Sets cross-entropy's weight per class (empty: none). */
+    public E setClassWeights(double[] value) {
+        return setOption(TrainingKeys.CLASS_WEIGHTS, value);
+    }
+
     /** Sets cross-entropy's label smoothing, in [0, 1). */
     public E setLabelSmoothing(double value) {
         return setOption(TrainingKeys.LABEL_SMOOTHING, value);

@@ -107,6 +107,14 @@ public final class TrainingKeys {
             .check(value -> value >= 0 && value < 1 ? null : "must be in [0, 1), got " + value)
             .doc("cross_entropy: the target puts 1 - label_smoothing on the label and spreads label_smoothing over"
                     + " all classes (as torch cross_entropy(label_smoothing=...)); 0 = none");
+    /** Class weights. */
+    public static final OptionKey<double[]> CLASS_WEIGHTS = key("class_weights", OptionType.DOUBLE_LIST, double[].class,
+            "[]")
+            .check(weights -> Arrays.stream(weights).allMatch(w -> w >= 0) && (weights.length == 0
+                    || Arrays.stream(weights).anyMatch(w -> w > 0)) ? null
+                    : "must hold one weight per class, none negative and not all 0, got " + Arrays.toString(weights))
+            .doc("cross_entropy: one weight per class; each sample's loss is weighted by its class's, the batch's"
+                    + " divided by the sum of its samples' weights (as torch cross_entropy(weight=...)); [] = none");
     /** Gradient accumulation. */
     public static final OptionKey<Integer> ACCUMULATION_STEPS = key("accumulation_steps", OptionType.INT,
             Integer.class, "1")
@@ -271,7 +279,7 @@ public final class TrainingKeys {
     public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
             OPTIMIZER, WEIGHT_DECAY, LR_SCHEDULE, WARMUP_STEPS, LR_STEP_SIZE, LR_GAMMA, CLIP_GRAD_NORM, LOSS,
-            LABEL_SMOOTHING, ACCUMULATION_STEPS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            LABEL_SMOOTHING, CLASS_WEIGHTS, ACCUMULATION_STEPS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
