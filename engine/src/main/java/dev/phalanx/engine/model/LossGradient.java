@@ -59,27 +59,10 @@ final class LossGradient {
         double lossSum = 0;
         long correct = 0;
         for (int i = 0; i < n; i++) {
-            long label = labels[i];
-            if (label < 0 || label >= k) {
-                throw new IllegalArgumentException("label " + label + " of sample " + i + " is not a class index in [0, "
-                        + k + ")");
-            }
+            long label = classIndex(labels, i, k);
             int row = i * k;
-            int best = 0;
-            float max = logits[row];
-            for (int c = 1; c < k; c++) {
-                if (logits[row + c] > max) {
-                    max = logits[row + c];
-                    best = c;
-                }
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp((double) logits[row + c] - max);
-            }
-            // Shifting by the maximum keeps exp() finite; a NaN or infinite score makes the loss NaN,
-            // which the training loop stops on.
-            double logSumExp = max + Math.log(sum);
+            int best = best(logits, row, k);
+            double logSumExp = logSumExp(logits, row, k, logits[row + best]);
             double spread = smoothing / k;
             double targetScore = (1 - smoothing) * logits[row + (int) label];
             if (smoothing > 0) {
@@ -121,25 +104,10 @@ final class LossGradient {
         double lossSum = 0;
         long correct = 0;
         for (int i = 0; i < n; i++) {
-            long label = labels[i];
-            if (label < 0 || label >= k) {
-                throw new IllegalArgumentException("label " + label + " of sample " + i + " is not a class index in [0, "
-                        + k + ")");
-            }
+            long label = classIndex(labels, i, k);
             int row = i * k;
-            int best = 0;
-            float max = logits[row];
-            for (int c = 1; c < k; c++) {
-                if (logits[row + c] > max) {
-                    max = logits[row + c];
-                    best = c;
-                }
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp((double) logits[row + c] - max);
-            }
-            double logSumExp = max + Math.log(sum);
+            int best = best(logits, row, k);
+            double logSumExp = logSumExp(logits, row, k, logits[row + best]);
             double labelWeight = w[(int) label];
             double sampleLoss = (1 - s) * labelWeight * (logSumExp - logits[row + (int) label]);
             for (int c = 0; c < k; c++) {
@@ -179,6 +147,41 @@ final class LossGradient {
             gradient[i] = (float) (2 * error / n);
         }
         return new ModelReplica.BatchOutcome((float) (squareSum / n), 0);
+    }
+
+    /** Returns sample {@code i}'s label, checked to be a class index in {@code [0, k)}. */
+    private static long classIndex(long[] labels, int i, int k) {
+        long label = labels[i];
+        if (label < 0 || label >= k) {
+            throw new IllegalArgumentException("label " + label + " of sample " + i + " is not a class index in [0, "
+                    + k + ")");
+        }
+        return label;
+    }
+
+    /** Returns the first class with the largest score of the row starting at {@code row}. */
+    private static int best(float[] logits, int row, int k) {
+        int best = 0;
+        float max = logits[row];
+        for (int c = 1; c < k; c++) {
+            if (logits[row + c] > max) {
+                max = logits[row + c];
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Returns {@code log(sum(exp(z)))} of a row, shifted by its maximum so that exp() stays finite; a
+     * NaN or infinite score makes it NaN, which the training loop stops on.
+     */
+    private static double logSumExp(float[] logits, int row, int k, float max) {
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            sum += Math.exp((double) logits[row + c] - max);
+        }
+        return max + Math.log(sum);
     }
 
     /** Returns the number of outputs per sample, checking the three sizes agree. */

@@ -112,45 +112,47 @@ public final class ReplicaGroup implements AutoCloseable {
         if (microBatches == 1) {
             return forwardBackward(features, labels, loss);
         }
-        if (labels.length % microBatches != 0) {
-            throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly into "
-                    + microBatches + " micro-batches");
-        }
-        int share = labels.length / microBatches;
-        double lossSum = 0;
-        long correct = 0;
-        for (int m = 0; m < microBatches; m++) {
-            FloatBuffer part = features.slice(m * share * featureLength, share * featureLength);
-            long[] partLabels = Arrays.copyOfRange(labels, m * share, (m + 1) * share);
-            ModelReplica.BatchOutcome outcome = forwardBackward(part, partLabels, loss);
-            lossSum += outcome.meanLoss();
-            correct += outcome.correct();
-        }
+        ModelReplica.BatchOutcome outcome = inParts(features, labels, microBatches, "micro-batches",
+                (index, part, partLabels) -> forwardBackward(part, partLabels, loss));
         accumulated = microBatches;
-        return new ModelReplica.BatchOutcome((float) (lossSum / microBatches), correct);
+        return outcome;
     }
 
     /** As {@link #forwardBackward(FloatBuffer, long[])}, minimising {@code loss}. */
     public ModelReplica.BatchOutcome forwardBackward(FloatBuffer features, long[] labels, LossFunction loss) {
-        int devices = replicas.size();
-        if (devices == 1) {
+        if (replicas.size() == 1) {
             return replicas.get(0).forwardBackward(features, labels, loss);
         }
-        if (labels.length % devices != 0) {
-            throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly over "
-                    + devices + " devices");
+        return inParts(features, labels, replicas.size(), "devices",
+                (index, part, partLabels) -> replicas.get(index).forwardBackward(part, partLabels, loss));
+    }
+
+    /** One part's forward and backward pass. */
+    private interface Part {
+        ModelReplica.BatchOutcome run(int index, FloatBuffer features, long[] labels);
+    }
+
+    /**
+     * Runs {@code part} on {@code parts} equal slices of the batch in turn and returns the mean of
+     * their losses and the sum of their correct predictions.
+     *
+     * @throws IllegalArgumentException naming {@code what} when the batch does not split evenly
+     */
+    private ModelReplica.BatchOutcome inParts(FloatBuffer features, long[] labels, int parts, String what, Part part) {
+        if (labels.length % parts != 0) {
+            throw new IllegalArgumentException("a batch of " + labels.length + " cannot be split evenly over " + parts
+                    + " " + what);
         }
-        int share = labels.length / devices;
+        int share = labels.length / parts;
         double lossSum = 0;
         long correct = 0;
-        for (int d = 0; d < devices; d++) {
-            FloatBuffer part = features.slice(d * share * featureLength, share * featureLength);
-            long[] partLabels = Arrays.copyOfRange(labels, d * share, (d + 1) * share);
-            ModelReplica.BatchOutcome outcome = replicas.get(d).forwardBackward(part, partLabels, loss);
+        for (int p = 0; p < parts; p++) {
+            ModelReplica.BatchOutcome outcome = part.run(p, features.slice(p * share * featureLength,
+                    share * featureLength), Arrays.copyOfRange(labels, p * share, (p + 1) * share));
             lossSum += outcome.meanLoss();
             correct += outcome.correct();
         }
-        return new ModelReplica.BatchOutcome((float) (lossSum / devices), correct);
+        return new ModelReplica.BatchOutcome((float) (lossSum / parts), correct);
     }
 
     /**
