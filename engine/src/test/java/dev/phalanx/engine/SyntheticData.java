@@ -89,4 +89,25 @@ public final class SyntheticData {
                 .add("label", DataTypes.IntegerType, false);
         return SparkTestSession.get().createDataFrame(data, schema).coalesce(1);
     }
+
+    /**
+     * Returns {@code rows} rows {@code features array<float>(length)} of uniform values in [0, 1) and
+     * {@code target double = 2 x0 - x1 + 0.5 x2} in one partition, in a fixed order; the target of
+     * row {@code nanRow} is NaN (pass -1 for none).
+     */
+    public static Dataset<Row> regression(int rows, int length, long seed, long nanRow) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Row> data = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            Float[] x = new Float[length];
+            for (int i = 0; i < length; i++) {
+                x[i] = (float) random.nextDouble();
+            }
+            data.add(RowFactory.create(x, r == nanRow ? Double.NaN : 2.0 * x[0] - x[1] + 0.5 * x[2]));
+        }
+        StructType schema = new StructType()
+                .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+                .add("target", DataTypes.DoubleType, true);
+        return SparkTestSession.get().createDataFrame(data, schema).coalesce(1);
+    }
 }

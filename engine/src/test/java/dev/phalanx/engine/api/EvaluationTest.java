@@ -10,7 +10,6 @@ import dev.phalanx.models.InputSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.sql.Dataset;
@@ -66,7 +65,7 @@ class EvaluationTest {
     @Test
     void regressionMetricsAgreeWithSparkMlsEvaluator() {
         InputSpec input = new InputSpec(new long[] {4}, 1);
-        Dataset<Row> data = linear(600, 5);
+        Dataset<Row> data = SyntheticData.regression(600, 4, 5, -1);
         TrainedModel model = Phalanx.fit(data, new TrainingOptions("mlp(hidden=16)", input).optLoss("mse")
                 .optLabelCol("target").optWorkers(2).optBatchSize(32).optEpochs(2).optLearningRate(0.01));
         Evaluation evaluation = model.evaluate(data.repartition(4), "features", "target");
@@ -102,22 +101,5 @@ class EvaluationTest {
             x[i] = ((Number) values.get(i)).floatValue();
         }
         return x;
-    }
-
-    /** Rows {@code features array<float>(4), target double = 2 x0 - x1 + 0.5 x2}. */
-    private static Dataset<Row> linear(int rows, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<Row> data = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            Float[] x = new Float[4];
-            for (int i = 0; i < 4; i++) {
-                x[i] = (float) random.nextDouble();
-            }
-            data.add(RowFactory.create(x, 2.0 * x[0] - x[1] + 0.5 * x[2]));
-        }
-        StructType schema = new StructType()
-                .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-                .add("target", DataTypes.DoubleType, false);
-        return SparkTestSession.get().createDataFrame(data, schema).coalesce(1);
     }
 }

@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.phalanx.engine.SparkTestSession;
+import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.models.InputSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /** Regression: real-valued labels under mean squared error, trained with two workers. */
@@ -23,7 +19,7 @@ class RegressionTest {
 
     @Test
     void anMlpLearnsALinearTargetUnderMeanSquaredError() {
-        Dataset<Row> data = linear(2048, 8, Double.NaN);
+        Dataset<Row> data = SyntheticData.regression(2048, 4, 8, -1);
         List<EpochMetrics> epochs = new ArrayList<>();
         TrainedModel model = Phalanx.fit(data,
                 new TrainingOptions("mlp(hidden=32)", new InputSpec(new long[] {4}, 1)).optLoss("mse")
@@ -41,7 +37,7 @@ class RegressionTest {
 
     @Test
     void aNonFiniteTargetOrAClassificationSpecWithOneOutputIsNamed() {
-        Exception nan = assertThrows(Exception.class, () -> Phalanx.fit(linear(64, 9, 17),
+        Exception nan = assertThrows(Exception.class, () -> Phalanx.fit(SyntheticData.regression(64, 4, 9, 17),
                 new TrainingOptions("mlp", new InputSpec(new long[] {4}, 1)).optLoss("mse").optWorkers(2)
                         .optLabelCol("target").optBatchSize(8)));
         Throwable cause = nan;
@@ -56,23 +52,5 @@ class RegressionTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new TrainingOptions("mlp", new InputSpec(new long[] {4}, 1)).optLoss("hinge"));
         assertEquals("loss 'hinge' is unknown; known losses: cross_entropy, mse", unknown.getMessage());
-    }
-
-    /** Rows {@code features array<float>(4), target double = 2 x0 - x1 + 0.5 x2}; row {@code nanRow}'s target NaN. */
-    private static Dataset<Row> linear(int rows, long seed, double nanRow) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<Row> data = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            Float[] x = new Float[4];
-            for (int i = 0; i < 4; i++) {
-                x[i] = (float) random.nextDouble();
-            }
-            double target = r == nanRow ? Double.NaN : 2 * x[0] - x[1] + 0.5 * x[2];
-            data.add(RowFactory.create(x, target));
-        }
-        StructType schema = new StructType()
-                .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-                .add("target", DataTypes.DoubleType, true);
-        return SparkTestSession.get().createDataFrame(data, schema).coalesce(1);
     }
 }

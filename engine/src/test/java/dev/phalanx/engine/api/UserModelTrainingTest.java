@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.phalanx.engine.SparkTestSession;
 import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.engine.api.ml.PhalanxClassificationModel;
 import dev.phalanx.engine.api.ml.PhalanxClassifier;
@@ -20,12 +19,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,7 +106,7 @@ class UserModelTrainingTest {
 
     @Test
     void theRegressorLearnsARealTargetWithAFactoryAndSavesIt() throws IOException {
-        Dataset<Row> data = linear(1024, 8);
+        Dataset<Row> data = SyntheticData.regression(1024, 20, 8, -1);
         PhalanxRegressionModel model = new PhalanxRegressor().setModel(new UserNets.TanhNet()).setLabelCol("target")
                 .setWorkers(2).setBatchSize(32).setEpochs(8).setLearningRate(0.02).setSeed(2).fit(data);
         double first = model.history().get(0).loss();
@@ -148,22 +143,5 @@ class UserModelTrainingTest {
     private static String preflight(BlockFactory factory) {
         return assertThrows(IllegalArgumentException.class,
                 () -> Phalanx.fit(DATA, options(new TrainingOptions(factory, INPUT), 2))).getMessage();
-    }
-
-    /** Rows {@code features array<float>(20), target double = 2 x0 - x1 + 0.5 x2}. */
-    private static Dataset<Row> linear(int rows, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        List<Row> data = new ArrayList<>();
-        for (int r = 0; r < rows; r++) {
-            Float[] x = new Float[20];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) random.nextDouble();
-            }
-            data.add(RowFactory.create(x, 2.0 * x[0] - x[1] + 0.5 * x[2]));
-        }
-        StructType schema = new StructType()
-                .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-                .add("target", DataTypes.DoubleType, false);
-        return SparkTestSession.get().createDataFrame(data, schema).coalesce(1);
     }
 }
