@@ -2,7 +2,9 @@ package dev.phalanx.launcher;
 
 import dev.phalanx.engine.api.ProgressListener;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -73,6 +75,22 @@ final class ConsoleProgress implements ProgressListener {
                 // Regression reports no accuracy (NaN): the loss is the mean squared error.
                 Double.isNaN(m.accuracy()) ? "(mse)" : String.format(Locale.ROOT, "train accuracy %.2f%%",
                         100 * m.accuracy()), m.samplesPerSecond(), m.steps(), m.seconds()));
+        out.flush();
+    }
+
+    @Override
+    public void onValidation(Validation v) {
+        metrics.append(v);
+        endLine();
+        Evaluation e = v.evaluation();
+        String scores = e.objective().classifies()
+                ? String.format(Locale.ROOT, "loss %.4f  accuracy %.2f%%%s  macro F1 %.4f", e.loss(), 100 * e.accuracy(),
+                        e.topK() == 0 ? "" : String.format(Locale.ROOT, "  top-%d %.2f%%", e.topK(),
+                                100 * e.topKAccuracy()), e.macroF1())
+                : String.format(Locale.ROOT, "mse %.6g  rmse %.6g  mae %.6g  R2 %.4f", e.meanSquaredError(),
+                        e.rootMeanSquaredError(), e.meanAbsoluteError(), e.r2());
+        out.println(String.format(Locale.ROOT, "epoch %d/%d  validation  %s  (%d rows, step %d)", v.epoch(), epochs,
+                scores, e.count(), v.step()));
         out.flush();
     }
 

@@ -9,6 +9,7 @@ import dev.phalanx.models.ModelCatalog;
  * @param dataDir the Debian package's directory, or the Parquet training data's URI
  * @param table the training table's name (dataset {@code table})
  * @param testData the Parquet test data's URI or the test table's name; empty for none
+ * @param validationData the Parquet validation data's URI or the validation table's name; empty for none
  * @param featuresCol the features column (parquet, table)
  * @param labelCol the label column (parquet, table)
  * @param sampleShape the shape of one sample (parquet, table)
@@ -17,7 +18,8 @@ import dev.phalanx.models.ModelCatalog;
  * @param imageStd per-channel standard deviation of encoded images, empty for 1 (parquet, table)
  * @param sequenceLength token ids per sample (fortunes)
  */
-public record DataSource(String dataset, String dataDir, String table, String testData, String featuresCol,
+public record DataSource(String dataset, String dataDir, String table, String testData, String validationData,
+        String featuresCol,
         String labelCol, int[] sampleShape, int numClasses, double[] imageMean, double[] imageStd, int sequenceLength) {
 
     /** The data sets {@code dataset} may name. */
@@ -35,6 +37,9 @@ public record DataSource(String dataset, String dataDir, String table, String te
                 "'" + model + "' reads token ids; dataset = fashion-mnist gives images");
         require(tokens || !dataset.equals("fortunes"), "model",
                 "'" + model + "' does not read token ids, which dataset = fortunes gives; use transformer(vocab_size=...)");
+        boolean frames = dataset.equals("parquet") || dataset.equals("table");
+        require(frames || validationData.isBlank(), "validation_data",
+                "applies to dataset = parquet or table; with " + dataset + " use validation_fraction");
         switch (dataset) {
             case "fashion-mnist" -> { }
             case "fortunes" -> require(sequenceLength >= 1, "sequence_length", "must be at least 1, got " + sequenceLength);

@@ -67,9 +67,10 @@ public record JobConfig(Map<OptionKey<?>, Object> values, Map<String, Object> mo
         return modelOptions.isEmpty() ? model : ModelSpec.parse(model).withOptions(modelOptions).text();
     }
 
-    /** Returns where the training (and test) data comes from. */
+    /** Returns where the training (validation and test) data comes from. */
     public DataSource data() {
         return new DataSource(get(JobKeys.DATASET), get(JobKeys.DATA_DIR), get(JobKeys.TABLE), get(JobKeys.TEST_DATA),
+                get(JobKeys.VALIDATION_DATA),
                 get(TrainingKeys.FEATURES_COL), get(TrainingKeys.LABEL_COL), get(TrainingKeys.SAMPLE_SHAPE),
                 get(TrainingKeys.NUM_CLASSES), get(TrainingKeys.IMAGE_MEAN), get(TrainingKeys.IMAGE_STD),
                 get(JobKeys.SEQUENCE_LENGTH));

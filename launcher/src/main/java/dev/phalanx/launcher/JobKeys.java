@@ -33,6 +33,12 @@ public final class JobKeys {
     public static final OptionKey<String> TEST_DATA = key("test_data", OptionType.STRING, String.class, "\"\"")
             .jobConfigOnly()
             .doc("parquet: test data URI; table: test table name; empty = no test evaluation");
+    /** Validation data. */
+    public static final OptionKey<String> VALIDATION_DATA = key("validation_data", OptionType.STRING, String.class,
+            "\"\"")
+            .jobConfigOnly()
+            .doc("parquet: validation data URI; table: validation table name; evaluated on the workers every epoch"
+                    + " (or validate_every_steps); empty = none, or validation_fraction");
     /** Sequence length. */
     public static final OptionKey<Integer> SEQUENCE_LENGTH = key("sequence_length", OptionType.INT, Integer.class,
             "48")
@@ -50,7 +56,7 @@ public final class JobKeys {
 
     /** Every key of a job config: the training options, then the command's own. */
     public static final OptionRegistry REGISTRY = TrainingKeys.REGISTRY.with(
-            List.of(DATASET, DATA_DIR, TABLE, TEST_DATA, SEQUENCE_LENGTH, RUN_DIR, MASTER));
+            List.of(DATASET, DATA_DIR, TABLE, TEST_DATA, VALIDATION_DATA, SEQUENCE_LENGTH, RUN_DIR, MASTER));
 
     private JobKeys() {}
 

@@ -1,6 +1,7 @@
 package dev.phalanx.launcher;
 
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.util.List;
 import java.util.Map;
 
@@ -21,8 +22,9 @@ import java.util.Map;
  * @param testAccuracy accuracy on the test data, or null when the job has none or is a regression
  * @param testMeanSquaredError mean squared error on the test data, or null unless the job is a regression with test data
  * @param testSamples number of test samples, or null when the job has none
- * @param testMetrics the test metrics by name (classification: accuracy, macro_f1, weighted_f1,
- *     weighted_precision, weighted_recall; regression: mse, rmse, mae, r2), or null without test data
+ * @param testMetrics the test metrics by name (classification: loss, accuracy, top_k_accuracy with
+ *     more than top_k classes, macro_f1, weighted_f1, weighted_precision, weighted_recall;
+ *     regression: loss, mse, rmse, mae, r2), or null without test data
  * @param samplesPerSecond training samples per second, all workers together
  * @param trainSeconds wall time of the training loop
  * @param firstStepSeconds time from the command's start to the first training step of the attempt
@@ -30,6 +32,11 @@ import java.util.Map;
  *     rendezvous and building the model
  * @param wallSeconds wall time of the whole command
  * @param history per-epoch metrics
+ * @param validation every validation taken, in order (empty without validation data)
+ * @param keptEpoch with early stopping, the epoch of the validation whose parameters the model holds;
+ *     null otherwise
+ * @param keptStep with early stopping, the step of that validation; null otherwise
+ * @param stoppedEarly whether early stopping ended training before its last epoch
  */
 public record RunSummary(
         String model,
@@ -51,4 +58,25 @@ public record RunSummary(
         double trainSeconds,
         double firstStepSeconds,
         double wallSeconds,
-        List<EpochMetrics> history) {}
+        List<EpochMetrics> history,
+        List<ValidationLine> validation,
+        Integer keptEpoch,
+        Long keptStep,
+        boolean stoppedEarly) {
+
+    /**
+     * One validation in {@code summary.json}.
+     *
+     * @param epoch the epoch it was taken in
+     * @param step the steps done when it was taken
+     * @param rows the validation rows evaluated
+     * @param metrics the metrics by name, as {@link dev.phalanx.engine.job.Evaluation#metrics()} gives them
+     */
+    public record ValidationLine(int epoch, long step, long rows, Map<String, Double> metrics) {}
+
+    /** Returns the summary lines of {@code validations}. */
+    static List<ValidationLine> validations(List<Validation> validations) {
+        return validations.stream().map(v -> new ValidationLine(v.epoch(), v.step(), v.evaluation().count(),
+                v.evaluation().metrics())).toList();
+    }
+}

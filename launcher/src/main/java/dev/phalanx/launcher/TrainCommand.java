@@ -3,7 +3,8 @@ package dev.phalanx.launcher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.phalanx.engine.api.Evaluation;
+import dev.phalanx.engine.job.Evaluation;
+import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.api.Phalanx;
 import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.api.TrainingOptions;
@@ -152,32 +153,31 @@ final class TrainCommand implements Callable<Integer> {
                     job.model(), data.description(), options.workers(), job.effectiveMaster(), runDir.uri());
             TrainedModel model;
             try (MetricsLog metrics = MetricsLog.open(runDir)) {
-                model = Phalanx.fit(data.train(), options, new ConsoleProgress(out, options.epochs(), metrics));
+                model = Phalanx.fit(data.train(), data.validation(), options,
+                        new ConsoleProgress(out, options.epochs(), metrics));
             }
+            model.keptValidation().ifPresent(kept -> out.printf(Locale.ROOT,
+                    "%s the parameters of epoch %d (step %d), the best by validation %s (%.6g)%n",
+                    model.stoppedEarly() ? "early stopping: stopped after step " + model.steps() + "; kept"
+                            : "early stopping: kept", kept.epoch(), kept.step(),
+                    options.earlyStopping().metric(), kept.evaluation().metric(options.earlyStopping().metric())));
             Double testAccuracy = null;
             Double testMse = null;
             Long testSamples = null;
             Map<String, Double> testMetrics = null;
             if (data.test() != null) {
                 // On the executors, data parallel; the row count comes with the metrics.
-                Evaluation test = model.evaluate(data.test(), data.featuresCol(), data.labelCol());
+                Evaluation test = model.evaluate(data.test(), data.featuresCol(), data.labelCol(), options.topK());
                 testSamples = test.count();
-                testMetrics = new LinkedHashMap<>();
+                testMetrics = new LinkedHashMap<>(test.metrics());
                 if (model.objective().classifies()) {
                     testAccuracy = test.accuracy();
-                    testMetrics.put("accuracy", test.accuracy());
-                    testMetrics.put("macro_f1", test.macroF1());
-                    testMetrics.put("weighted_f1", test.weightedF1());
                     testMetrics.put("weighted_precision", test.weightedPrecision());
                     testMetrics.put("weighted_recall", test.weightedRecall());
                     out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples (macro F1 %.4f)%n", 100 * testAccuracy,
                             testSamples, test.macroF1());
                 } else {
                     testMse = test.meanSquaredError();
-                    testMetrics.put("mse", testMse);
-                    testMetrics.put("rmse", test.rootMeanSquaredError());
-                    testMetrics.put("mae", test.meanAbsoluteError());
-                    testMetrics.put("r2", test.r2());
                     out.printf(Locale.ROOT, "test mean squared error %.6g on %d samples (R2 %.4f)%n", testMse, testSamples,
                             test.r2());
                 }
@@ -192,7 +192,9 @@ final class TrainCommand implements Callable<Integer> {
                     data.description(), testAccuracy, testMse, testSamples, testMetrics, model.samplesPerSecond(),
                     model.trainSeconds(),
                     (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
-                    model.history());
+                    model.history(), RunSummary.validations(model.validations()),
+                    model.keptValidation().map(Validation::epoch).orElse(null),
+                    model.keptValidation().map(Validation::step).orElse(null), model.stoppedEarly());
             String summaryJson = json().writeValueAsString(summary);
             bounded("committing the run's results to", runDir.uri(), options, () -> {
                 if (!changed.isEmpty()) {

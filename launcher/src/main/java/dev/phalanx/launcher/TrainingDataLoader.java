@@ -46,12 +46,15 @@ final class TrainingDataLoader {
                 }
             }
             case "parquet" -> {
-                for (String uri : data.testData().isBlank() ? new String[] {data.dataDir()}
-                        : new String[] {data.dataDir(), data.testData()}) {
-                    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+                String[][] keyed = {{"data_dir", data.dataDir()}, {"test_data", data.testData()},
+                    {"validation_data", data.validationData()}};
+                for (String[] key : keyed) {
+                    if (key[1].isBlank()) {
+                        continue;
+                    }
+                    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(key[1]);
                     if (!path.getFileSystem(new Configuration()).exists(path)) {
-                        throw new IOException((uri.equals(data.dataDir()) ? "data_dir" : "test_data") + " '" + uri
-                                + "' not found");
+                        throw new IOException(key[0] + " '" + key[1] + "' not found");
                     }
                 }
             }
@@ -72,7 +75,7 @@ final class TrainingDataLoader {
         return switch (data.dataset()) {
             case "fashion-mnist" -> {
                 Path dir = Path.of(data.dataDir());
-                yield new TrainingData(FashionMnist.load(spark, dir, FashionMnist.Split.TRAIN, partitions),
+                yield new TrainingData(FashionMnist.load(spark, dir, FashionMnist.Split.TRAIN, partitions), null,
                         FashionMnist.load(spark, dir, FashionMnist.Split.TEST, partitions),
                         new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES),
                         "features", "label", "Fashion-MNIST");
@@ -82,26 +85,28 @@ final class TrainingDataLoader {
                 int vocabulary = ModelCatalog.inputDomain(model).vocabulary();
                 FortuneCookies.Corpus corpus = FortuneCookies.load(spark, Path.of(data.dataDir()),
                         FortuneCookies.CATEGORIES, vocabulary);
-                yield new TrainingData(corpus.train(), corpus.test(),
+                yield new TrainingData(corpus.train(), null, corpus.test(),
                         new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size()),
                         "features", "label", "fortune cookies " + FortuneCookies.CATEGORIES + ", "
                                 + corpus.vocabularySize() + " token ids");
             }
             case "parquet" -> fromFrames(data, regression, parquet(spark, data.dataDir(), "data_dir"),
+                    data.validationData().isBlank() ? null : parquet(spark, data.validationData(), "validation_data"),
                     data.testData().isBlank() ? null : parquet(spark, data.testData(), "test_data"),
                     "Parquet " + data.dataDir());
             case "table" -> fromFrames(data, regression, table(spark, data.table(), "table"),
+                    data.validationData().isBlank() ? null : table(spark, data.validationData(), "validation_data"),
                     data.testData().isBlank() ? null : table(spark, data.testData(), "test_data"), "table " + data.table());
             default -> throw new ConfigError("key 'dataset': unknown data set '" + data.dataset() + "'; known: "
                     + DataSource.KNOWN);
         };
     }
 
-    private static TrainingData fromFrames(DataSource data, boolean regression, Dataset<Row> train, Dataset<Row> test,
-            String description) {
+    private static TrainingData fromFrames(DataSource data, boolean regression, Dataset<Row> train,
+            Dataset<Row> validation, Dataset<Row> test, String description) {
         int classes = data.numClasses() > 0 ? data.numClasses()
                 : regression ? 1 : LabelCount.infer(train, data.labelCol());
-        return new TrainingData(train, test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
+        return new TrainingData(train, validation, test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
                 classes), data.featuresCol(), data.labelCol(), description);
     }
 

@@ -52,6 +52,38 @@ class DataSourcesIT {
     }
 
     @Test
+    void validatesEveryEpochOnTheValidationFilesAndKeepsTheBestEpoch() throws IOException {
+        try (SparkSession spark = session()) {
+            numbers(spark, 1024, 3).write().parquet(dir.resolve("train-v.parquet").toString());
+            numbers(spark, 256, 4).write().parquet(dir.resolve("validation-v.parquet").toString());
+        }
+        Run run = cli("--set", "dataset=parquet", "--set", "data_dir=" + dir.resolve("train-v.parquet").toUri(),
+                "--set", "validation_data=" + dir.resolve("validation-v.parquet").toUri(), "--set", "sample_shape=8",
+                "--set", "epochs=4", "--set", "early_stopping_patience=1", "--set", "early_stopping_metric=accuracy");
+        assertEquals(ExitCodes.OK, run.code, run.output);
+        assertTrue(run.output.contains("epoch 1/4  validation  loss "), run.output);
+        JsonNode summary = run.summary();
+        JsonNode validation = summary.get("validation");
+        assertTrue(validation.size() >= 2 && validation.size() <= 4, summary.toString());
+        assertEquals(256, validation.get(0).get("rows").asInt());
+        assertTrue(validation.get(0).get("metrics").has("macro_f1"), summary.toString());
+        // The kept epoch is the first with the best validation accuracy.
+        double best = -1;
+        int bestEpoch = 0;
+        for (JsonNode line : validation) {
+            if (line.get("metrics").get("accuracy").asDouble() > best) {
+                best = line.get("metrics").get("accuracy").asDouble();
+                bestEpoch = line.get("epoch").asInt();
+            }
+        }
+        assertEquals(bestEpoch, summary.get("kept_epoch").asInt(), summary.toString());
+        assertTrue(run.output.contains("the parameters of epoch " + bestEpoch + " "), run.output);
+        assertEquals(summary.get("stopped_early").asBoolean(), validation.size() < 4, summary.toString());
+        List<String> lines = Files.readAllLines(run.runDir.resolve("metrics.jsonl"));
+        assertEquals(validation.size(), lines.stream().filter(l -> l.contains("\"type\":\"validation\"")).count());
+    }
+
+    @Test
     void trainsARegressionOnParquetFiles() throws IOException {
         try (SparkSession spark = session()) {
             for (String[] split : new String[][] {{"train-reg.parquet", "2048", "5"}, {"test-reg.parquet", "512", "6"}}) {

@@ -2,6 +2,8 @@ package dev.phalanx.engine.api;
 
 import ai.djl.nn.Block;
 import dev.phalanx.engine.data.ImageFormat;
+import dev.phalanx.engine.job.EarlyStopping;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.FrozenParameters;
 import dev.phalanx.engine.model.TorchScriptFamily;
@@ -70,6 +72,13 @@ final class OptionCombinations {
         require(micro == 1 || batchSize % (workers * Math.max(1, gpus) * micro) == 0, "accumulation_steps",
                 "(" + micro + ") must divide each worker's share of batch_size (" + batchSize + " / " + workers
                         + (gpus > 1 ? " / " + gpus + " GPUs" : "") + ") evenly");
+        EarlyStopping stopping = options.earlyStopping();
+        require(Evaluation.metricsOf(options.loss()).contains(stopping.metric()), "early_stopping_metric",
+                "'" + stopping.metric() + "' is not a metric of loss " + options.loss().key() + "; choose one of "
+                        + String.join(", ", Evaluation.metricsOf(options.loss())));
+        require(!stopping.metric().equals("top_k_accuracy") || Evaluation.topKFor(options.topK(),
+                input.numClasses()) > 0, "early_stopping_metric", "top_k_accuracy needs top_k (" + options.topK()
+                        + ") between 1 and num_classes - 1 (" + (input.numClasses() - 1) + ")");
         FaultInjection fault = options.faultInjection();
         require(fault == null || fault.rank() < workers, "fault_injection",
                 "names rank " + (fault == null ? 0 : fault.rank()) + " but there are " + workers + " workers");

@@ -4,6 +4,7 @@ import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.RowConverter;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.models.InputSpec;
@@ -30,25 +31,26 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
     private final InputSpec input;
     private final Broadcast<float[]> parameters;
     private final ColumnSpec columns;
+    private final int topK;
 
-    PartitionEvaluator(ModelSpec model, InputSpec input, Broadcast<float[]> parameters, ColumnSpec columns) {
+    PartitionEvaluator(ModelSpec model, InputSpec input, Broadcast<float[]> parameters, ColumnSpec columns, int topK) {
         this.model = model;
         this.input = input;
         this.parameters = parameters;
         this.columns = columns;
+        this.topK = topK;
     }
 
     @Override
     public Iterator<Evaluation> call(Iterator<Row> rows) {
         Objective objective = columns.objective();
-        int classes = input.numClasses();
-        Evaluation total = Evaluation.empty(objective, classes);
+        Evaluation total = Evaluation.empty(objective, input.numClasses(), topK);
         if (!rows.hasNext()) {
             return List.of(total).iterator();
         }
         RowConverter converter = new RowConverter(columns);
         FloatBuffer batch = FloatBuffer.allocate(BATCH * columns.featureLength());
-        int[] labels = new int[BATCH];
+        long[] labels = new long[BATCH];
         long position = 0;
         try (ModelReplica replica = ModelReplica.withParameters(model, input, parameters.value())) {
             while (rows.hasNext()) {
@@ -60,8 +62,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
                     labels[count++] = sample.label();
                 }
                 batch.flip();
-                total = total.plus(objective.classifies() ? classification(replica.predict(batch, count), labels, count,
-                        classes) : regression(replica.logits(batch, count), labels, count));
+                total = total.plus(replica.evaluate(batch, labels, count, objective, topK));
             }
         }
         return List.of(total).iterator();
@@ -75,29 +76,5 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
             throw new InvalidDataException(e.getMessage()
                     + (task == null ? "" : " (row counted within partition " + task.partitionId() + ")"));
         }
-    }
-
-    private static Evaluation classification(int[] predicted, int[] labels, int count, int classes) {
-        long[] confusion = new long[classes * classes];
-        for (int i = 0; i < count; i++) {
-            confusion[labels[i] * classes + predicted[i]]++;
-        }
-        return new Evaluation(Objective.CROSS_ENTROPY, classes, count, confusion, 0, 0, 0, 0);
-    }
-
-    private static Evaluation regression(float[] outputs, int[] labels, int count) {
-        double squared = 0;
-        double absolute = 0;
-        double sum = 0;
-        double squares = 0;
-        for (int i = 0; i < count; i++) {
-            double target = Objective.target(labels[i]);
-            double error = outputs[i] - target;
-            squared += error * error;
-            absolute += Math.abs(error);
-            sum += target;
-            squares += target * target;
-        }
-        return new Evaluation(Objective.MSE, 1, count, new long[0], squared, absolute, sum, squares);
     }
 }

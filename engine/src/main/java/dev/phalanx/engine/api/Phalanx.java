@@ -7,10 +7,14 @@ import dev.phalanx.engine.collective.CollectiveOptions;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.driver.ExecutorModelCheck;
 import dev.phalanx.engine.driver.TrainingJob;
+import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.job.TrainingResult;
+import dev.phalanx.engine.job.Validation;
+import dev.phalanx.engine.job.ValidationPlan;
 import dev.phalanx.engine.job.FrozenParameters;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ParameterLayout;
@@ -68,7 +72,29 @@ public final class Phalanx {
      * @throws TrainingFailedException when training started but its last attempt failed
      */
     public static TrainedModel fit(Dataset<Row> data, TrainingOptions options, ProgressListener listener) {
+        return fit(data, null, options, listener);
+    }
+
+    /**
+     * Trains as {@link #fit(Dataset, TrainingOptions, ProgressListener)} does, evaluating {@code
+     * validation} (same columns; null for none) on the workers at every epoch's end (or every {@code
+     * validate_every_steps}): its metrics go to {@link ProgressListener#onValidation} and {@link
+     * TrainedModel#validations()}, and early stopping watches them.
+     *
+     * @throws IllegalArgumentException also when validation data is given together with {@code
+     *     validation_fraction}, or early stopping is on without validation data
+     */
+    public static TrainedModel fit(Dataset<Row> data, Dataset<Row> validation, TrainingOptions options,
+            ProgressListener listener) {
         options.validate();
+        if (validation != null && options.validationFraction() > 0) {
+            throw new IllegalArgumentException("validation_fraction (" + options.validationFraction() + ") holds rows"
+                    + " out of the training data, but validation data was given as well; use one of the two");
+        }
+        if (options.earlyStopping().enabled() && validation == null && options.validationFraction() == 0) {
+            throw new IllegalArgumentException("early_stopping_patience (" + options.earlyStopping().patience()
+                    + ") needs validation data: set validation_fraction, or give validation data");
+        }
         ColumnSpec columns = ColumnSpec.of(options.featuresCol(), options.labelCol(), ModelCatalog.inputDomain(options.model()),
                 options.input(), options.imageMean(), options.imageStd(), options.loss());
         // The model's parameter shapes need PyTorch's native libraries, which take about half a
@@ -81,8 +107,13 @@ public final class Phalanx {
                     thread.start();
                 });
         TrainingJob job = new TrainingJob(options.slotWaitTimeout(), options.maxAttempts());
-        TrainingJob.Shards shards = job.prepare(data, columns, options.workers(),
-                options.batchSize() / options.workers(), options.gpusPerWorker());
+        TrainingJob.Shards shards = job.prepare(data, validation, options.validationFraction(), options.seed(), columns,
+                options.workers(), options.batchSize() / options.workers(), options.gpusPerWorker());
+        if ((validation != null || options.validationFraction() > 0) && shards.validationRows() == 0) {
+            throw new InvalidDataException(validation != null ? "the validation data holds no rows"
+                    : "validation_fraction " + options.validationFraction() + " held out none of the "
+                            + shards.trainingRows() + " training rows; raise it or give validation data");
+        }
         ExecutorModelCheck.require(data.sparkSession().sparkContext(), options.model(), options.workers(),
                 options.slotWaitTimeout());
         ParameterLayout layout = await(shapes);
@@ -106,7 +137,9 @@ public final class Phalanx {
                 identity, checkpoints,
                 options.faultInjection(), options.logEverySteps(), initial, frozen, options.learningRateSchedule(),
                 (float) options.weightDecay(), options.clipGradNorm(), options.labelSmoothing(),
-                options.accumulationSteps(), options.classWeights());
+                options.accumulationSteps(), options.classWeights(),
+                new ValidationPlan(shards.trainingRows(), shards.validationRows(), options.validateEverySteps(),
+                        Evaluation.topKFor(options.topK(), options.input().numClasses()), options.earlyStopping()));
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {
@@ -116,6 +149,11 @@ public final class Phalanx {
             @Override
             public void step(StepMetrics metrics) {
                 listener.onStep(metrics);
+            }
+
+            @Override
+            public void validation(Validation validation) {
+                listener.onValidation(validation);
             }
         }, listener::onEvent);
         return new TrainedModel(options.model(), options.input(), result, options.imageMean(), options.imageStd(),

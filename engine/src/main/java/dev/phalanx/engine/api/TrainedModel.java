@@ -3,9 +3,11 @@ package dev.phalanx.engine.api;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.job.StepSplit;
 import dev.phalanx.engine.job.TrainingResult;
+import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.TorchScriptFamily;
 import dev.phalanx.models.InputSpec;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -56,7 +59,10 @@ public final class TrainedModel {
         return model;
     }
 
-    /** Returns a copy of the trained parameters, flattened in the block's parameter order. */
+    /**
+     * Returns a copy of the trained parameters, flattened in the block's parameter order: the last
+     * step's, or with early stopping the best validation's ({@link #keptValidation()}).
+     */
     public float[] parameters() {
         return result.parameters().clone();
     }
@@ -64,6 +70,24 @@ public final class TrainedModel {
     /** Returns one entry per epoch. */
     public List<EpochMetrics> history() {
         return result.history();
+    }
+
+    /** Returns every validation taken during training, in order (empty without validation data). */
+    public List<Validation> validations() {
+        return result.validations();
+    }
+
+    /**
+     * Returns the validation whose parameters this model holds when early stopping was on: the best
+     * one by the watched metric (empty without early stopping, or when no validation was taken).
+     */
+    public Optional<Validation> keptValidation() {
+        return result.kept() < 0 ? Optional.empty() : Optional.of(result.validations().get(result.kept()));
+    }
+
+    /** Returns whether early stopping ended training before its last epoch. */
+    public boolean stoppedEarly() {
+        return result.stoppedEarly();
     }
 
     /**
@@ -179,12 +203,21 @@ public final class TrainedModel {
     /**
      * Evaluates the model on {@code data} on the executors, data parallel — each partition builds
      * the network once and scores its rows in batches; only the partitions' sums come back — and
-     * returns the metrics: for classification accuracy, per-class and macro/weighted precision,
-     * recall and F1; for regression MSE, RMSE, MAE and R².
+     * returns the metrics: the mean loss; for classification accuracy, top-5 accuracy (with more
+     * than 5 classes), per-class and macro/weighted precision, recall and F1; for regression MSE,
+     * RMSE, MAE and R².
      *
      * @throws dev.phalanx.engine.data.InvalidDataException naming a bad column or row
      */
     public Evaluation evaluate(Dataset<Row> data, String featuresCol, String labelCol) {
+        return evaluate(data, featuresCol, labelCol, Evaluation.DEFAULT_TOP_K);
+    }
+
+    /**
+     * As {@link #evaluate(Dataset, String, String)}, counting top-{@code topK} accuracy (when the
+     * model has more than {@code topK} classes; 0 for none).
+     */
+    public Evaluation evaluate(Dataset<Row> data, String featuresCol, String labelCol, int topK) {
         ColumnSpec columns = ColumnSpec.of(featuresCol, labelCol, ModelCatalog.inputDomain(model), input, imageMean,
                 imageStd, objective);
         SchemaCheck.validate(data.schema(), columns);
@@ -192,8 +225,10 @@ public final class TrainedModel {
                 .broadcast(result.parameters());
         try {
             return data.select(functions.col(featuresCol), functions.col(labelCol)).javaRDD()
-                    .mapPartitions(new PartitionEvaluator(model, input, parameters, columns))
-                    .fold(Evaluation.empty(objective, input.numClasses()), Evaluation::plus);
+                    .mapPartitions(new PartitionEvaluator(model, input, parameters, columns, Evaluation.topKFor(topK,
+                            input.numClasses())))
+                    .fold(Evaluation.empty(objective, input.numClasses(), Evaluation.topKFor(topK, input.numClasses())),
+                            Evaluation::plus);
         } finally {
             parameters.destroy();
         }

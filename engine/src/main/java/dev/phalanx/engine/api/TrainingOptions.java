@@ -4,6 +4,7 @@ import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.collective.WirePrecision;
+import dev.phalanx.engine.job.EarlyStopping;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.optim.LearningRateSchedule;
@@ -478,6 +479,59 @@ public final class TrainingOptions {
     /** Returns the micro-batches per worker batch. */
     public int accumulationSteps() {
         return get(TrainingKeys.ACCUMULATION_STEPS);
+    }
+
+    /**
+     * Holds out about {@code fraction} of the training rows for validation (key {@code
+     * validation_fraction}, default 0): a row is held out by a hash of its content and the seed, so
+     * the same rows every run, whatever the partitioning. For a separate validation set, pass it to
+     * {@link Phalanx#fit(org.apache.spark.sql.Dataset, org.apache.spark.sql.Dataset, TrainingOptions,
+     * ProgressListener)} instead.
+     */
+    public TrainingOptions optValidationFraction(double fraction) {
+        return set(TrainingKeys.VALIDATION_FRACTION, fraction);
+    }
+
+    /** Returns the fraction of training rows held out for validation. */
+    public double validationFraction() {
+        return get(TrainingKeys.VALIDATION_FRACTION);
+    }
+
+    /** Validates every {@code steps} steps instead of at every epoch's end (key {@code validate_every_steps}). */
+    public TrainingOptions optValidateEverySteps(int steps) {
+        return set(TrainingKeys.VALIDATE_EVERY_STEPS, steps);
+    }
+
+    /** Returns the steps between validations, or 0 for every epoch's end. */
+    public int validateEverySteps() {
+        return get(TrainingKeys.VALIDATE_EVERY_STEPS);
+    }
+
+    /** Sets the k of the top-k accuracy validation and test report (key {@code top_k}, default 5; 0 = none). */
+    public TrainingOptions optTopK(int k) {
+        return set(TrainingKeys.TOP_K, k);
+    }
+
+    /** Returns the k of the top-k accuracy. */
+    public int topK() {
+        return get(TrainingKeys.TOP_K);
+    }
+
+    /**
+     * Stops after {@code patience} validations without an improvement of {@code metric} by more than
+     * {@code minDelta}, and returns the best validation's parameters as the model (keys {@code
+     * early_stopping_patience}, {@code early_stopping_metric}, {@code early_stopping_min_delta}).
+     */
+    public TrainingOptions optEarlyStopping(String metric, int patience, double minDelta) {
+        set(TrainingKeys.EARLY_STOPPING_METRIC, metric);
+        set(TrainingKeys.EARLY_STOPPING_MIN_DELTA, minDelta);
+        return set(TrainingKeys.EARLY_STOPPING_PATIENCE, patience);
+    }
+
+    /** Returns the early-stopping rule ({@link EarlyStopping#enabled()} false when off). */
+    public EarlyStopping earlyStopping() {
+        return new EarlyStopping(get(TrainingKeys.EARLY_STOPPING_METRIC), get(TrainingKeys.EARLY_STOPPING_PATIENCE),
+                get(TrainingKeys.EARLY_STOPPING_MIN_DELTA));
     }
 
     /** Sets cross-entropy's weight per class (key {@code class_weights}, default none). */

@@ -20,7 +20,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The files of one checkpoint folder and how they are written, verified and read: {@code
- * params.bin} and {@code optimizer.bin} (float arrays, {@link FloatArrays}), {@code state.json}
+ * params.bin}, {@code optimizer.bin} and, with early stopping, {@code best.bin} (the best
+ * validation's parameters) as float arrays ({@link FloatArrays}), {@code state.json}
  * ({@link StateDocument}) and the completion marker {@code _COMMITTED} ({@link Manifest}: each other
  * file's size and CRC32C), written last. Where the folder lives and when it becomes visible is
  * {@link CheckpointStore}'s business.
@@ -31,6 +32,7 @@ final class CheckpointFormat {
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d{12})");
     private static final String PARAMS = "params.bin";
     private static final String OPTIMIZER = "optimizer.bin";
+    private static final String BEST = "best.bin";
     private static final String STATE = "state.json";
     private static final int FORMAT = 1;
     private static final int VERIFY_CHUNK = 64 * 1024;
@@ -57,8 +59,12 @@ final class CheckpointFormat {
         Map<String, Manifest.FileDigest> files = new LinkedHashMap<>();
         files.put(PARAMS, writeFile(new Path(folder, PARAMS), out -> FloatArrays.write(out, state.parameters())));
         files.put(OPTIMIZER, writeFile(new Path(folder, OPTIMIZER), out -> writeOptimizer(out, state.optimizer())));
+        if (state.best() != null) {
+            files.put(BEST, writeFile(new Path(folder, BEST), out -> FloatArrays.write(out, state.best())));
+        }
         StateDocument document = new StateDocument(state.identity(), state.globalStep(), state.stepsPerEpoch(),
-                state.epoch(), state.parameters().length, state.optimizer().steps(), state.history());
+                state.epoch(), state.parameters().length, state.optimizer().steps(), state.history(),
+                state.validations());
         files.put(STATE, writeFile(new Path(folder, STATE), out -> out.write(json.writeValueAsBytes(document))));
         Manifest manifest = new Manifest(FORMAT, state.globalStep(), System.currentTimeMillis(), files);
         writeFile(new Path(folder, MARKER), out -> out.write(json.writeValueAsBytes(manifest)));
@@ -107,8 +113,15 @@ final class CheckpointFormat {
         try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, OPTIMIZER)))) {
             optimizer = readOptimizer(in);
         }
+        float[] best = null;
+        Path bestFile = new Path(folder, BEST);
+        if (fs.exists(bestFile)) {
+            try (DataInputStream in = new DataInputStream(fs.open(bestFile))) {
+                best = FloatArrays.read(in);
+            }
+        }
         return new TrainingState(document.identity(), document.globalStep(), document.stepsPerEpoch(),
-                parameters, optimizer, document.history());
+                parameters, optimizer, document.history(), document.validations(), best);
     }
 
     /** Reads {@code state.json} alone: everything but the arrays. */

@@ -1,6 +1,7 @@
 package dev.phalanx.engine.checkpoint;
 
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ import java.util.List;
  * @param parameterCount number of parameters in {@code params.bin}
  * @param optimizerSteps updates the optimizer has applied
  * @param history metrics of completed epochs
+ * @param validations the validations taken so far; null in checkpoints written before validation
  */
 record StateDocument(
         JobIdentity identity,
@@ -22,4 +24,5 @@ record StateDocument(
         long epoch,
         long parameterCount,
         long optimizerSteps,
-        List<EpochMetrics> history) {}
+        List<EpochMetrics> history,
+        List<Validation> validations) {}

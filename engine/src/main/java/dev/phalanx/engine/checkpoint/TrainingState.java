@@ -2,6 +2,7 @@ package dev.phalanx.engine.checkpoint;
 
 import dev.phalanx.engine.optim.OptimizerState;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.util.List;
 
 /**
@@ -15,6 +16,8 @@ import java.util.List;
  * @param parameters all model parameters, flat
  * @param optimizer the optimizer's state
  * @param history metrics of the epochs completed so far
+ * @param validations the validations taken so far, in order
+ * @param best with early stopping, the parameters after the best validation so far; null for none
  */
 public record TrainingState(
         JobIdentity identity,
@@ -22,7 +25,21 @@ public record TrainingState(
         long stepsPerEpoch,
         float[] parameters,
         OptimizerState optimizer,
-        List<EpochMetrics> history) {
+        List<EpochMetrics> history,
+        List<Validation> validations,
+        float[] best) {
+
+    /** Checks the lists. */
+    public TrainingState {
+        history = List.copyOf(history);
+        validations = validations == null ? List.of() : List.copyOf(validations);
+    }
+
+    /** A state with no validations. */
+    public TrainingState(JobIdentity identity, long globalStep, long stepsPerEpoch, float[] parameters,
+            OptimizerState optimizer, List<EpochMetrics> history) {
+        this(identity, globalStep, stepsPerEpoch, parameters, optimizer, history, List.of(), null);
+    }
 
     /** Returns the 1-based epoch of the last completed step (0 before the first step). */
     public long epoch() {

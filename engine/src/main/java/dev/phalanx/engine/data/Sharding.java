@@ -12,55 +12,118 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
-/** Turns a DataFrame into the W shards the workers train on, and fingerprints the data on the way. */
+/**
+ * Turns a DataFrame into the W shards the workers train on, and fingerprints the data on the way;
+ * with validation data (a second DataFrame, or a fraction held out of the first) each shard also
+ * carries its share of the validation rows.
+ */
 public final class Sharding {
 
     private Sharding() {}
 
     /**
-     * The shards, not yet computed, and the fingerprint of the data they hold.
+     * The shards, not yet computed, and the fingerprint of the data they train on.
      *
-     * @param samples one partition per worker, each sorted by global position
-     * @param fingerprint the rows' count and content hash
+     * @param keyed one partition per worker: its training rows sorted by global position, then its
+     *     validation rows, whose positions are {@code trainingRows} or more
+     * @param trainingRows how many rows train
+     * @param validationRows how many rows validate (0: none)
+     * @param fingerprint the training rows' count and content hash
      */
-    public record Sharded(JavaRDD<LabeledSample> samples, DataFingerprint fingerprint) {}
+    public record Sharded(JavaPairRDD<Long, LabeledSample> keyed, long trainingRows, long validationRows,
+            DataFingerprint fingerprint) {
+
+        /** Returns the shards' samples without their positions. */
+        public JavaRDD<LabeledSample> samples() {
+            return keyed.values();
+        }
+    }
+
+    /** Shards {@code data} with no validation rows; see {@link #shard(Dataset, Dataset, double, long, ColumnSpec, int, int)}. */
+    public static Sharded shard(Dataset<Row> data, ColumnSpec columns, int workers, int localBatch) {
+        return shard(data, null, 0, 0, columns, workers, localBatch);
+    }
 
     /**
      * Selects the two columns, numbers rows in DataFrame order, converts and validates them, and
      * moves them into {@code workers} shards sorted by global position (see {@link
-     * ShardPartitioner}). Runs one job now: numbering rows needs each partition's row count, and the
-     * pass that counts them also hashes them ({@link DataDigest}) for the fingerprint. The rest runs
-     * when the shards are used.
+     * ShardPartitioner}). Runs one job now (two with {@code validation}): numbering rows needs each
+     * partition's row count, and the pass that counts them also hashes them ({@link DataDigest}) for
+     * the fingerprint and decides which are held out. The rest runs when the shards are used.
+     *
+     * @param validation validation rows with the same columns, or null
+     * @param holdOutFraction about this fraction of {@code data}'s rows validate instead of training
+     *     (0: none), chosen by {@code seed} and each row's content
      */
-    public static Sharded shard(Dataset<Row> data, ColumnSpec columns, int workers, int localBatch) {
+    public static Sharded shard(Dataset<Row> data, Dataset<Row> validation, double holdOutFraction, long seed,
+            ColumnSpec columns, int workers, int localBatch) {
         RowConverter converter = new RowConverter(columns);
-        Dataset<Row> selected = data.select(functions.col(columns.featuresCol()), functions.col(columns.labelCol()));
-        StructType schema = selected.schema();
-        // Spark's internal rows, not Rows: making a Row boxes every element of an array column,
-        // which took longer than the rest of sharding.
-        JavaRDD<InternalRow> rows = selected.queryExecution().toRdd().toJavaRDD();
-        DataDigest digest = new DataDigest(schema);
+        JavaRDD<InternalRow> rows = internalRows(data, columns);
+        StructType schema = selected(data, columns).schema();
+        DataDigest digest = new DataDigest(schema, holdOutFraction, seed);
         List<long[]> partitions = rows.mapPartitions(digest::ofPartition).collect();
-        long[] firstPosition = new long[partitions.size()];
-        for (int p = 1; p < firstPosition.length; p++) {
-            firstPosition[p] = firstPosition[p - 1] + partitions.get(p - 1)[0];
+        int count = partitions.size();
+        long[] firstRow = new long[count];
+        long[] firstTraining = new long[count];
+        long[] firstHeldOut = new long[count];
+        for (int p = 1; p < count; p++) {
+            long[] previous = partitions.get(p - 1);
+            firstRow[p] = firstRow[p - 1] + previous[0] + previous[2];
+            firstTraining[p] = firstTraining[p - 1] + previous[0];
+            firstHeldOut[p] = firstHeldOut[p - 1] + previous[2];
         }
-        JavaRDD<Tuple2<Long, LabeledSample>> numbered = rows.mapPartitionsWithIndex(
-                (partition, partitionRows) -> number(partitionRows, firstPosition[partition], converter, schema), false);
-        JavaRDD<LabeledSample> samples = JavaPairRDD.fromJavaRDD(numbered)
-                .repartitionAndSortWithinPartitions(new ShardPartitioner(workers, localBatch))
-                .values();
-        return new Sharded(samples, DataDigest.combine(partitions));
+        long trainingRows = count == 0 ? 0 : firstTraining[count - 1] + partitions.get(count - 1)[0];
+        long heldOutRows = count == 0 ? 0 : firstHeldOut[count - 1] + partitions.get(count - 1)[2];
+        JavaPairRDD<Long, LabeledSample> numbered = JavaPairRDD.fromJavaRDD(rows.mapPartitionsWithIndex(
+                (partition, partitionRows) -> number(partitionRows, firstRow[partition], firstTraining[partition],
+                        trainingRows + firstHeldOut[partition], converter, schema, digest), false));
+        long validationRows = heldOutRows;
+        if (validation != null) {
+            JavaRDD<InternalRow> validationInternal = internalRows(validation, columns);
+            StructType validationSchema = selected(validation, columns).schema();
+            List<long[]> validationPartitions = validationInternal
+                    .mapPartitions(new DataDigest(validationSchema)::ofPartition).collect();
+            long[] firstValidation = new long[validationPartitions.size()];
+            for (int p = 1; p < firstValidation.length; p++) {
+                firstValidation[p] = firstValidation[p - 1] + validationPartitions.get(p - 1)[0];
+            }
+            for (long[] partition : validationPartitions) {
+                validationRows += partition[0];
+            }
+            numbered = numbered.union(JavaPairRDD.fromJavaRDD(validationInternal.mapPartitionsWithIndex(
+                    (partition, partitionRows) -> numberValidation(partitionRows, firstValidation[partition],
+                            trainingRows + heldOutRows, converter, validationSchema), false)));
+        }
+        JavaPairRDD<Long, LabeledSample> keyed = numbered.repartitionAndSortWithinPartitions(
+                new ShardPartitioner(workers, localBatch, trainingRows));
+        return new Sharded(keyed, trainingRows, validationRows, DataDigest.combine(partitions));
+    }
+
+    private static Dataset<Row> selected(Dataset<Row> data, ColumnSpec columns) {
+        return data.select(functions.col(columns.featuresCol()), functions.col(columns.labelCol()));
     }
 
     /**
-     * Converts a partition's rows, numbering them from {@code first}. Each internal row may be
-     * reused for the next one, so it is converted before the next is read.
+     * Spark's internal rows, not Rows: making a Row boxes every element of an array column, which
+     * took longer than the rest of sharding.
      */
-    private static Iterator<Tuple2<Long, LabeledSample>> number(Iterator<InternalRow> rows, long first,
-            RowConverter converter, StructType schema) {
+    private static JavaRDD<InternalRow> internalRows(Dataset<Row> data, ColumnSpec columns) {
+        return selected(data, columns).queryExecution().toRdd().toJavaRDD();
+    }
+
+    /**
+     * Converts a partition's rows, keying each training row by its training position (from {@code
+     * firstTraining}) and each held-out row by its validation position (from {@code firstHeldOut});
+     * errors name the row's position in the whole DataFrame (from {@code firstRow}). Each internal
+     * row may be reused for the next one, so it is converted before the next is read.
+     */
+    private static Iterator<Tuple2<Long, LabeledSample>> number(Iterator<InternalRow> rows, long firstRow,
+            long firstTraining, long firstHeldOut, RowConverter converter, StructType schema, DataDigest digest) {
+        DataDigest.Hasher hasher = digest.new Hasher();
         return new Iterator<>() {
-            private long position = first;
+            private long row = firstRow;
+            private long training = firstTraining;
+            private long heldOut = firstHeldOut;
 
             @Override
             public boolean hasNext() {
@@ -69,8 +132,34 @@ public final class Sharding {
 
             @Override
             public Tuple2<Long, LabeledSample> next() {
-                long at = position++;
-                return new Tuple2<>(at, converter.convert(rows.next(), schema, at));
+                InternalRow next = rows.next();
+                // Hashing costs a pass over the bytes; without a hold-out every row trains.
+                boolean held = digest.holdsOut() && digest.heldOut(hasher.hash(next));
+                long key = held ? heldOut++ : training++;
+                return new Tuple2<>(key, converter.convert(next, schema, row++));
+            }
+        };
+    }
+
+    /** Converts a partition of validation rows, keyed from {@code firstKey + firstRow}; errors name validation_data. */
+    private static Iterator<Tuple2<Long, LabeledSample>> numberValidation(Iterator<InternalRow> rows, long firstRow,
+            long firstKey, RowConverter converter, StructType schema) {
+        return new Iterator<>() {
+            private long row = firstRow;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Tuple2<Long, LabeledSample> next() {
+                long at = row++;
+                try {
+                    return new Tuple2<>(firstKey + at, converter.convert(rows.next(), schema, at));
+                } catch (InvalidDataException e) {
+                    throw new InvalidDataException("validation data: " + e.getMessage());
+                }
             }
         };
     }

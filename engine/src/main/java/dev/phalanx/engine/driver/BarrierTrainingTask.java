@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.logging.Logger;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import scala.Tuple2;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
@@ -31,10 +32,14 @@ import scala.runtime.AbstractFunction1;
  * assigned to the task, load the shard (off the heap, spilling to the executor's local disk past
  * the memory budget), connect to the peers, train, and return the result from rank 0 only.
  * Captures nothing but the {@link TrainingSpec}, the
- * address of the driver's progress listener, the attempt number, the checkpoint to resume from and
- * the token of the driver's lease on the checkpoint directory.
+ * address of the driver's progress listener, the attempt number, the checkpoint to resume from,
+ * the token of the driver's lease on the checkpoint directory and where training positions end.
+ *
+ * <p>A task's rows arrive sorted by position: its training rows first, then (positions from
+ * {@code trainingRows} on) its validation rows, which go into a second shard store.
  */
-final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample>, Iterator<TrainingResult>>
+final class BarrierTrainingTask
+        extends AbstractFunction1<Iterator<Tuple2<Long, LabeledSample>>, Iterator<TrainingResult>>
         implements Serializable {
 
     private static final Logger LOG = Logger.getLogger(BarrierTrainingTask.class.getName());
@@ -44,8 +49,11 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
     private final int attempt;
     private final String resumeFrom;
     private final String leaseToken;
+    private final long trainingRows;
 
-    BarrierTrainingTask(TrainingSpec spec, String progressAddress, int attempt, String resumeFrom, String leaseToken) {
+    BarrierTrainingTask(TrainingSpec spec, String progressAddress, int attempt, String resumeFrom, String leaseToken,
+            long trainingRows) {
+        this.trainingRows = trainingRows;
         this.spec = spec;
         this.progressAddress = progressAddress;
         this.attempt = attempt;
@@ -54,7 +62,7 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
     }
 
     @Override
-    public Iterator<TrainingResult> apply(Iterator<LabeledSample> rows) {
+    public Iterator<TrainingResult> apply(Iterator<Tuple2<Long, LabeledSample>> rows) {
         BarrierTaskContext context = BarrierTaskContext.get();
         int rank = context.partitionId();
         String address = context.getTaskInfos()[rank].address();
@@ -73,14 +81,19 @@ final class BarrierTrainingTask extends AbstractFunction1<Iterator<LabeledSample
         CollectiveOptions collective = JobSecret.resolve(spec.collective()).withAttempt(attempt);
         // try-with-resources frees the shard's memory and deletes its spill file on every path,
         // including a failed peer or a killed task (Spark interrupts the task thread).
-        try (ShardStore shard = ShardStore.fill(CollectionConverters.asJava(rows), spec.columns().featureLength(),
+        PositionSplit split = new PositionSplit(CollectionConverters.asJava(rows), trainingRows);
+        try (ShardStore shard = ShardStore.fill(split.before(), spec.columns().featureLength(),
                         spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank), "rank-" + rank);
+                // A null resource is allowed, and skipped on close.
+                ShardStore validation = !spec.validation().validates() ? null : ShardStore.fill(split.rest(),
+                        spec.columns().featureLength(), spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank),
+                        "rank-" + rank + "-validation");
                 Communicator comm = Communicators.connect(rank, spec.workers(),
                         new SparkBarrierRendezvous(context, spec.rendezvousTimeout()), host, collective);
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, JobKey.progress(collective.jobToken(), attempt))) {
-            TrainingResult result = new TrainingLoop(spec, comm, shard, devices, progress, attempt, resumeFrom,
-                    leaseToken).run();
+            TrainingResult result = new TrainingLoop(spec, comm, shard, validation, devices, progress, attempt,
+                    resumeFrom, leaseToken).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());
         } catch (OutOfMemoryError e) {

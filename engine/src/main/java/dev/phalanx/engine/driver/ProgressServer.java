@@ -3,6 +3,7 @@ package dev.phalanx.engine.driver;
 import dev.phalanx.engine.collective.JobKey;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.worker.ProgressHandshake;
 import dev.phalanx.engine.worker.ProgressWire;
 import java.io.DataInputStream;
@@ -91,6 +92,16 @@ final class ProgressServer implements AutoCloseable {
                     listener.step(metrics);
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "progress listener: the listener failed on step " + metrics.step(), e);
+                }
+            }
+
+            @Override
+            public void validation(Validation validation) {
+                try {
+                    listener.validation(validation);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "progress listener: the listener failed on the validation at step "
+                            + validation.step(), e);
                 }
             }
         };

@@ -9,6 +9,7 @@ import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.checkpoint.DirectoryLease;
 import dev.phalanx.engine.checkpoint.JobIdentity;
 import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.data.Sharding;
@@ -25,7 +26,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.spark.SparkContext;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.sql.Dataset;
@@ -53,11 +54,14 @@ public final class TrainingJob {
 
     /**
      * What the barrier stage trains on: the data checked and sharded for a job with these columns,
-     * workers, local batch and GPUs per worker (nothing runs until the stage does, beyond the one
-     * job that counts and hashes the rows), and the data's fingerprint.
+     * workers, local batch and GPUs per worker (nothing runs until the stage does, beyond the jobs
+     * that count and hash the rows), keyed by position so that each task can tell its training rows
+     * (positions below {@code trainingRows}) from its validation rows; and the training data's
+     * fingerprint.
      */
     public record Shards(ColumnSpec columns, int workers, int localBatch, int gpusPerWorker, ResourceProfile profile,
-            JavaRDD<LabeledSample> rows, DataFingerprint fingerprint) {}
+            JavaPairRDD<Long, LabeledSample> rows, long trainingRows, long validationRows,
+            DataFingerprint fingerprint) {}
 
     /**
      * Sets up a job; nothing runs yet.
@@ -88,15 +92,36 @@ public final class TrainingJob {
      * @throws IllegalArgumentException for too few task slots, or a GPU job on a master without GPUs
      */
     public Shards prepare(Dataset<Row> data, ColumnSpec columns, int workers, int localBatch, int gpusPerWorker) {
+        return prepare(data, null, 0, 0, columns, workers, localBatch, gpusPerWorker);
+    }
+
+    /**
+     * As {@link #prepare(Dataset, ColumnSpec, int, int, int)}, with validation rows: {@code
+     * validation}'s (or null), or about {@code holdOutFraction} of {@code data}'s chosen by {@code
+     * seed} (see {@link Sharding#shard(Dataset, Dataset, double, long, ColumnSpec, int, int)}).
+     *
+     * @throws dev.phalanx.engine.data.InvalidDataException also for a validation column that is
+     *     missing or mistyped, saying so
+     */
+    public Shards prepare(Dataset<Row> data, Dataset<Row> validation, double holdOutFraction, long seed,
+            ColumnSpec columns, int workers, int localBatch, int gpusPerWorker) {
         SparkContext sc = data.sparkSession().sparkContext();
         GpuResources.preflight(sc.getConf(), sc.master(), gpusPerWorker);
         SchemaCheck.validate(data.schema(), columns);
+        if (validation != null) {
+            try {
+                SchemaCheck.validate(validation.schema(), columns);
+            } catch (InvalidDataException e) {
+                throw new InvalidDataException("validation data: " + e.getMessage());
+            }
+        }
         ResourceProfile profile = gpusPerWorker == 0 ? sc.resourceProfileManager().defaultResourceProfile()
                 : GpuResources.trainingProfile(sc, gpusPerWorker);
         SlotCheck.requireSlots(sc, workers, slotWait, profile, gpusPerWorker);
-        Sharding.Sharded sharded = Sharding.shard(data, columns, workers, localBatch);
-        return new Shards(columns, workers, localBatch, gpusPerWorker, profile, sharded.samples(),
-                sharded.fingerprint());
+        Sharding.Sharded sharded = Sharding.shard(data, validation, holdOutFraction, seed, columns, workers,
+                localBatch);
+        return new Shards(columns, workers, localBatch, gpusPerWorker, profile, sharded.keyed(),
+                sharded.trainingRows(), sharded.validationRows(), sharded.fingerprint());
     }
 
     /**
@@ -235,7 +260,8 @@ public final class TrainingJob {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         JobKey progressKey = JobKey.progress(JobSecret.resolve(spec.collective()).jobToken(), attempt);
         try (ProgressServer progress = new ProgressServer(host, progressKey, listener)) {
-            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom, leaseToken);
+            BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom, leaseToken,
+                    shards.trainingRows());
             String jobGroup = "phalanx-" + runId + "-attempt-" + attempt;
             sc.setJobGroup(jobGroup,
                     "Phalanx: training " + spec.model().name() + " on " + spec.workers() + " workers, attempt " + attempt,

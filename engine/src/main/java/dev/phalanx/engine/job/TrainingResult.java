@@ -16,8 +16,13 @@ import java.util.List;
  * @param devices every rank's devices, one line per rank in rank order
  * @param progressReports how many progress reports rank 0 sent the driver, so the driver can hand
  *     them all on before it stops listening
+ * @param validations every validation taken, in order
+ * @param kept with early stopping, the index in {@code validations} whose parameters these are; -1
+ *     when they are the last step's
+ * @param stoppedEarly whether early stopping ended training before its last epoch
  */
 public record TrainingResult(
         float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond,
-        StepSplit split, long firstStepEpochMillis, List<String> devices, long progressReports)
+        StepSplit split, long firstStepEpochMillis, List<String> devices, long progressReports,
+        List<Validation> validations, int kept, boolean stoppedEarly)
         implements Serializable {}

@@ -1,5 +1,6 @@
 package dev.phalanx.engine.model;
 
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
 
@@ -147,6 +148,55 @@ final class LossGradient {
             gradient[i] = (float) (2 * error / n);
         }
         return new ModelReplica.BatchOutcome((float) (squareSum / n), 0);
+    }
+
+    /**
+     * Returns the metrics of {@code count} samples from the model's outputs: the objective's plain
+     * loss (cross-entropy or squared error, no smoothing or weights) summed, and for classification
+     * the confusion counts and how many labels score among the {@code topK} highest (ties count
+     * for the label: it is in the top k when fewer than k classes score strictly higher).
+     *
+     * @param outputs the model's outputs, {@code count} rows, row-major
+     * @param labels at least {@code count} labels, encoded as {@link Objective#encode} gives them
+     */
+    static Evaluation evaluation(Objective objective, int classes, int topK, float[] outputs, long[] labels,
+            int count) {
+        if (count == 0 || outputs.length != (long) count * classes) {
+            throw new IllegalArgumentException(outputs.length + " outputs for " + count + " samples of " + classes
+                    + " classes");
+        }
+        if (!objective.classifies()) {
+            double squared = 0;
+            double absolute = 0;
+            double sum = 0;
+            double squares = 0;
+            for (int i = 0; i < count; i++) {
+                double target = Objective.target(labels[i]);
+                double error = outputs[i] - target;
+                squared += error * error;
+                absolute += Math.abs(error);
+                sum += target;
+                squares += target * target;
+            }
+            return new Evaluation(objective, 1, count, squared, new long[0], 0, 0, squared, absolute, sum, squares);
+        }
+        int k = classes;
+        long[] confusion = new long[k * k];
+        double lossSum = 0;
+        long hits = 0;
+        for (int i = 0; i < count; i++) {
+            int label = (int) classIndex(labels, i, k);
+            int row = i * k;
+            int best = best(outputs, row, k);
+            lossSum += logSumExp(outputs, row, k, outputs[row + best]) - outputs[row + label];
+            confusion[label * k + best]++;
+            int higher = 0;
+            for (int c = 0; c < k; c++) {
+                higher += outputs[row + c] > outputs[row + label] ? 1 : 0;
+            }
+            hits += higher < topK ? 1 : 0;
+        }
+        return new Evaluation(objective, k, count, lossSum, confusion, topK, hits, 0, 0, 0, 0);
     }
 
     /** Returns sample {@code i}'s label, checked to be a class index in {@code [0, k)}. */

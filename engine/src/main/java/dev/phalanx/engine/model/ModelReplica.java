@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
@@ -314,6 +315,9 @@ public final class ModelReplica implements AutoCloseable {
      * @param features {@code count} samples, flattened, from position 0
      */
     public float[] logits(FloatBuffer features, int count) {
+        if (transfer == TensorTransfer.COPY) {
+            pushParameters();
+        }
         boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager batch = model.manager().newSubManager()) {
@@ -322,6 +326,19 @@ public final class ModelReplica implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(callersGradMode);
         }
+    }
+
+    /**
+     * Returns the metrics of {@code count} samples (inference: no gradients, dropout off, batch
+     * norm on its running statistics), as {@link Evaluation} defines them.
+     *
+     * @param features {@code count} samples, flattened, from position 0
+     * @param labels at least {@code count} labels, encoded as {@link Objective#encode} gives them
+     * @param topK the k of the top-k accuracy (0: none)
+     */
+    public Evaluation evaluate(FloatBuffer features, long[] labels, int count, Objective objective, int topK) {
+        return LossGradient.evaluation(objective, input.numClasses(), topK, logits(features, count),
+                labels, count);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.phalanx.engine.model;
 
 import ai.djl.Device;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
@@ -56,6 +57,11 @@ public final class ReplicaGroup implements AutoCloseable {
             throw e;
         }
         return new ReplicaGroup(List.copyOf(replicas), Math.toIntExact(input.sampleSize()));
+    }
+
+    /** Evaluates {@code count} samples on the first device; see {@link ModelReplica#evaluate}. */
+    public Evaluation evaluate(FloatBuffer features, long[] labels, int count, Objective objective, int topK) {
+        return replicas.get(0).evaluate(features, labels, count, objective, topK);
     }
 
     /** Returns the number of devices. */

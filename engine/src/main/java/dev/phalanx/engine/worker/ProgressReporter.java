@@ -3,6 +3,7 @@ package dev.phalanx.engine.worker;
 import dev.phalanx.engine.collective.JobKey;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -88,6 +89,11 @@ public final class ProgressReporter implements AutoCloseable {
     /** Sends one logged step's metrics. */
     public void report(StepMetrics metrics) {
         send(out -> ProgressWire.write(out, metrics));
+    }
+
+    /** Sends one validation's metrics. */
+    public void report(Validation validation) {
+        send(out -> ProgressWire.write(out, validation));
     }
 
     private interface Report {

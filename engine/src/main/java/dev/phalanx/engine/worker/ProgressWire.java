@@ -2,6 +2,7 @@ package dev.phalanx.engine.worker;
 
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ public final class ProgressWire {
 
     private static final byte EPOCH = 'E';
     private static final byte STEP = 'S';
+    private static final byte VALIDATION = 'V';
 
     private ProgressWire() {}
 
@@ -24,6 +26,9 @@ public final class ProgressWire {
 
         /** A logged step ended. */
         void step(StepMetrics metrics);
+
+        /** A validation ended. */
+        void validation(Validation validation);
     }
 
     /** Writes one epoch report and flushes. */
@@ -51,6 +56,15 @@ public final class ProgressWire {
         out.flush();
     }
 
+    /** Writes one validation report and flushes. */
+    public static void write(DataOutputStream out, Validation v) throws IOException {
+        out.writeByte(VALIDATION);
+        out.writeInt(v.epoch());
+        out.writeLong(v.step());
+        EvaluationBytes.write(out, v.evaluation());
+        out.flush();
+    }
+
     /** Reads one report and hands it to {@code handler}. */
     public static void read(DataInputStream in, Handler handler) throws IOException {
         byte type = in.readByte();
@@ -60,6 +74,8 @@ public final class ProgressWire {
         } else if (type == STEP) {
             handler.step(new StepMetrics(in.readLong(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(),
                     in.readDouble(), in.readDouble()));
+        } else if (type == VALIDATION) {
+            handler.validation(new Validation(in.readInt(), in.readLong(), EvaluationBytes.read(in)));
         } else {
             throw new IOException("unknown progress report type " + type);
         }

@@ -9,12 +9,16 @@ import dev.phalanx.engine.collective.ReduceOp;
 import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
+import dev.phalanx.engine.job.EarlyStopping;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.LossNotFiniteException;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingResult;
+import dev.phalanx.engine.job.Validation;
+import dev.phalanx.engine.job.ValidationPlan;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.optim.GradientClipping;
@@ -44,8 +48,15 @@ import java.util.logging.Logger;
  * <p>Devices: a worker trains on the devices in its {@link WorkerDevices} (the CPU, or the GPUs
  * Spark assigned to its task), splitting its batch over them; see {@link ReplicaGroup}.
  *
+ * <p>Validation: at every epoch's end (or every {@code validate_every_steps}) each rank evaluates
+ * its share of the validation rows and one all-gather adds the shares up, in rank order, so every
+ * rank holds the same {@link Validation}. Early stopping decides from the validations alone
+ * ({@link EarlyStopping}), so every rank stops at the same step; rank 0 keeps a copy of the best
+ * validation's parameters, which checkpoints hold too and which become the result.
+ *
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
- * devices, one of shard sizes, one all-reduce per step, one per logged step and one per epoch end — on every path. Only rank 0 writes
+ * devices, one of shard sizes, one all-reduce per step, one per logged step, one per epoch end and
+ * one all-gather per validation — on every path. Only rank 0 writes
  * checkpoints, outside any collective and without waiting for the store ({@link AsyncCheckpointWriter},
  * bounded by {@code checkpoint_timeout}). A rank that fails throws, and its peers fail on their next
  * collective within the timeout.
@@ -57,6 +68,7 @@ public final class TrainingLoop {
     private final TrainingSpec spec;
     private final Communicator comm;
     private final ShardStore shard;
+    private final ShardStore validationShard;
     private final WorkerDevices devices;
     private final ProgressReporter progress;
     private final int attempt;
@@ -66,6 +78,7 @@ public final class TrainingLoop {
     /**
      * Creates the loop of one worker.
      *
+     * @param validationShard this worker's validation rows, or null without validation
      * @param devices what this worker trains on
      * @param progress used by rank 0 only
      * @param attempt 1 for the first launch of the barrier stage, 2 for the first relaunch, …
@@ -73,11 +86,12 @@ public final class TrainingLoop {
      * @param leaseToken the driver's lease on the checkpoint directory, which every commit checks;
      *     null without checkpoints
      */
-    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardStore shard, WorkerDevices devices,
-            ProgressReporter progress, int attempt, String resumeFrom, String leaseToken) {
+    public TrainingLoop(TrainingSpec spec, Communicator comm, ShardStore shard, ShardStore validationShard,
+            WorkerDevices devices, ProgressReporter progress, int attempt, String resumeFrom, String leaseToken) {
         this.spec = spec;
         this.comm = comm;
         this.shard = shard;
+        this.validationShard = validationShard;
         this.devices = devices;
         this.progress = progress;
         this.attempt = attempt;
@@ -117,11 +131,19 @@ public final class TrainingLoop {
             Optimizer optimizer = Optimizers.create(spec.optimizer(), model.parameterCount(), spec.learningRate(),
                     spec.momentum(), spec.weightDecay());
             List<EpochMetrics> history = new ArrayList<>();
+            List<Validation> validations = new ArrayList<>();
+            ValidationPlan plan = spec.validation();
+            EarlyStopping stopping = plan.earlyStopping();
             if (resumeFrom == null && spec.initialParameters() != null) {
                 // init_from: the driver checked the values fit, parameter by parameter.
                 model.parameters().put(0, spec.initialParameters());
             }
-            long startStep = resumeFrom == null ? 0 : restore(store, stepsPerEpoch, model, optimizer, history);
+            float[][] best = {null};
+            long startStep = resumeFrom == null ? 0
+                    : restore(store, stepsPerEpoch, model, optimizer, history, validations, best);
+            // A run resumed from the checkpoint its early stop committed takes no further step.
+            boolean stopped = stopping.shouldStop(validations);
+            long endStep = stopped ? startStep : totalSteps;
             long lastCheckpointStep = startStep;
             long lastCheckpointNanos = System.nanoTime();
             long start = System.nanoTime();
@@ -130,7 +152,7 @@ public final class TrainingLoop {
             IntervalTally interval = new IntervalTally();
             StepProfile profile = new StepProfile(totalSteps - startStep);
             long firstStepMillis = System.currentTimeMillis();
-            for (long step = startStep; step < totalSteps; step++) {
+            for (long step = startStep; step < endStep; step++) {
                 profile.startStep();
                 int epoch = (int) (step / stepsPerEpoch) + 1;
                 int inEpoch = (int) (step % stepsPerEpoch);
@@ -182,41 +204,59 @@ public final class TrainingLoop {
                 profile.endPhase(StepProfile.Phase.OPTIMIZER);
                 profile.endStep();
                 tally.add(outcome, localBatch);
-                if (inEpoch == stepsPerEpoch - 1) {
+                boolean epochEnd = inEpoch == stepsPerEpoch - 1;
+                if (epochEnd) {
                     history.add(tally.finish(epoch));
                     if (comm.rank() == 0) {
                         progress.report(history.get(history.size() - 1));
                     }
                 }
                 long done = step + 1;
+                if (plan.dueAfter(done, epochEnd)) {
+                    validations.add(new Validation(epoch, done, validate(model)));
+                    if (comm.rank() == 0) {
+                        if (stopping.enabled() && stopping.best(validations) == validations.size() - 1) {
+                            best[0] = finiteParameters(model, done, stepsPerEpoch, kernelAdvice);
+                        }
+                        progress.report(validations.get(validations.size() - 1));
+                    }
+                    if (stopping.shouldStop(validations)) {
+                        stopped = true;
+                        endStep = done;
+                    }
+                }
                 if (spec.logEverySteps() > 0 && done % spec.logEverySteps() == 0) {
                     StepMetrics metrics = interval.finish(done, totalSteps, epoch, spec.schedule().at(step, totalSteps));
                     if (comm.rank() == 0) {
                         progress.report(metrics);
                     }
                 }
-                if (writer != null && done < totalSteps && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
-                    writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history, kernelAdvice));
+                if (writer != null && done < endStep && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
+                    writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history, validations, best[0],
+                            kernelAdvice));
                     lastCheckpointStep = done;
                     lastCheckpointNanos = System.nanoTime();
                 }
             }
-            if (writer != null && startStep < totalSteps) {
+            if (writer != null && startStep < endStep) {
                 // The final state is always committed before the result counts as done (a run resumed
-                // at its last step has it committed already).
-                writer.finish(snapshot(totalSteps, stepsPerEpoch, model, optimizer, history, kernelAdvice));
+                // at its last step, or after its early stop, has it committed already).
+                writer.finish(snapshot(endStep, stepsPerEpoch, model, optimizer, history, validations, best[0],
+                        kernelAdvice));
             }
-            long trained = totalSteps - startStep;
+            long trained = endStep - startStep;
             double seconds = (System.nanoTime() - start) / 1e9;
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
-            return new TrainingResult(finiteParameters(model, totalSteps, stepsPerEpoch, kernelAdvice), history,
-                    totalSteps, seconds, samplesPerSecond,
-                    profile.split(), firstStepMillis, roster, progress.sent());
+            int kept = stopping.enabled() ? stopping.best(validations) : -1;
+            float[] parameters = kept >= 0 && comm.rank() == 0 ? best[0]
+                    : finiteParameters(model, endStep, stepsPerEpoch, kernelAdvice);
+            return new TrainingResult(parameters, history, endStep, seconds, samplesPerSecond, profile.split(),
+                    firstStepMillis, roster, progress.sent(), List.copyOf(validations), kept, stopped);
         }
     }
 
     private long restore(CheckpointStore store, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
-            List<EpochMetrics> history) {
+            List<EpochMetrics> history, List<Validation> validations, float[][] best) {
         TrainingState state = store.load(resumeFrom);
         if (state.stepsPerEpoch() != stepsPerEpoch) {
             throw new InvalidDataException("checkpoint " + resumeFrom + " was taken with " + state.stepsPerEpoch()
@@ -226,6 +266,14 @@ public final class TrainingLoop {
         model.parameters().put(0, state.parameters());
         optimizer.restore(state.optimizer());
         history.addAll(state.history());
+        validations.addAll(state.validations());
+        best[0] = state.best();
+        if (spec.validation().earlyStopping().enabled() && !validations.isEmpty() && best[0] == null) {
+            throw new InvalidDataException("checkpoint " + resumeFrom + " holds " + validations.size()
+                    + " validations but not the best one's parameters (it was written without early stopping),"
+                    + " so early stopping cannot keep the best model; resume without early_stopping_patience or"
+                    + " use another checkpoint_dir");
+        }
         return state.globalStep();
     }
 
@@ -237,9 +285,40 @@ public final class TrainingLoop {
     }
 
     private TrainingState snapshot(long done, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
-            List<EpochMetrics> history, Optional<String> kernelAdvice) {
+            List<EpochMetrics> history, List<Validation> validations, float[] best, Optional<String> kernelAdvice) {
         return new TrainingState(spec.identity(), done, stepsPerEpoch,
-                finiteParameters(model, done, stepsPerEpoch, kernelAdvice), optimizer.state(), List.copyOf(history));
+                finiteParameters(model, done, stepsPerEpoch, kernelAdvice), optimizer.state(), history, validations,
+                best);
+    }
+
+    /**
+     * Evaluates this rank's validation rows in batches of the local batch size and adds up every
+     * rank's evaluation: one all-gather, summed in rank order, so every rank holds the same result.
+     */
+    private Evaluation validate(ReplicaGroup model) {
+        int batch = spec.localBatchSize();
+        int size = validationShard.size();
+        Evaluation local = Evaluation.empty(spec.columns().objective(), spec.input().numClasses(),
+                spec.validation().topK());
+        int[] order = new int[Math.min(batch, size)];
+        FloatBuffer features = FloatBuffer.allocate(order.length * spec.columns().featureLength());
+        long[] labels = new long[order.length];
+        for (int from = 0; from < size; from += batch) {
+            int count = Math.min(batch, size - from);
+            for (int i = 0; i < count; i++) {
+                order[i] = from + i;
+            }
+            validationShard.gather(order, 0, count, features, labels);
+            local = local.plus(model.evaluate(features, labels, count, spec.columns().objective(),
+                    spec.validation().topK()));
+        }
+        byte[][] shares = comm.allGather(EvaluationBytes.of(local));
+        Evaluation total = Evaluation.empty(spec.columns().objective(), spec.input().numClasses(),
+                spec.validation().topK());
+        for (byte[] share : shares) {
+            total = total.plus(EvaluationBytes.read(share));
+        }
+        return total;
     }
 
     /**

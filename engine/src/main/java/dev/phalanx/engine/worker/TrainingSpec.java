@@ -7,6 +7,7 @@ import dev.phalanx.engine.collective.WirePrecision;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.FrozenParameters;
+import dev.phalanx.engine.job.ValidationPlan;
 import dev.phalanx.engine.optim.LearningRateSchedule;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
@@ -47,6 +48,7 @@ import java.time.Duration;
  * @param labelSmoothing cross-entropy's label smoothing; 0 = none
  * @param accumulationSteps micro-batches each worker's batch is computed in, one after another
  * @param classWeights cross-entropy's weight per class, or empty for none
+ * @param validation what to validate on and when, and when to stop early
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -78,7 +80,8 @@ public record TrainingSpec(
         double clipGradNorm,
         double labelSmoothing,
         int accumulationSteps,
-        double[] classWeights)
+        double[] classWeights,
+        ValidationPlan validation)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.phalanx.engine.SparkTestSession;
 import dev.phalanx.engine.SyntheticData;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.models.InputSpec;
 import java.nio.FloatBuffer;

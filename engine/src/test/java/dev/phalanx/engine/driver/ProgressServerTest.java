@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.phalanx.engine.RecordingProxy;
 import dev.phalanx.engine.collective.JobKey;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Evaluation;
+import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.job.StepMetrics;
+import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.worker.ProgressHandshake;
 import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.ProgressWire;
@@ -89,6 +92,9 @@ class ProgressServerTest {
 
             @Override
             public void step(StepMetrics metrics) {}
+
+            @Override
+            public void validation(Validation validation) {}
         };
         try (ProgressServer server = new ProgressServer("127.0.0.1", KEY, slow)) {
             long sent;
@@ -223,6 +229,30 @@ class ProgressServerTest {
         }
     }
 
+    @Test
+    void aValidationReportArrivesWhole() throws Exception {
+        BlockingQueue<Validation> received = new LinkedBlockingQueue<>();
+        ProgressWire.Handler collecting = new ProgressWire.Handler() {
+            @Override
+            public void epoch(EpochMetrics metrics) {}
+
+            @Override
+            public void step(StepMetrics metrics) {}
+
+            @Override
+            public void validation(Validation validation) {
+                received.add(validation);
+            }
+        };
+        Validation sent = new Validation(3, 240, new Evaluation(Objective.CROSS_ENTROPY, 2, 10, 6.5,
+                new long[] {4, 1, 2, 3}, 1, 7, 0, 0, 0, 0));
+        try (ProgressServer server = new ProgressServer("127.0.0.1", KEY, collecting);
+                ProgressReporter reporter = ProgressReporter.connect(server.address(), KEY)) {
+            reporter.report(sent);
+            assertEquals(sent, received.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
     /** Collects epochs; throws on the first {@code failures} of them, as a careless listener might. */
     private static ProgressWire.Handler handler(BlockingQueue<EpochMetrics> received, int failures) {
         return new ProgressWire.Handler() {
@@ -238,6 +268,9 @@ class ProgressServerTest {
 
             @Override
             public void step(StepMetrics metrics) {}
+
+            @Override
+            public void validation(Validation validation) {}
         };
     }
 }

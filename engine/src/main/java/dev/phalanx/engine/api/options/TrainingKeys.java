@@ -2,6 +2,7 @@ package dev.phalanx.engine.api.options;
 
 import static dev.phalanx.engine.api.options.OptionKey.key;
 
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.engine.optim.LearningRateSchedule;
@@ -9,6 +10,7 @@ import dev.phalanx.engine.optim.Optimizers;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Every option of a training run, declared once with its key, type, default, check and
@@ -121,6 +123,40 @@ public final class TrainingKeys {
             .check(OptionCheck.atLeast(1))
             .doc("micro-batches each worker computes its share of a batch in, one after another, summing the"
                     + " gradients: the same step with less memory for activations");
+    /** Validation split. */
+    public static final OptionKey<Double> VALIDATION_FRACTION = key("validation_fraction", OptionType.DOUBLE,
+            Double.class, "0")
+            .check(value -> value >= 0 && value < 1 ? null : "must be in [0, 1), got " + value)
+            .doc("hold out about this fraction of the training rows for validation, chosen by a hash of each row's"
+                    + " content and the seed (the same rows every run; duplicates stay together); 0 = none");
+    /** Validation cadence. */
+    public static final OptionKey<Integer> VALIDATE_EVERY_STEPS = key("validate_every_steps", OptionType.INT,
+            Integer.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("evaluate the validation data every this many steps; 0 = at the end of every epoch");
+    /** Top-k accuracy. */
+    public static final OptionKey<Integer> TOP_K = key("top_k", OptionType.INT, Integer.class, "5")
+            .check(OptionCheck.notNegative())
+            .doc("classification: validation and test report top-k accuracy when there are more classes than"
+                    + " this; 0 = none");
+    /** Early stopping patience. */
+    public static final OptionKey<Integer> EARLY_STOPPING_PATIENCE = key("early_stopping_patience", OptionType.INT,
+            Integer.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("stop after this many validations without improvement and keep the best one's parameters as the"
+                    + " model; 0 = off (needs validation data)");
+    /** Early stopping metric. */
+    public static final OptionKey<String> EARLY_STOPPING_METRIC = key("early_stopping_metric", OptionType.STRING,
+            String.class, "loss")
+            .check(OptionCheck.oneOf(Stream.concat(Evaluation.CLASSIFICATION_METRICS.stream(),
+                    Evaluation.REGRESSION_METRICS.stream()).distinct().toList(), "validation metrics"))
+            .doc("the validation metric early stopping watches: loss, accuracy, top_k_accuracy, macro_f1,"
+                    + " weighted_f1 (classification), mse, rmse, mae, r2 (regression)");
+    /** Early stopping threshold. */
+    public static final OptionKey<Double> EARLY_STOPPING_MIN_DELTA = key("early_stopping_min_delta",
+            OptionType.DOUBLE, Double.class, "0")
+            .check(OptionCheck.notNegative())
+            .doc("the least change of early_stopping_metric that counts as an improvement");
     /** Gradient clipping. */
     public static final OptionKey<Double> CLIP_GRAD_NORM = key("clip_grad_norm", OptionType.DOUBLE, Double.class, "0")
             .check(OptionCheck.notNegative())
@@ -279,7 +315,9 @@ public final class TrainingKeys {
     public static final OptionRegistry REGISTRY = OptionRegistry.of(List.of(MODEL, FEATURES_COL, LABEL_COL,
             SAMPLE_SHAPE, NUM_CLASSES, IMAGE_MEAN, IMAGE_STD, WORKERS, EPOCHS, BATCH_SIZE, LEARNING_RATE, MOMENTUM,
             OPTIMIZER, WEIGHT_DECAY, LR_SCHEDULE, WARMUP_STEPS, LR_STEP_SIZE, LR_GAMMA, CLIP_GRAD_NORM, LOSS,
-            LABEL_SMOOTHING, CLASS_WEIGHTS, ACCUMULATION_STEPS, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            LABEL_SMOOTHING, CLASS_WEIGHTS, ACCUMULATION_STEPS,
+            VALIDATION_FRACTION, VALIDATE_EVERY_STEPS, TOP_K, EARLY_STOPPING_PATIENCE, EARLY_STOPPING_METRIC,
+            EARLY_STOPPING_MIN_DELTA, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
