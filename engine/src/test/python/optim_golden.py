@@ -3,8 +3,9 @@
 
 Runs PyTorch's own torch.optim.SGD (with momentum), torch.optim.Adam and torch.optim.AdamW, with
 and without weight decay, and AdamW under a warm-up cosine LambdaLR with clip_grad_norm_ before
-every step, for 10 steps of varying gradients on float32 parameters, and writes the initial parameters, every step's gradients and the
-parameters after every step to
+every step, for 10 steps of varying gradients on float32 parameters, and the learning rates of
+torch.optim.lr_scheduler.OneCycleLR (for LearningRateSchedule's one_cycle) in a few runs, and writes
+the initial parameters, every step's gradients, the parameters after every step and those rates to
 engine/src/test/resources/dev/phalanx/engine/optim/optim-golden.json, so that the Java test checks
 Phalanx's optimizers against an independent implementation rather than against its own formula.
 
@@ -101,6 +102,29 @@ def run_scheduled(grads):
     return history, lrs, norms
 
 
+# OneCycleLR runs as (total_steps, warmup_steps): Phalanx's one_cycle rises over warmup_steps
+# (pct_start = warmup_steps / total_steps) or, with 0, over OneCycleLR's default pct_start 0.3. The
+# short runs have fractional phase boundaries (7 * 0.3 - 1 = 1.1) and, for 3 steps, a boundary
+# before step 0 (-0.1).
+ONE_CYCLE_RUNS = [(30, 0), (30, 5), (7, 0), (7, 3), (3, 0)]
+
+
+def one_cycle_lrs(total_steps, warmup_steps):
+    """OneCycleLR's get_last_lr() before each of total_steps steps, momentum not cycled."""
+    param = torch.zeros(1, dtype=torch.float32, requires_grad=True)
+    optimizer = torch.optim.SGD([param], lr=LEARNING_RATE)
+    pct_start = warmup_steps / total_steps if warmup_steps > 0 else 0.3
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=LEARNING_RATE, total_steps=total_steps, pct_start=pct_start, anneal_strategy="cos",
+        cycle_momentum=False, div_factor=25.0, final_div_factor=1e4, three_phase=False)
+    lrs = []
+    for _ in range(total_steps):
+        lrs.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    return lrs
+
+
 def debian_version():
     try:
         return subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-torch"],
@@ -147,6 +171,10 @@ def main():
         "adamw_cosine_warmup_clipped": {"lr": LEARNING_RATE, "weight_decay": WEIGHT_DECAY, "warmup": WARMUP,
                                         "steps": STEPS, "max_norm": MAX_NORM, "lrs": lrs, "norms": norms,
                                         "params": scheduled},
+        # Python floats (doubles), as OneCycleLR computes them; max_lr is the float32 0.05.
+        "one_cycle": {"max_lr": LEARNING_RATE, "div_factor": 25.0, "final_div_factor": 1e4,
+                      "runs": [{"total_steps": total, "warmup_steps": warmup, "lrs": one_cycle_lrs(total, warmup)}
+                               for total, warmup in ONE_CYCLE_RUNS]},
     }
     here = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(

@@ -120,6 +120,61 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * {@code one_cycle} against {@code torch.optim.lr_scheduler.OneCycleLR}'s {@code get_last_lr()}
+     * before every step, in runs of 30, 7 and 3 steps with the default rise (30%) and with {@code
+     * warmup_steps}. The float rate Phalanx's optimizers get must be within 1e-6 relative of torch's
+     * double (rounding to float alone is at most 6e-8); the double it is rounded from within 1e-12,
+     * which holds only with torch's exact phase boundaries: a rise ending at step 1 instead of
+     * torch's 1.1 in the 7-step run moves a rate by 3.8e-2 relative, one ending at {@code
+     * warmup_steps} instead of {@code warmup_steps - 1} by 0.29 (measured: 4.5e-8 and 0, bit-equal
+     * doubles).
+     */
+    @Test
+    void oneCycleMatchesTorchOneCycleLr() {
+        JsonNode expected = golden.get("one_cycle");
+        assertEquals(25.0, expected.get("div_factor").asDouble());
+        assertEquals(1e4, expected.get("final_div_factor").asDouble());
+        double worstFloat = 0;
+        double worstDouble = 0;
+        for (JsonNode run : expected.get("runs")) {
+            long total = run.get("total_steps").asLong();
+            long warmup = run.get("warmup_steps").asLong();
+            LearningRateSchedule schedule = new LearningRateSchedule("one_cycle",
+                    (float) expected.get("max_lr").asDouble(), warmup, 0, 1);
+            assertEquals(total, run.get("lrs").size());
+            for (int step = 0; step < total; step++) {
+                double torch = run.get("lrs").get(step).asDouble();
+                String where = "OneCycleLR over " + total + " steps, warmup_steps " + warmup + ", step " + step;
+                double floatError = Math.abs(schedule.at(step, total) - torch) / torch;
+                double doubleError = Math.abs(schedule.oneCycle(step, total) - torch) / torch;
+                assertTrue(floatError <= 1e-6, where + ": torch " + torch + ", Phalanx " + schedule.at(step, total));
+                assertTrue(doubleError <= 1e-12, where + ": torch " + torch + ", Phalanx " + schedule.oneCycle(step, total));
+                worstFloat = Math.max(worstFloat, floatError);
+                worstDouble = Math.max(worstDouble, doubleError);
+            }
+        }
+        System.out.printf("one_cycle vs OneCycleLR: max relative difference %.3g (float rate), %.3g (double)%n",
+                worstFloat, worstDouble);
+    }
+
+    /** Where torch divides 0 by 0 or refuses, and that the generic linear warm-up does not apply. */
+    @Test
+    void oneCycleEdges() {
+        // A rise of one step ends at step 0: the peak there (torch: ZeroDivisionError).
+        LearningRateSchedule one = new LearningRateSchedule("one_cycle", 0.1f, 1, 0, 1);
+        assertEquals(0.1f, one.at(0, 10));
+        assertTrue(one.at(1, 10) < 0.1f && one.at(1, 10) > one.at(2, 10));
+        // A rise longer than the run is the whole run (torch refuses pct_start > 1).
+        LearningRateSchedule longer = new LearningRateSchedule("one_cycle", 0.1f, 50, 0, 1);
+        assertEquals(0.1f / 25, longer.at(0, 10), 1e-9);
+        assertEquals(0.1f, longer.at(9, 10), 1e-9);
+        // No linear warm-up from 0 on top: step 0 is max_lr / 25.
+        assertEquals(0.1f / 25, new LearningRateSchedule("one_cycle", 0.1f, 4, 0, 1).at(0, 20), 1e-9);
+        assertEquals(0.1f * 1e-4 / 25, one.at(9, 10), 1e-12);
+        assertEquals(0.1f, new LearningRateSchedule("one_cycle", 0.1f, 1, 0, 1).at(0, 1));
+    }
+
     @Test
     void stateRestoresIntoAFreshOptimizerAndContinuesIdentically() {
         FloatBuffer gradients = FloatBuffer.wrap(new float[] {0.5f, -1.0f, 2.0f});
