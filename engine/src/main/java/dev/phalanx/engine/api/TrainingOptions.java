@@ -440,7 +440,12 @@ public final class TrainingOptions {
 
     /**
      * Sets the learning-rate schedule after {@code warmupSteps} of linear warm-up: {@code constant},
-     * {@code step} or {@code cosine} (keys {@code lr_schedule}, {@code warmup_steps}).
+     * {@code step} or {@code cosine}; or {@code one_cycle}, PyTorch's {@code OneCycleLR} (cosine,
+     * {@code div_factor} 25, {@code final_div_factor} 1e4, two phases) with the learning rate as its
+     * peak, which rises over {@code warmupSteps} (0: 30% of the run, {@code OneCycleLR}'s default
+     * {@code pct_start}) instead of a linear warm-up. Unlike {@code OneCycleLR}'s default, {@code
+     * one_cycle} does not cycle the momentum (SGD's momentum, Adam's beta1). Keys {@code
+     * lr_schedule}, {@code warmup_steps}.
      */
     public TrainingOptions optLearningRateSchedule(String schedule, long warmupSteps) {
         set(TrainingKeys.LR_SCHEDULE, schedule);

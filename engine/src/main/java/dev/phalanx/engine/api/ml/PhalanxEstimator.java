@@ -396,12 +396,15 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.WEIGHT_DECAY, value);
     }
 
-    /** Sets the learning-rate schedule after warm-up: {@code constant}, {@code step} or {@code cosine}. */
+    /**
+     * Sets the learning-rate schedule after warm-up: {@code constant}, {@code step}, {@code cosine} or
+     * {@code one_cycle} (as torch's {@code OneCycleLR}, rising over the warm-up steps; momentum not cycled).
+     */
     public E setLrSchedule(String value) {
         return setOption(TrainingKeys.LR_SCHEDULE, value);
     }
 
-    /** Sets the steps of linear learning-rate warm-up from 0. */
+    /** Sets the steps of linear learning-rate warm-up from 0 (for {@code one_cycle}, of its own rise). */
     public E setWarmupSteps(long value) {
         return setOption(TrainingKeys.WARMUP_STEPS, value);
     }

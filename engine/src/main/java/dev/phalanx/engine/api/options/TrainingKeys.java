@@ -89,12 +89,15 @@ public final class TrainingKeys {
     public static final OptionKey<String> LR_SCHEDULE = key("lr_schedule", OptionType.STRING, String.class,
             "constant")
             .check(OptionCheck.oneOf(LearningRateSchedule.KINDS, "known schedules"))
-            .doc("learning rate per step after warm-up: constant, step (times lr_gamma every lr_step_size steps) or"
-                    + " cosine (to 0 at the last step)");
+            .doc("learning rate per step after warm-up: constant, step (times lr_gamma every lr_step_size steps),"
+                    + " cosine (to 0 at the last step) or one_cycle (as torch OneCycleLR, cosine, momentum not cycled:"
+                    + " from learning_rate/25 up to learning_rate over warmup_steps, or 30% of the run if 0, then down"
+                    + " to learning_rate/25e4 at the last step; no linear warm-up on top)");
     /** Warm-up. */
     public static final OptionKey<Long> WARMUP_STEPS = key("warmup_steps", OptionType.LONG, Long.class, "0")
             .check(OptionCheck.notNegative())
-            .doc("steps over which the learning rate rises linearly from 0 before the schedule");
+            .doc("steps over which the learning rate rises linearly from 0 before the schedule; for one_cycle, the"
+                    + " steps of its own rise instead");
     /** Step schedule's period. */
     public static final OptionKey<Long> LR_STEP_SIZE = key("lr_step_size", OptionType.LONG, Long.class, "1000")
             .check(OptionCheck.atLeast(1))
