@@ -3,8 +3,9 @@ package dev.phalanx.engine;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * One real local Spark session for all tests of a JVM ({@code local[2]}: two task slots, as on the
- * CI machine), with a short barrier timeout so a hung test fails instead of waiting a year.
+ * One real local Spark session for all tests of a JVM ({@code local[3]}: three task slots, so a test
+ * can run W=3; local tasks are threads, so that holds on the two-core CI machine too), with a short
+ * barrier timeout so a hung test fails instead of waiting a year.
  */
 public final class SparkTestSession {
 
@@ -16,7 +17,7 @@ public final class SparkTestSession {
     public static synchronized SparkSession get() {
         if (session == null) {
             session = SparkSession.builder()
-                    .master("local[2]")
+                    .master("local[3]")
                     .appName("phalanx-tests")
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * A worker that runs out of direct memory fails the job with a clear error instead of ending the
  * JVM (Spark ends an executor, in local mode the application, on an {@link OutOfMemoryError}).
  * Failsafe runs the tests tagged {@code small-direct-memory} in their own JVM with
- * {@code -XX:MaxDirectMemorySize=64m} (see engine/pom.xml); in local[2] that limit is the
+ * {@code -XX:MaxDirectMemorySize=64m} (see engine/pom.xml); in local[3] that limit is the
  * executor's. Each worker of {@code mlp(hidden=4096)} needs its 11.6 M parameters twice (values and
  * gradients, 93 MB), more than the limit.
  */

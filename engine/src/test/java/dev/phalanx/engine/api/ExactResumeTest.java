@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Invariant 3, exact resume, on real Spark (local[2], W=2), real DJL and a real file system — the
+ * Invariant 3, exact resume, on real Spark (local[3], W=2), real DJL and a real file system — the
  * local one and an in-process HDFS. 3 epochs of 8 steps; checkpoints every 5 steps; a worker fails
  * before step 13 (in epoch 2, after the checkpoint at step 10).
  */

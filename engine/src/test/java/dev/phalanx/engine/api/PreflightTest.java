@@ -55,7 +55,7 @@ class PreflightTest {
         Dataset<Row> data = SyntheticData.classification(64, 20, 4, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Phalanx.fit(data, options().optWorkers(4)));
-        assertTrue(e.getMessage().startsWith("workers = 4 but Spark master 'local[2]' offers 2 concurrent task slots"),
+        assertTrue(e.getMessage().startsWith("workers = 4 but Spark master 'local[3]' offers 3 concurrent task slots"),
                 e.getMessage());
     }
 
@@ -77,7 +77,7 @@ class PreflightTest {
                     () -> Phalanx.fit(data, options().optWorkers(2).optGpusPerWorker(1)
                             .optSlotWaitTimeout(Duration.ofMinutes(5))));
             double seconds = (System.nanoTime() - start) / 1e9;
-            assertTrue(e.getMessage().startsWith("gpus_per_worker = 1 but Spark master 'local[2]' cannot offer GPUs"),
+            assertTrue(e.getMessage().startsWith("gpus_per_worker = 1 but Spark master 'local[3]' cannot offer GPUs"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("spark.executor.resource.gpu.amount"), e.getMessage());
             assertTrue(seconds < 5, "took " + seconds + " s");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code rendezvous_timeout} bounds the start-up rendezvous through {@link Phalanx#fit}, on real
- * Spark (local[2], W=2), whatever {@code spark.barrier.sync.timeout} says (300 s in the test session,
+ * Spark (local[3], W=2), whatever {@code spark.barrier.sync.timeout} says (300 s in the test session,
  * 365 days by default): a worker that never reaches the rendezvous fails the others within the bound,
  * with an error naming the option.
  */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Shards that together are larger than the JVM's heap train. Failsafe runs the tests tagged
- * {@code small-heap} in their own JVM with {@code -Xmx512m} (see engine/pom.xml); in local[2] that heap is the executor's. The 600
+ * {@code small-heap} in their own JVM with {@code -Xmx512m} (see engine/pom.xml); in local[3] that heap is the executor's. The 600
  * MiB of rows are made on the executors by Spark SQL, so the driver never holds them, and each of
  * the two workers may keep 16 MiB of its ~300 MiB shard in memory.
  */

@@ -18,7 +18,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spilling changes where samples live, never what is trained: real Spark (local[2], W = 2), real
+ * Spilling changes where samples live, never what is trained: real Spark (local[3], W = 2), real
  * DJL, two shuffled epochs, once with every sample in memory and once with a budget of 12 samples
  * per worker so most are read back from disk.
  */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A slow checkpoint store on real Spark (local[2], W=2): rank 0 writes every step's checkpoint to
+ * A slow checkpoint store on real Spark (local[3], W=2): rank 0 writes every step's checkpoint to
  * a {@link SlowFileSystem} whose commits take longer than {@code collective_timeout}. The peers'
  * all-reduce never notices (rank 0 does not wait for the store), and a write past {@code
  * checkpoint_timeout} fails the job with an error naming the store and the option, not a silent peer.
