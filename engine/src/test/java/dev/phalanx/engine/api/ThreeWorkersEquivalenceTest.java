@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * "Epochs and the remainder"), so with shuffling W=3 and W=1 train on different global batches and
  * are not comparable sample for sample (measured: 73 relative, an entirely different run).
  *
- * <p>The tolerance is 2e-5 relative (to {@code max(|a|, 1e-3)}), not 1e-5: W=3 ends 1.5e-5 from
+ * <p>Over the whole parameter vector ({@code ||a - b|| / ||a||}) W=3 is within 1e-5 of W=1.
+ * Parameter by parameter the tolerance is 2e-5 relative (to {@code max(|a|, 1e-3)}), not 1e-5: W=3 ends 1.5e-5 from
  * W=1 (measured), and that is float32 reassociation, not data parallelism. The same single worker,
  * computing the same batches in 6 micro-batches of 4 instead of 2 of 12 (the same sums in exact
  * arithmetic, added in another order), ends 1.07e-5 from itself. Without accumulation, W=3 ends
@@ -63,6 +64,20 @@ class ThreeWorkersEquivalenceTest {
                 relative, reassociation, clipping);
         assertTrue(clipping > 1e-2, "clip_grad_norm must change the run, moved it by " + clipping);
         assertTrue(relative <= 2e-5, "W=3 differs from W=1 by " + relative);
+        // Over the whole parameter vector, ||a - b|| / ||a||, the 1e-5 holds with room.
+        double vector = normRelative(one.parameters(), three.parameters());
+        System.out.printf("W=3 vs W=1: ||a - b|| / ||a|| = %.3e%n", vector);
+        assertTrue(vector <= 1e-5, "W=3 differs from W=1 by " + vector + " over the parameter vector");
+    }
+
+    private static double normRelative(float[] a, float[] b) {
+        double difference = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            difference += (double) (a[i] - b[i]) * (a[i] - b[i]);
+            norm += (double) a[i] * a[i];
+        }
+        return Math.sqrt(difference / norm);
     }
 
     private static double maxRelative(float[] a, float[] b) {
