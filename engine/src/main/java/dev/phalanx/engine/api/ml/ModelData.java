@@ -2,7 +2,9 @@ package dev.phalanx.engine.api.ml;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Validation;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -25,12 +27,20 @@ import org.apache.hadoop.fs.Path;
 /**
  * A trained model's data beside its metadata: {@code data/parameters.bin} (the flat float32
  * parameters with a count and a CRC32C, so a truncated or damaged file is refused rather than
- * loaded) and {@code data/history.json} (the per-epoch training metrics).
+ * loaded), {@code data/history.json} (the per-epoch training metrics) and {@code
+ * data/validations.json} (the validations taken while training; absent in models saved before).
  *
  * @param parameters the flat parameters in the network's parameter order
  * @param history one entry per training epoch
+ * @param validations the validations taken while training, in order
  */
-record ModelData(float[] parameters, List<EpochMetrics> history) implements Serializable {
+record ModelData(float[] parameters, List<EpochMetrics> history, List<Validation> validations)
+        implements Serializable {
+
+    /** The data of a trained model. */
+    static ModelData of(TrainedModel trained) {
+        return new ModelData(trained.parameters(), List.copyOf(trained.history()), List.copyOf(trained.validations()));
+    }
 
     private static final int MAGIC = 0x50484c58; // "PHLX"
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +64,9 @@ record ModelData(float[] parameters, List<EpochMetrics> history) implements Seri
             }
             try (OutputStream out = fs.create(new Path(dir, "history.json"), false)) {
                 JSON.writerWithDefaultPrettyPrinter().writeValue(out, history);
+            }
+            try (OutputStream out = fs.create(new Path(dir, "validations.json"), false)) {
+                JSON.writerWithDefaultPrettyPrinter().writeValue(out, validations);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model data under " + dir, e);
@@ -85,9 +98,18 @@ record ModelData(float[] parameters, List<EpochMetrics> history) implements Seri
                     throw new IllegalArgumentException(file + " is damaged: its checksum does not match");
                 }
             }
+            List<EpochMetrics> history;
             try (InputStream in = fs.open(new Path(file.getParent(), "history.json"))) {
-                return new ModelData(parameters, JSON.readValue(in, new TypeReference<List<EpochMetrics>>() {}));
+                history = JSON.readValue(in, new TypeReference<List<EpochMetrics>>() {});
             }
+            Path validationsFile = new Path(file.getParent(), "validations.json");
+            List<Validation> validations = List.of();
+            if (fs.exists(validationsFile)) {
+                try (InputStream in = fs.open(validationsFile)) {
+                    validations = JSON.readValue(in, new TypeReference<List<Validation>>() {});
+                }
+            }
+            return new ModelData(parameters, history, validations);
         } catch (ChecksumException e) {
             // Hadoop's checksummed file systems (the local one included) detect the damage first.
             throw new IllegalArgumentException(file + " is damaged: its checksum does not match", e);

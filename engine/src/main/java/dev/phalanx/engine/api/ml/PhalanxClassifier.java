@@ -118,7 +118,7 @@ public final class PhalanxClassifier extends PhalanxEstimator<PhalanxClassifier,
                 FrameInput.classes(frame, value(TrainingKeys.LABEL_COL), value(TrainingKeys.NUM_CLASSES)));
         TrainedModel trained = Phalanx.fit(frame, trainingOptions(input), progressListener());
         PhalanxClassificationModel model = PhalanxClassificationModel.of(
-                new ModelData(trained.parameters(), List.copyOf(trained.history())), trained.model());
+                ModelData.of(trained), trained.model());
         copyValues(model, ParamMap.empty());
         // What the network is, is a fact of the trained model, not a default: record it explicitly.
         model.set(model.modelName(), trained.modelName());

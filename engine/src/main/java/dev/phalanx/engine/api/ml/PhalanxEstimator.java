@@ -439,6 +439,40 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.CLIP_GRAD_NORM, value);
     }
 
+    /**
+     * Sets the fraction of the training rows held out for validation (by a hash of each row's
+     * content and the seed); the model's {@code validations()} and {@code validationFrame()} show
+     * the results.
+     */
+    public E setValidationFraction(double value) {
+        return setOption(TrainingKeys.VALIDATION_FRACTION, value);
+    }
+
+    /** Sets the steps between validations; 0 validates at every epoch's end. */
+    public E setValidateEverySteps(int value) {
+        return setOption(TrainingKeys.VALIDATE_EVERY_STEPS, value);
+    }
+
+    /** Sets the k of the top-k accuracy validation reports (0: none). */
+    public E setTopK(int value) {
+        return setOption(TrainingKeys.TOP_K, value);
+    }
+
+    /** Sets the validations without improvement after which training stops and keeps the best; 0 = off. */
+    public E setEarlyStoppingPatience(int value) {
+        return setOption(TrainingKeys.EARLY_STOPPING_PATIENCE, value);
+    }
+
+    /** Sets the validation metric early stopping watches ({@code loss}, {@code accuracy}, …). */
+    public E setEarlyStoppingMetric(String value) {
+        return setOption(TrainingKeys.EARLY_STOPPING_METRIC, value);
+    }
+
+    /** Sets the least change of the early-stopping metric that counts as an improvement. */
+    public E setEarlyStoppingMinDelta(double value) {
+        return setOption(TrainingKeys.EARLY_STOPPING_MIN_DELTA, value);
+    }
+
     /** Sets how gradients travel between workers, {@code none} or {@code bf16}. */
     public E setGradientCompression(String value) {
         return setOption(TrainingKeys.GRADIENT_COMPRESSION, value);

@@ -3,6 +3,7 @@ package dev.phalanx.engine.api.ml;
 import dev.phalanx.engine.api.options.OptionKey;
 import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.job.Objective;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
@@ -169,6 +170,37 @@ public abstract class PhalanxModel<M extends PhalanxModel<M>> extends Model<M> i
     /** Returns one entry per training epoch. */
     public List<EpochMetrics> history() {
         return data.history();
+    }
+
+    /** Returns the validations taken while training, in order (empty without validation_fraction). */
+    public List<Validation> validations() {
+        return data.validations();
+    }
+
+    /**
+     * Returns the validations as a DataFrame — columns {@code epoch}, {@code step}, {@code rows}, then
+     * one per metric ({@code loss}, {@code accuracy}, {@code top_k_accuracy}, {@code macro_f1},
+     * {@code weighted_f1}; or {@code loss}, {@code mse}, {@code rmse}, {@code mae}, {@code r2}) — for
+     * a notebook's validation curve.
+     */
+    public Dataset<Row> validationFrame() {
+        StructType schema = new StructType()
+                .add("epoch", DataTypes.IntegerType, false)
+                .add("step", DataTypes.LongType, false)
+                .add("rows", DataTypes.LongType, false);
+        List<String> names = data.validations().isEmpty() ? List.of()
+                : List.copyOf(data.validations().get(0).evaluation().metrics().keySet());
+        for (String name : names) {
+            schema = schema.add(name, DataTypes.DoubleType, false);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Validation validation : data.validations()) {
+            List<Object> values = new ArrayList<>(List.of(validation.epoch(), validation.step(),
+                    validation.evaluation().count()));
+            values.addAll(validation.evaluation().metrics().values());
+            rows.add(RowFactory.create(values.toArray()));
+        }
+        return SparkSession.active().createDataFrame(rows, schema);
     }
 
     /**

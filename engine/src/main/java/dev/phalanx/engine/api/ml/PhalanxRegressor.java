@@ -90,7 +90,7 @@ public final class PhalanxRegressor extends PhalanxEstimator<PhalanxRegressor, P
         TrainingOptions options = trainingOptions(input).optLoss(Objective.MSE.key());
         TrainedModel trained = Phalanx.fit(frame, options, progressListener());
         PhalanxRegressionModel model = PhalanxRegressionModel.of(
-                new ModelData(trained.parameters(), List.copyOf(trained.history())), trained.model());
+                ModelData.of(trained), trained.model());
         copyValues(model, ParamMap.empty());
         model.set(model.modelName(), trained.modelName());
         model.set(model.inputShape(), Arrays.stream(input.sampleShape()).mapToInt(Math::toIntExact).toArray());

@@ -156,6 +156,24 @@ class PhalanxClassifierTest {
     }
 
     @Test
+    void validationAndEarlyStoppingComeWithTheModelAndThroughSaveAndLoad(@TempDir Path dir) throws IOException {
+        PhalanxClassificationModel validated = new PhalanxClassifier().setWorkers(2).setEpochs(5).setBatchSize(32)
+                .setLearningRate(0.1).setSeed(3).setValidationFraction(0.2).setEarlyStoppingPatience(1)
+                .setEarlyStoppingMinDelta(100).fit(train);
+        // Nothing beats the first validation by 100: stopped after the second, with epoch 1's parameters.
+        assertEquals(2, validated.validations().size());
+        assertEquals(2, validated.history().size(), "two epochs trained of five");
+        List<Row> frame = validated.validationFrame().collectAsList();
+        assertEquals(2, frame.size());
+        assertEquals(validated.validations().get(1).evaluation().accuracy(),
+                frame.get(1).getDouble(frame.get(1).fieldIndex("accuracy")));
+        String path = dir.resolve("validated").toString();
+        validated.write().save(path);
+        PhalanxClassificationModel loaded = PhalanxClassificationModel.load(path);
+        assertEquals(validated.validations(), loaded.validations());
+    }
+
+    @Test
     void badInputIsNamedBeforeAnyTraining() {
         InvalidDataException missing = assertThrows(InvalidDataException.class,
                 () -> new PhalanxClassifier().setFeaturesCol("pixels").fit(train));
