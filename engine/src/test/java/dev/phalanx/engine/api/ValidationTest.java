@@ -108,6 +108,25 @@ class ValidationTest {
     }
 
     @Test
+    void aRegressionValidatesEveryFewStepsWithItsOwnMetrics() {
+        Dataset<Row> data = SyntheticData.regression(GLOBAL_BATCH * 8, 4, 7, -1);
+        TrainedModel model = Phalanx.fit(data, null, new TrainingOptions("mlp(hidden=16)", new InputSpec(new long[] {4},
+                1)).optLoss("mse").optLabelCol("target").optWorkers(2).optBatchSize(GLOBAL_BATCH).optEpochs(2)
+                .optLearningRate(0.01).optValidationFraction(0.2).optValidateEverySteps(5), metrics -> {});
+        long steps = model.steps();
+        List<Validation> validations = model.validations();
+        assertEquals(steps / 5, validations.size(), "one validation every 5 of " + steps + " steps");
+        for (int i = 0; i < validations.size(); i++) {
+            Validation v = validations.get(i);
+            assertEquals(5L * (i + 1), v.step());
+            assertEquals((v.step() - 1) / (steps / 2) + 1, v.epoch(), "the epoch of step " + v.step());
+            assertEquals(List.of("loss", "mse", "rmse", "mae", "r2"), List.copyOf(v.evaluation().metrics().keySet()));
+            assertEquals(v.evaluation().meanSquaredError(), v.evaluation().loss(), 1e-12, "mse is the loss");
+        }
+        assertThrows(IllegalStateException.class, () -> validations.get(0).evaluation().accuracy());
+    }
+
+    @Test
     void earlyStoppingKeepsTheBestValidationsParameters() {
         // No later validation beats the first by 100: training stops after 1 + patience validations
         // and keeps the first's parameters, which a run of one epoch ends with.
