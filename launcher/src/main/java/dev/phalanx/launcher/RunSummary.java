@@ -37,6 +37,12 @@ import java.util.Map;
  *     null otherwise
  * @param keptStep with early stopping, the step of that validation; null otherwise
  * @param stoppedEarly whether early stopping ended training before its last epoch
+ * @param timings when each phase ended, in seconds after the command started ({@code bin/phalanx}'s
+ *     start, else the JVM's), in order: {@code jvm_started}, {@code command}, {@code spark_session},
+ *     {@code data_loaded}, {@code fit}, {@code sharded}, {@code model_checked}, {@code
+ *     stage_launched}, rank 0's {@code shard_filled}, {@code connected}, {@code model_built}, {@code
+ *     first_step} (its start), {@code training_done}, then {@code trained}, {@code evaluated},
+ *     {@code exported}
  */
 public record RunSummary(
         String model,
@@ -62,7 +68,8 @@ public record RunSummary(
         List<ValidationLine> validation,
         Integer keptEpoch,
         Long keptStep,
-        boolean stoppedEarly) {
+        boolean stoppedEarly,
+        Map<String, Double> timings) {
 
     /**
      * One validation in {@code summary.json}.

@@ -14,10 +14,12 @@ import dev.phalanx.engine.checkpoint.CheckpointException;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.PhaseTimes;
 import dev.phalanx.models.InputSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +60,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean force;
 
     private final PrintStream out;
+    /** When each phase of this command ended (see {@link RunSummary#timings()}). */
+    private final PhaseTimes times = new PhaseTimes();
 
     TrainCommand(PrintStream out) {
         this.out = out;
@@ -67,6 +71,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long start = System.nanoTime();
         long startMillis = System.currentTimeMillis();
+        times.mark("jvm_started", ManagementFactory.getRuntimeMXBean().getStartTime());
+        times.mark("command", startMillis);
         JobConfig job = JobConfigLoader.load(config, overrides);
         try (UserJars userJars = UserJars.open(jars)) {
             return call(job, userJars, start, startMillis);
@@ -134,6 +140,7 @@ final class TrainCommand implements Callable<Integer> {
         // Executors do not inherit this process's environment: pass on its malloc settings and oneMKL preload.
         ExecutorEnvironment.settings(new SparkConf()::contains, System.getenv()).forEach(session::config);
         SparkSession spark = SparkStart.start(session, job.effectiveMaster(), job.get(TrainingKeys.SLOT_WAIT_TIMEOUT));
+        times.mark("spark_session");
         try {
             // Recorded once Spark runs, so a folder whose job could not even start stays empty.
             if (runDir.state() == RunDirectory.State.NEW) {
@@ -141,6 +148,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.get(TrainingKeys.WORKERS),
                     job.regression());
+            times.mark("data_loaded");
             TrainingOptions options;
             try {
                 options = job.toOptions(data.input()).optFeaturesCol(data.featuresCol()).optLabelCol(data.labelCol())
@@ -184,7 +192,10 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 out.println("no test data (set test_data to evaluate)");
             }
+            model.phaseTimes().forEach(times::mark);
+            times.mark("evaluated");
             exportModel(model, runDir, options);
+            times.mark("exported");
             EpochMetrics last = model.history().get(model.history().size() - 1);
             RunSummary summary = new RunSummary(job.model(), job.effectiveMaster(), options.workers(),
                     options.epochs(), model.steps(), options.batchSize(), options.learningRate(), options.seed(),
@@ -194,7 +205,9 @@ final class TrainCommand implements Callable<Integer> {
                     (model.firstStepEpochMillis() - startMillis) / 1e3, (System.nanoTime() - start) / 1e9,
                     model.history(), RunSummary.validations(model.validations()),
                     model.keptValidation().map(Validation::epoch).orElse(null),
-                    model.keptValidation().map(Validation::step).orElse(null), model.stoppedEarly());
+                    model.keptValidation().map(Validation::step).orElse(null), model.stoppedEarly(),
+                    times.secondsAfter(commandStartMillis()));
+            out.println(startupLine(summary.timings()));
             String summaryJson = json().writeValueAsString(summary);
             bounded("committing the run's results to", runDir.uri(), options, () -> {
                 if (!changed.isEmpty()) {
@@ -216,6 +229,43 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             spark.stop();
         }
+    }
+
+    /**
+     * Returns when the command started: as {@code bin/phalanx} records it (property {@code
+     * phalanx.started.millis}), else when the JVM started.
+     */
+    private static long commandStartMillis() {
+        String started = System.getProperty("phalanx.started.millis", "");
+        try {
+            return Long.parseLong(started);
+        } catch (NumberFormatException e) {
+            return ManagementFactory.getRuntimeMXBean().getStartTime();
+        }
+    }
+
+    /**
+     * Returns one line saying when the first step began and how long each phase before it took, for
+     * example {@code start-up: first step at 9.1 s (JVM 0.3 s, Spark 3.0 s, …)}.
+     */
+    static String startupLine(Map<String, Double> timings) {
+        String[][] phases = {{"jvm_started", "JVM"}, {"spark_session", "Spark"}, {"data_loaded", "data"},
+            {"sharded", "sharding"}, {"stage_launched", "checks"}, {"shard_filled", "shards"},
+            {"connected", "rendezvous"}, {"model_built", "model"}, {"first_step", "first step"}};
+        StringBuilder line = new StringBuilder();
+        double previous = 0;
+        for (String[] phase : phases) {
+            Double at = timings.get(phase[0]);
+            if (at == null) {
+                continue;
+            }
+            line.append(line.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f s", phase[1],
+                    at - previous));
+            previous = at;
+        }
+        Double first = timings.get("first_step");
+        return String.format(Locale.ROOT, "start-up: first step at %.1f s (%s)", first == null ? Double.NaN : first,
+                line);
     }
 
     /**

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,5 +55,23 @@ class FashionMnistTrainingIT {
         assertEquals(accuracy, metrics.get("accuracy").asDouble());
         assertTrue(metrics.get("macro_f1").asDouble() > 0.8 && metrics.get("weighted_recall").asDouble() == accuracy,
                 metrics.toString());
+        // Every phase is timed, in the order the run went through them, and the console says when the first step began.
+        JsonNode timings = summary.get("timings");
+        List<String> phases = List.of("jvm_started", "command", "spark_session", "data_loaded", "fit", "sharded",
+                "model_checked", "stage_launched", "shard_filled", "connected", "model_built", "first_step",
+                "training_done", "trained", "evaluated", "exported");
+        List<String> recorded = new ArrayList<>();
+        timings.fieldNames().forEachRemaining(recorded::add);
+        assertEquals(phases, recorded, timings.toString());
+        for (int i = 1; i < phases.size(); i++) {
+            assertTrue(timings.get(phases.get(i)).asDouble() >= timings.get(phases.get(i - 1)).asDouble(),
+                    phases.get(i) + " before " + phases.get(i - 1) + ": " + timings);
+        }
+        // Timings are wall-clock milliseconds rounded to 0.01 s; wall_seconds is measured from the
+        // command's start on the monotonic clock: they agree to a few hundredths.
+        assertTrue(timings.get("exported").asDouble() - timings.get("command").asDouble()
+                <= summary.get("wall_seconds").asDouble() + 0.05, timings + " against " + summary.get("wall_seconds"));
+        assertTrue(console.contains(String.format(java.util.Locale.ROOT, "start-up: first step at %.1f s (JVM ",
+                timings.get("first_step").asDouble())), console);
     }
 }

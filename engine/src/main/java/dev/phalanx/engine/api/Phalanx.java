@@ -9,6 +9,7 @@ import dev.phalanx.engine.driver.ExecutorModelCheck;
 import dev.phalanx.engine.driver.TrainingJob;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.PhaseTimes;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingFailedException;
@@ -86,6 +87,7 @@ public final class Phalanx {
      */
     public static TrainedModel fit(Dataset<Row> data, Dataset<Row> validation, TrainingOptions options,
             ProgressListener listener) {
+        PhaseTimes times = new PhaseTimes().mark("fit");
         options.validate();
         if (validation != null && options.validationFraction() > 0) {
             throw new IllegalArgumentException("validation_fraction (" + options.validationFraction() + ") holds rows"
@@ -109,6 +111,7 @@ public final class Phalanx {
         TrainingJob job = new TrainingJob(options.slotWaitTimeout(), options.maxAttempts());
         TrainingJob.Shards shards = job.prepare(data, validation, options.validationFraction(), options.seed(), columns,
                 options.workers(), options.batchSize() / options.workers(), options.gpusPerWorker());
+        times.mark("sharded");
         if ((validation != null || options.validationFraction() > 0) && shards.validationRows() == 0) {
             throw new InvalidDataException(validation != null ? "the validation data holds no rows"
                     : "validation_fraction " + options.validationFraction() + " held out none of the "
@@ -117,6 +120,7 @@ public final class Phalanx {
         ExecutorModelCheck.require(data.sparkSession().sparkContext(), options.model(), options.workers(),
                 options.slotWaitTimeout());
         ParameterLayout layout = await(shapes);
+        times.mark("model_checked");
         FrozenParameters frozen = FrozenParameters.of(layout.names(), layout.sizes(), options.freeze());
         float[] initial = options.initFrom().isBlank() ? null : InitFrom.read(options.initFrom(), options.model(),
                 options.input(), layout, data.sparkSession().sparkContext().hadoopConfiguration());
@@ -155,9 +159,10 @@ public final class Phalanx {
             public void validation(Validation validation) {
                 listener.onValidation(validation);
             }
-        }, listener::onEvent);
-        return new TrainedModel(options.model(), options.input(), result, options.imageMean(), options.imageStd(),
-                options.loss());
+        }, listener::onEvent, times);
+        times.add(result.times()).mark("trained");
+        return new TrainedModel(options.model(), options.input(), result, times, options.imageMean(),
+                options.imageStd(), options.loss());
     }
 
     /** Returns the parameter layout, rethrowing what building the model threw. */

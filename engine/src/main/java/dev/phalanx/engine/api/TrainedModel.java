@@ -5,6 +5,7 @@ import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.job.PhaseTimes;
 import dev.phalanx.engine.job.StepSplit;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.job.Validation;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,12 +32,14 @@ public final class TrainedModel {
     private final ModelSpec model;
     private final InputSpec input;
     private final TrainingResult result;
+    private final PhaseTimes times;
     private final double[] imageMean;
     private final double[] imageStd;
     private final Objective objective;
 
-    TrainedModel(ModelSpec model, InputSpec input, TrainingResult result, double[] imageMean, double[] imageStd,
-            Objective objective) {
+    TrainedModel(ModelSpec model, InputSpec input, TrainingResult result, PhaseTimes times, double[] imageMean,
+            double[] imageStd, Objective objective) {
+        this.times = times;
         this.model = model;
         this.input = input;
         this.result = result;
@@ -115,7 +119,19 @@ public final class TrainedModel {
 
     /** Returns the wall-clock time (ms since the epoch) when rank 0 started its first step. */
     public long firstStepEpochMillis() {
-        return result.firstStepEpochMillis();
+        return result.times().at("first_step");
+    }
+
+    /**
+     * Returns when each phase of {@code fit} ended, in order, as wall-clock milliseconds since the
+     * Unix epoch: {@code fit} (called), {@code sharded} (the job that counts and hashes the rows),
+     * {@code model_checked} (the model's layout and the executors' check), {@code stage_launched}
+     * (the barrier stage submitted), then rank 0's {@code shard_filled}, {@code connected} (the
+     * workers' rendezvous), {@code model_built}, {@code first_step} (its start), {@code
+     * training_done}, and {@code trained} (fit returning).
+     */
+    public Map<String, Long> phaseTimes() {
+        return times.marks();
     }
 
     /** Returns the wall time of the training loop in seconds. */

@@ -1,16 +1,21 @@
 package dev.phalanx.engine.data;
 
 import dev.phalanx.engine.job.DataFingerprint;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.ShuffledRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
+import scala.math.Ordering;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /**
  * Turns a DataFrame into the W shards the workers train on, and fingerprints the data on the way;
@@ -18,6 +23,9 @@ import scala.Tuple2;
  * carries its share of the validation rows.
  */
 public final class Sharding {
+
+    private static final ClassTag<Long> LONG = ClassTag$.MODULE$.apply(Long.class);
+    private static final ClassTag<LabeledSample> SAMPLE = ClassTag$.MODULE$.apply(LabeledSample.class);
 
     private Sharding() {}
 
@@ -94,8 +102,12 @@ public final class Sharding {
                     (partition, partitionRows) -> numberValidation(partitionRows, firstValidation[partition],
                             trainingRows + heldOutRows, converter, validationSchema), false)));
         }
-        JavaPairRDD<Long, LabeledSample> keyed = numbered.repartitionAndSortWithinPartitions(
-                new ShardPartitioner(workers, localBatch, trainingRows));
+        // repartitionAndSortWithinPartitions, with the shuffle's own serializer.
+        ShuffledRDD<Long, LabeledSample, LabeledSample> shuffled = new ShuffledRDD<>(numbered.rdd(),
+                new ShardPartitioner(workers, localBatch, trainingRows), LONG, SAMPLE, SAMPLE);
+        shuffled.setSerializer(new SampleShuffleSerializer());
+        shuffled.setKeyOrdering(Ordering.comparatorToOrdering(Comparator.<Long>naturalOrder()));
+        JavaPairRDD<Long, LabeledSample> keyed = JavaPairRDD.fromRDD(shuffled, LONG, SAMPLE);
         return new Sharded(keyed, trainingRows, validationRows, DataDigest.combine(partitions));
     }
 

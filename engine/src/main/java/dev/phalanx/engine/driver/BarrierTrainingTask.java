@@ -10,6 +10,7 @@ import dev.phalanx.engine.data.LabeledSample;
 import dev.phalanx.engine.data.ShardStore;
 import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.engine.job.DirectMemoryExhaustedException;
+import dev.phalanx.engine.job.PhaseTimes;
 import dev.phalanx.engine.worker.ProgressReporter;
 import dev.phalanx.engine.worker.RendezvousStall;
 import dev.phalanx.engine.worker.TrainingLoop;
@@ -82,18 +83,20 @@ final class BarrierTrainingTask
         // try-with-resources frees the shard's memory and deletes its spill file on every path,
         // including a failed peer or a killed task (Spark interrupts the task thread).
         PositionSplit split = new PositionSplit(CollectionConverters.asJava(rows), trainingRows);
+        PhaseTimes times = new PhaseTimes();
         try (ShardStore shard = ShardStore.fill(split.before(), spec.columns().featureLength(),
                         spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank), "rank-" + rank);
                 // A null resource is allowed, and skipped on close.
                 ShardStore validation = !spec.validation().validates() ? null : ShardStore.fill(split.rest(),
                         spec.columns().featureLength(), spec.shardMemoryBudget(), ExecutorLocalDirs.forRank(rank),
                         "rank-" + rank + "-validation");
-                Communicator comm = Communicators.connect(rank, spec.workers(),
-                        new SparkBarrierRendezvous(context, spec.rendezvousTimeout()), host, collective);
+                Communicator comm = marked(times.mark("shard_filled"), "connected", Communicators.connect(rank,
+                        spec.workers(), new SparkBarrierRendezvous(context, spec.rendezvousTimeout()), host,
+                        collective));
                 ProgressReporter progress = ProgressReporter.connect(
                         rank == 0 ? progressAddress : null, JobKey.progress(collective.jobToken(), attempt))) {
             TrainingResult result = new TrainingLoop(spec, comm, shard, validation, devices, progress, attempt,
-                    resumeFrom, leaseToken).run();
+                    resumeFrom, leaseToken, times).run();
             List<TrainingResult> out = rank == 0 ? List.of(result) : List.of();
             return CollectionConverters.asScala(out.iterator());
         } catch (OutOfMemoryError e) {
@@ -105,6 +108,12 @@ final class BarrierTrainingTask
             }
             throw exhausted;
         }
+    }
+
+    /** Returns {@code value} after marking {@code phase} in {@code times}: for marks between resources. */
+    private static <T> T marked(PhaseTimes times, String phase, T value) {
+        times.mark(phase);
+        return value;
     }
 
     /** Returns the addresses of Spark's {@code gpu} resource assigned to this task, if any. */

@@ -1,6 +1,7 @@
 package dev.phalanx.engine.driver;
 
 import dev.phalanx.engine.job.DataFingerprint;
+import dev.phalanx.engine.job.PhaseTimes;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.checkpoint.BoundedStoreCall;
 import dev.phalanx.engine.checkpoint.CheckpointException;
@@ -51,6 +52,7 @@ public final class TrainingJob {
 
     private final Duration slotWait;
     private final int maxAttempts;
+    private PhaseTimes times = new PhaseTimes();
 
     /**
      * What the barrier stage trains on: the data checked and sharded for a job with these columns,
@@ -129,6 +131,7 @@ public final class TrainingJob {
      *
      * @param progress called on the driver after every epoch and logged step
      * @param events called on the driver with one-line notices (relaunches, resumes)
+     * @param times where the driver marks {@code stage_launched}, each attempt's barrier stage submitted
      * @throws IllegalArgumentException when {@code shards} were prepared for other columns, workers,
      *     batch or GPUs than {@code spec}'s
      * @throws dev.phalanx.engine.data.InvalidDataException for a bad value, naming its column and row
@@ -140,7 +143,8 @@ public final class TrainingJob {
      * @throws TrainingFailedException when the last attempt failed, or a relaunch found too few task slots
      */
     public TrainingResult run(Shards shards, TrainingSpec spec, ProgressWire.Handler progress,
-            Consumer<String> events) {
+            Consumer<String> events, PhaseTimes times) {
+        this.times = times;
         if (!shards.columns().equals(spec.columns()) || shards.workers() != spec.workers()
                 || shards.localBatch() != spec.localBatchSize() || shards.gpusPerWorker() != spec.gpusPerWorker()) {
             throw new IllegalArgumentException("the shards were prepared for another job: their workers, local batch,"
@@ -274,6 +278,7 @@ public final class TrainingJob {
                 if (spec.gpusPerWorker() > 0) {
                     stage = stage.withResources(shards.profile());
                 }
+                times.mark("stage_launched");
                 TrainingResult[] results = (TrainingResult[]) stage.collect();
                 if (results.length != 1) {
                     throw new IllegalStateException("expected one result from rank 0, got " + results.length);

@@ -12,7 +12,8 @@ import java.util.List;
  * @param trainSeconds wall time from the first step to the last
  * @param samplesPerSecond training samples per second over the whole run, all workers together
  * @param split median time per step and per phase on rank 0
- * @param firstStepEpochMillis wall-clock time (ms since the epoch) when rank 0 started its first step
+ * @param times when rank 0's phases ended: {@code shard_filled}, {@code connected} (the rendezvous),
+ *     {@code model_built}, {@code first_step} (when it started its first step), {@code training_done}
  * @param devices every rank's devices, one line per rank in rank order
  * @param progressReports how many progress reports rank 0 sent the driver, so the driver can hand
  *     them all on before it stops listening
@@ -23,6 +24,6 @@ import java.util.List;
  */
 public record TrainingResult(
         float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond,
-        StepSplit split, long firstStepEpochMillis, List<String> devices, long progressReports,
+        StepSplit split, PhaseTimes times, List<String> devices, long progressReports,
         List<Validation> validations, int kept, boolean stoppedEarly)
         implements Serializable {}

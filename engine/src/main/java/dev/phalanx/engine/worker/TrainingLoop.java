@@ -15,6 +15,7 @@ import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.LossNotFiniteException;
+import dev.phalanx.engine.job.PhaseTimes;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.job.Validation;
@@ -74,6 +75,7 @@ public final class TrainingLoop {
     private final int attempt;
     private final String resumeFrom;
     private final String leaseToken;
+    private final PhaseTimes times;
 
     /**
      * Creates the loop of one worker.
@@ -85,9 +87,12 @@ public final class TrainingLoop {
      * @param resumeFrom the checkpoint to continue from, or null to start fresh
      * @param leaseToken the driver's lease on the checkpoint directory, which every commit checks;
      *     null without checkpoints
+     * @param times where the loop marks when its phases end (the task marks those before it)
      */
     public TrainingLoop(TrainingSpec spec, Communicator comm, ShardStore shard, ShardStore validationShard,
-            WorkerDevices devices, ProgressReporter progress, int attempt, String resumeFrom, String leaseToken) {
+            WorkerDevices devices, ProgressReporter progress, int attempt, String resumeFrom, String leaseToken,
+            PhaseTimes times) {
+        this.times = times;
         this.spec = spec;
         this.comm = comm;
         this.shard = shard;
@@ -118,6 +123,7 @@ public final class TrainingLoop {
                 OneDnnPaddingGuard.Protection guard =
                         OneDnnPaddingGuard.protect(cpu ? model.paddedConvolutions() : List.of());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, settings.timeout()) : null) {
+            times.mark("model_built");
             guard.report().ifPresent(report -> LOG.log(report.level(), "rank " + comm.rank() + ": " + report.message()));
             // A guard that could not be completed is the other likely cause of a NaN loss.
             Optional<String> kernelAdvice = guard.report().filter(report -> report.level() == Level.WARNING)
@@ -151,7 +157,7 @@ public final class TrainingLoop {
             EpochTally tally = null;
             IntervalTally interval = new IntervalTally();
             StepProfile profile = new StepProfile(totalSteps - startStep);
-            long firstStepMillis = System.currentTimeMillis();
+            times.mark("first_step");
             for (long step = startStep; step < endStep; step++) {
                 profile.startStep();
                 int epoch = (int) (step / stepsPerEpoch) + 1;
@@ -244,6 +250,7 @@ public final class TrainingLoop {
                 writer.finish(snapshot(endStep, stepsPerEpoch, model, optimizer, history, validations, best[0],
                         kernelAdvice));
             }
+            times.mark("training_done");
             long trained = endStep - startStep;
             double seconds = (System.nanoTime() - start) / 1e9;
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
@@ -251,7 +258,7 @@ public final class TrainingLoop {
             float[] parameters = kept >= 0 && comm.rank() == 0 ? best[0]
                     : finiteParameters(model, endStep, stepsPerEpoch, kernelAdvice);
             return new TrainingResult(parameters, history, endStep, seconds, samplesPerSecond, profile.split(),
-                    firstStepMillis, roster, progress.sent(), List.copyOf(validations), kept, stopped);
+                    times, roster, progress.sent(), List.copyOf(validations), kept, stopped);
         }
     }
 
