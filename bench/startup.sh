@@ -21,12 +21,8 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 jar="$(ls "$here"/target/phalanx-bench-*.jar | head -n 1)"
 classpath="$jar:$(cat "$here/target/classpath.txt")"
-opens=()
-for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
-           java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
-           sun.security.action sun.util.calendar; do
-  opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
-done
+# shellcheck source=jvm-options.sh
+source "$here/jvm-options.sh"
 
 if [[ ! -s "$root/launcher/target/cds/phalanx.jsa" ]]; then
   echo "no class-data archive in launcher/target/cds: build with mvn -B -q -DskipTests package (with Fashion-MNIST installed)" >&2

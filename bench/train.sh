@@ -11,12 +11,8 @@ peers="${PEERS_DIR:-$here/../../shared/peers}"
 jar="$(ls "$here"/target/phalanx-bench-*.jar | head -n 1)"
 classpath="$jar:$(cat "$here/target/classpath.txt")"
 steps="${STEPS:-200}"
-opens=()
-for pkg in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util \
-           java.util.concurrent java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs \
-           sun.security.action sun.util.calendar; do
-  opens+=("--add-opens=java.base/$pkg=ALL-UNNAMED")
-done
+# shellcheck source=jvm-options.sh
+source "$here/jvm-options.sh"
 # The Java runs get glibc's thread cache off, as bin/phalanx sets it (OneDnnPaddingGuard: a Phalanx
 # worker turns malloc's fill on by itself for models whose convolution channels oneDNN pads; the
 # benchmark's models have none, so neither Phalanx nor DJL alone runs with the fill);

@@ -275,7 +275,8 @@ public final class TrainingLoop {
         history.addAll(state.history());
         validations.addAll(state.validations());
         best[0] = state.best();
-        if (spec.validation().earlyStopping().enabled() && !validations.isEmpty() && best[0] == null) {
+        EarlyStopping stopping = spec.validation().earlyStopping();
+        if (stopping.enabled() && stopping.best(validations) >= 0 && best[0] == null) {
             throw new InvalidDataException("checkpoint " + resumeFrom + " holds " + validations.size()
                     + " validations but not the best one's parameters (it was written without early stopping),"
                     + " so early stopping cannot keep the best model; resume without early_stopping_patience or"

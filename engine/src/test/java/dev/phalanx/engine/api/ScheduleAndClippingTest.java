@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
-import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.optim.LearningRateSchedule;
 import dev.phalanx.models.InputSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,16 +43,9 @@ class ScheduleAndClippingTest {
     @Test
     void twoWorkersEndWhereOneDoes() {
         float[] one = Phalanx.fit(DATA, options(1)).parameters();
-        List<Double> rates = new ArrayList<>();
-        float[] two = Phalanx.fit(DATA, options(2).optLogEverySteps(1), new ProgressListener() {
-            @Override
-            public void onEpoch(EpochMetrics metrics) {}
-
-            @Override
-            public void onStep(StepMetrics metrics) {
-                rates.add(metrics.learningRate());
-            }
-        }).parameters();
+        RecordingListener progress = new RecordingListener();
+        float[] two = Phalanx.fit(DATA, options(2).optLogEverySteps(1), progress).parameters();
+        List<Double> rates = progress.steps.stream().map(StepMetrics::learningRate).toList();
         LearningRateSchedule schedule = options(2).learningRateSchedule();
         assertEquals(3 * STEPS_PER_EPOCH, rates.size());
         for (int step = 0; step < rates.size(); step++) {
@@ -133,18 +124,10 @@ class ScheduleAndClippingTest {
         TrainedModel uninterrupted = Phalanx.fit(DATA, options(2).optCheckpointDir(clean).optCheckpointEverySteps(5));
         assertThrows(TrainingFailedException.class, () -> Phalanx.fit(DATA, options(2).optCheckpointDir(broken)
                 .optCheckpointEverySteps(5).optMaxAttempts(1).optFaultInjection(new FaultInjection(1, 8))));
-        List<String> events = new ArrayList<>();
+        RecordingListener resuming = new RecordingListener();
         TrainedModel resumed = Phalanx.fit(DATA, options(2).optCheckpointDir(broken).optCheckpointEverySteps(5),
-                new ProgressListener() {
-                    @Override
-                    public void onEpoch(EpochMetrics metrics) {}
-
-                    @Override
-                    public void onEvent(String event) {
-                        events.add(event);
-                    }
-                });
-        assertEquals(List.of("resuming from checkpoint ckpt-000000000005 (step 5, epoch 1)"), events);
+                resuming);
+        assertEquals(List.of("resuming from checkpoint ckpt-000000000005 (step 5, epoch 1)"), resuming.events);
         assertArrayEquals(uninterrupted.parameters(), resumed.parameters());
     }
 

@@ -9,14 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
 import dev.phalanx.engine.data.InvalidDataException;
-import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.engine.job.Validation;
 import dev.phalanx.models.InputSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,18 +46,10 @@ class ValidationTest {
 
     @Test
     void theWorkersValidateWhatTheExecutorsEvaluate() {
-        List<Validation> reported = new ArrayList<>();
-        TrainedModel two = Phalanx.fit(TRAIN, VALIDATION, options(2), new ProgressListener() {
-            @Override
-            public void onEpoch(EpochMetrics metrics) {}
-
-            @Override
-            public void onValidation(Validation validation) {
-                reported.add(validation);
-            }
-        });
+        RecordingListener reported = new RecordingListener();
+        TrainedModel two = Phalanx.fit(TRAIN, VALIDATION, options(2), reported);
         assertEquals(3, two.validations().size(), "one validation per epoch");
-        assertEquals(two.validations(), reported, "the listener saw every validation");
+        assertEquals(two.validations(), reported.validations, "the listener saw every validation");
         Validation last = two.validations().get(2);
         assertEquals(3, last.epoch());
         assertEquals(24, last.step());
@@ -84,17 +74,8 @@ class ValidationTest {
 
     @Test
     void aHeldOutFractionIsSplitOffByContent() {
-        List<Validation> seen = new ArrayList<>();
-        TrainedModel model = Phalanx.fit(TRAIN, null, options(2).optValidationFraction(0.25).optEpochs(1),
-                new ProgressListener() {
-                    @Override
-                    public void onEpoch(EpochMetrics metrics) {}
-
-                    @Override
-                    public void onValidation(Validation validation) {
-                        seen.add(validation);
-                    }
-                });
+        RecordingListener seen = new RecordingListener();
+        TrainedModel model = Phalanx.fit(TRAIN, null, options(2).optValidationFraction(0.25).optEpochs(1), seen);
         long held = model.validations().get(0).evaluation().count();
         // Binomial(128, 0.25): mean 32, standard deviation 4.9.
         assertTrue(held >= 12 && held <= 52, "about a quarter of 128 rows held out, got " + held);
@@ -104,7 +85,7 @@ class ValidationTest {
         TrainedModel again = Phalanx.fit(TRAIN.repartition(5), null, options(2).optValidationFraction(0.25)
                 .optEpochs(1), metrics -> {});
         assertEquals(held, again.validations().get(0).evaluation().count());
-        assertEquals(1, seen.size());
+        assertEquals(1, seen.validations.size());
     }
 
     @Test
@@ -164,18 +145,9 @@ class ValidationTest {
         assertThrows(TrainingFailedException.class, () -> Phalanx.fit(TRAIN, VALIDATION, counting()
                 .optCheckpointDir(broken).optMaxAttempts(1).optFaultInjection(new FaultInjection(1, 21)),
                 metrics -> {}));
-        List<String> events = new ArrayList<>();
-        TrainedModel resumed = Phalanx.fit(TRAIN, VALIDATION, counting().optCheckpointDir(broken),
-                new ProgressListener() {
-                    @Override
-                    public void onEpoch(EpochMetrics metrics) {}
-
-                    @Override
-                    public void onEvent(String event) {
-                        events.add(event);
-                    }
-                });
-        assertEquals(List.of("resuming from checkpoint ckpt-000000000021 (step 21, epoch 3)"), events);
+        RecordingListener resuming = new RecordingListener();
+        TrainedModel resumed = Phalanx.fit(TRAIN, VALIDATION, counting().optCheckpointDir(broken), resuming);
+        assertEquals(List.of("resuming from checkpoint ckpt-000000000021 (step 21, epoch 3)"), resuming.events);
         assertEquals(uninterrupted.validations(), resumed.validations(), "every validation, bit for bit");
         assertEquals(4, resumed.validations().size());
         assertEquals(32, resumed.steps());
@@ -186,6 +158,17 @@ class ValidationTest {
         assertTrue(rerun.stoppedEarly());
         assertArrayEquals(uninterrupted.parameters(), rerun.parameters());
         assertNotEquals(0, uninterrupted.parameters().length);
+    }
+
+    @Test
+    void earlyStoppingCannotStartOnACheckpointWithoutTheBestParameters() {
+        String checkpoints = temp.resolve("without-best").toUri().toString();
+        Phalanx.fit(TRAIN, VALIDATION, options(2).optEpochs(2).optCheckpointDir(checkpoints), metrics -> {});
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> Phalanx.fit(TRAIN, VALIDATION,
+                options(2).optEpochs(4).optCheckpointDir(checkpoints).optEarlyStopping("loss", 2, 0).optMaxAttempts(1),
+                metrics -> {}));
+        assertTrue(refused.getMessage().contains("holds 2 validations but not the best one's parameters"),
+                refused.getMessage());
     }
 
     @Test
