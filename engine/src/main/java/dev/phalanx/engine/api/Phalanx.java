@@ -143,7 +143,8 @@ public final class Phalanx {
                 (float) options.weightDecay(), options.clipGradNorm(), options.labelSmoothing(),
                 options.accumulationSteps(), options.classWeights(),
                 new ValidationPlan(shards.trainingRows(), shards.validationRows(), options.validateEverySteps(),
-                        Evaluation.topKFor(options.topK(), options.input().numClasses()), options.earlyStopping()));
+                        Evaluation.topKFor(options.topK(), options.input().numClasses()), options.earlyStopping()),
+                options.optimizerSharding());
         TrainingResult result = job.run(shards, spec, new ProgressWire.Handler() {
             @Override
             public void epoch(EpochMetrics metrics) {

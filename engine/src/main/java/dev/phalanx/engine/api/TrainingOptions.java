@@ -130,6 +130,14 @@ public final class TrainingOptions {
         return set(TrainingKeys.SEED, seed);
     }
 
+    /**
+     * Sets whether the optimizer state is sharded over the workers (key {@code optimizer_sharding},
+     * default false): each keeps 1/W of it and writes its own slice of each checkpoint.
+     */
+    public TrainingOptions optOptimizerSharding(boolean sharding) {
+        return set(TrainingKeys.OPTIMIZER_SHARDING, sharding);
+    }
+
     /** Sets whether each worker reshuffles its shard every epoch (key {@code shuffle}, default true). */
     public TrainingOptions optShuffle(boolean shuffle) {
         return set(TrainingKeys.SHUFFLE, shuffle);
@@ -603,6 +611,11 @@ public final class TrainingOptions {
     /** Returns the seed. */
     public long seed() {
         return get(TrainingKeys.SEED);
+    }
+
+    /** Returns whether the optimizer state is sharded over the workers. */
+    public boolean optimizerSharding() {
+        return get(TrainingKeys.OPTIMIZER_SHARDING);
     }
 
     /** Returns whether shards are reshuffled each epoch. */

@@ -36,11 +36,13 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
 
     private final CheckpointStore store;
     private final Duration timeout;
+    /** Whether every snapshot is written (sharded: all ranks must write the same steps) rather than the newest. */
+    private final boolean writesEvery;
     private final Object lock = new Object();
     private final Thread thread;
     // All guarded by lock.
-    private TrainingState queued;
-    private TrainingState running;
+    private CheckpointSnapshot queued;
+    private CheckpointSnapshot running;
     private long runningSince;
     private CheckpointInfo lastWritten;
     private CheckpointException failure;
@@ -53,8 +55,22 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
      * @param timeout the longest one write may take ({@code checkpoint_timeout})
      */
     public AsyncCheckpointWriter(CheckpointStore store, Duration timeout) {
+        this(store, timeout, false);
+    }
+
+    /**
+     * Creates a writer into {@code store} and starts its daemon thread.
+     *
+     * @param timeout the longest one write may take ({@code checkpoint_timeout})
+     * @param writesEvery whether every submitted snapshot must be written, as with a sharded
+     *     optimizer, where rank 0 commits a step only when every rank wrote its slice of it: then
+     *     {@link #submit} waits (within the running write's bound) for a queued snapshot to start
+     *     rather than replace it
+     */
+    public AsyncCheckpointWriter(CheckpointStore store, Duration timeout, boolean writesEvery) {
         this.store = store;
         this.timeout = timeout;
+        this.writesEvery = writesEvery;
         this.thread = new Thread(this::writeQueued, "phalanx-checkpoint-writer");
         thread.setDaemon(true);
         thread.start();
@@ -66,9 +82,15 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
      *
      * @throws CheckpointException if a write failed or the running one is past {@code checkpoint_timeout}
      */
-    public void submit(TrainingState snapshot) {
+    public void submit(CheckpointSnapshot snapshot) {
         synchronized (lock) {
             checkLocked();
+            while (writesEvery && queued != null) {
+                // Bounded: the running write either ends (and the queued one starts) or passes its
+                // deadline, which checkLocked reports.
+                waitLocked("for the checkpoint of step " + queued.globalStep() + " to start");
+                checkLocked();
+            }
             if (queued != null) {
                 replaced++;
                 // The first says what is going on; more of the same would flood the log every step.
@@ -102,9 +124,13 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
      *
      * @throws CheckpointException if any write failed or took longer than {@code checkpoint_timeout}
      */
-    public CheckpointInfo finish(TrainingState last) {
+    public CheckpointInfo finish(CheckpointSnapshot last) {
         synchronized (lock) {
             checkLocked();
+            while (writesEvery && queued != null) {
+                waitLocked("for the checkpoint of step " + queued.globalStep() + " to start");
+                checkLocked();
+            }
             if (queued != null) {
                 LOG.info("the final checkpoint at step " + last.globalStep() + " replaces the one at step "
                         + queued.globalStep() + ", still queued");
@@ -129,6 +155,16 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
         }
     }
 
+    /** Waits on the lock for one poll interval; holding it. */
+    private void waitLocked(String what) {
+        try {
+            lock.wait(FINISH_POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("interrupted while waiting " + what + " to " + store.location(), e);
+        }
+    }
+
     private void checkLocked() {
         if (failure != null) {
             throw failure;
@@ -144,7 +180,7 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
     /** The writer thread: takes the queued snapshot, writes it, and again, until closed. */
     private void writeQueued() {
         while (true) {
-            TrainingState next;
+            CheckpointSnapshot next;
             synchronized (lock) {
                 while (queued == null && !closed) {
                     try {
@@ -165,7 +201,8 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
             CheckpointInfo written = null;
             CheckpointException failed = null;
             try {
-                written = store.commit(next);
+                written = next instanceof ShardedState shard ? store.commitShard(shard)
+                        : store.commit((TrainingState) next);
             } catch (CheckpointException e) {
                 failed = e;
             } catch (RuntimeException | Error e) {

@@ -25,6 +25,12 @@ import org.apache.hadoop.fs.Path;
  * ({@link StateDocument}) and the completion marker {@code _COMMITTED} ({@link Manifest}: each other
  * file's size and CRC32C), written last. Where the folder lives and when it becomes visible is
  * {@link CheckpointStore}'s business.
+ *
+ * <p>Sharded (each rank wrote its own slice, {@link ShardedState}): {@code params-<rank>.bin} and
+ * {@code optimizer-<rank>.bin} take the place of the two whole files, each rank vouching for its
+ * own with a {@code _SHARD-<rank>} marker, and {@code state.json} lists the slices. Either layout is
+ * read whole or for any slice of the optimizer state, so a checkpoint written by W ranks resumes
+ * with any other number, sharded or not.
  */
 final class CheckpointFormat {
 
@@ -34,7 +40,9 @@ final class CheckpointFormat {
     private static final String OPTIMIZER = "optimizer.bin";
     private static final String BEST = "best.bin";
     private static final String STATE = "state.json";
+    private static final String SHARD_MARKER = "_SHARD-";
     private static final int FORMAT = 1;
+    private static final int SHARDED_FORMAT = 2;
     private static final int VERIFY_CHUNK = 64 * 1024;
 
     private final FileSystem fs;
@@ -64,11 +72,91 @@ final class CheckpointFormat {
         }
         StateDocument document = new StateDocument(state.identity(), state.globalStep(), state.stepsPerEpoch(),
                 state.epoch(), state.parameters().length, state.optimizer().steps(), state.history(),
-                state.validations());
+                state.validations(), null);
         files.put(STATE, writeFile(new Path(folder, STATE), out -> out.write(json.writeValueAsBytes(document))));
         Manifest manifest = new Manifest(FORMAT, state.globalStep(), System.currentTimeMillis(), files);
         writeFile(new Path(folder, MARKER), out -> out.write(json.writeValueAsBytes(manifest)));
     }
+
+    /**
+     * Writes one rank's slice into {@code folder} (its parameters and optimizer state), then its
+     * {@code _SHARD-<rank>} marker with their sizes and checksums.
+     */
+    void writeShard(Path folder, ShardedState shard) throws IOException {
+        Map<String, Manifest.FileDigest> files = new LinkedHashMap<>();
+        files.put(shardFile("params", shard.rank()), writeFile(new Path(folder, shardFile("params", shard.rank())),
+                out -> FloatArrays.write(out, shard.part().parameters())));
+        files.put(shardFile("optimizer", shard.rank()), writeFile(new Path(folder, shardFile("optimizer", shard.rank())),
+                out -> writeOptimizer(out, shard.part().optimizer())));
+        ShardMarker marker = new ShardMarker(shard.rank(), shard.offset(), shard.length(), files);
+        // Written aside and renamed, so rank 0 never reads a marker that is still being written.
+        Path written = new Path(folder, "_writing" + SHARD_MARKER + rankText(shard.rank()));
+        writeFile(written, out -> out.write(json.writeValueAsBytes(marker)));
+        if (!fs.rename(written, new Path(folder, SHARD_MARKER + rankText(shard.rank())))) {
+            throw new IOException("rename of " + written + " failed");
+        }
+    }
+
+    /**
+     * Returns the markers of every rank's slice once all {@code ranks} are in {@code folder},
+     * looking every {@code pollMillis}; the caller bounds the wait by interrupting.
+     *
+     * @throws InterruptedException when interrupted while waiting
+     */
+    List<ShardMarker> awaitShards(Path folder, int ranks, long pollMillis) throws IOException, InterruptedException {
+        List<ShardMarker> markers = new ArrayList<>();
+        for (int rank = 0; rank < ranks; rank++) {
+            Path marker = new Path(folder, SHARD_MARKER + rankText(rank));
+            while (!fs.exists(marker)) {
+                Thread.sleep(pollMillis);
+            }
+            try (InputStream in = fs.open(marker)) {
+                markers.add(json.readValue(in.readAllBytes(), ShardMarker.class));
+            }
+        }
+        return markers;
+    }
+
+    /**
+     * Completes a sharded checkpoint in {@code folder} whose slices {@code markers} vouch for: rank
+     * 0's {@code state.json} (and {@code best.bin}), then the completion marker covering every file.
+     */
+    void writeShardedCommit(Path folder, ShardedState first, List<ShardMarker> markers) throws IOException {
+        Map<String, Manifest.FileDigest> files = new LinkedHashMap<>();
+        List<StateDocument.Shard> shards = new ArrayList<>();
+        for (ShardMarker marker : markers) {
+            files.putAll(marker.files());
+            shards.add(new StateDocument.Shard(marker.rank(), marker.offset(), marker.length()));
+        }
+        TrainingState state = first.part();
+        if (state.best() != null) {
+            files.put(BEST, writeFile(new Path(folder, BEST), out -> FloatArrays.write(out, state.best())));
+        }
+        StateDocument document = new StateDocument(state.identity(), state.globalStep(), state.stepsPerEpoch(),
+                state.epoch(), first.parameterCount(), state.optimizer().steps(), state.history(),
+                state.validations(), shards);
+        files.put(STATE, writeFile(new Path(folder, STATE), out -> out.write(json.writeValueAsBytes(document))));
+        Manifest manifest = new Manifest(SHARDED_FORMAT, state.globalStep(), System.currentTimeMillis(), files);
+        writeFile(new Path(folder, MARKER), out -> out.write(json.writeValueAsBytes(manifest)));
+    }
+
+    private static String shardFile(String kind, int rank) {
+        return kind + "-" + rankText(rank) + ".bin";
+    }
+
+    private static String rankText(int rank) {
+        return String.format("%05d", rank);
+    }
+
+    /**
+     * What a {@code _SHARD-<rank>} marker says: the rank's slice and its files' sizes and checksums.
+     *
+     * @param rank the rank
+     * @param offset where its slice starts
+     * @param length how many values it holds
+     * @param files its file names, each with size and CRC32C
+     */
+    record ShardMarker(int rank, long offset, long length, Map<String, Manifest.FileDigest> files) {}
 
     /** Verifies the checkpoint in {@code folder} against its marker; never throws for a bad checkpoint. */
     CheckpointInfo inspect(Path folder) {
@@ -102,16 +190,54 @@ final class CheckpointFormat {
         }
     }
 
-    /** Reads the checkpoint in {@code folder}; verify it first ({@link #inspect}). */
-    TrainingState read(Path folder) throws IOException {
+    /**
+     * Reads the checkpoint in {@code folder}, all parameters and the optimizer state of {@code
+     * length} parameters from {@code offset} (all of them: 0 and the parameter count); verify it
+     * first ({@link #inspect}). Either layout serves any slice, reading only what the slice needs of
+     * the optimizer files.
+     */
+    TrainingState read(Path folder, int offset, int length) throws IOException {
         StateDocument document = readState(folder);
-        float[] parameters;
-        try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, PARAMS)))) {
-            parameters = FloatArrays.read(in);
+        if (offset < 0 || length < 0 || (long) offset + length > document.parameterCount()) {
+            throw new IOException("it holds " + document.parameterCount() + " parameters, not the optimizer slice from "
+                    + offset + " of " + length);
         }
+        float[] parameters;
         OptimizerState optimizer;
-        try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, OPTIMIZER)))) {
-            optimizer = readOptimizer(in);
+        if (document.shards() == null) {
+            try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, PARAMS)))) {
+                parameters = FloatArrays.read(in);
+            }
+            try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, OPTIMIZER)))) {
+                optimizer = readOptimizer(in, 0, offset, length);
+            }
+        } else {
+            parameters = new float[Math.toIntExact(document.parameterCount())];
+            optimizer = null;
+            for (StateDocument.Shard shard : document.shards()) {
+                int start = Math.toIntExact(shard.offset());
+                int size = Math.toIntExact(shard.length());
+                try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, shardFile("params", shard.rank()))))) {
+                    FloatArrays.readRange(in, 0, size, parameters, start);
+                }
+                int from = Math.max(start, offset);
+                int to = Math.min(start + size, offset + length);
+                // A slice of no values still needs one file's name and step count.
+                if (from < to || optimizer == null && shard == document.shards().get(document.shards().size() - 1)) {
+                    int count = Math.max(0, to - from);
+                    try (DataInputStream in = new DataInputStream(
+                            fs.open(new Path(folder, shardFile("optimizer", shard.rank()))))) {
+                        OptimizerState part = readOptimizer(in, start, count == 0 ? start : from, count);
+                        if (optimizer == null) {
+                            optimizer = emptyLike(part, length);
+                        }
+                        for (int buffer = 0; count > 0 && buffer < part.buffers().size(); buffer++) {
+                            System.arraycopy(part.buffers().get(buffer), 0, optimizer.buffers().get(buffer),
+                                    from - offset, count);
+                        }
+                    }
+                }
+            }
         }
         float[] best = null;
         Path bestFile = new Path(folder, BEST);
@@ -122,6 +248,15 @@ final class CheckpointFormat {
         }
         return new TrainingState(document.identity(), document.globalStep(), document.stepsPerEpoch(),
                 parameters, optimizer, document.history(), document.validations(), best);
+    }
+
+    /** An optimizer state named and counted as {@code part}, with zeroed buffers of {@code length}. */
+    private static OptimizerState emptyLike(OptimizerState part, int length) {
+        List<float[]> buffers = new ArrayList<>();
+        for (int b = 0; b < part.buffers().size(); b++) {
+            buffers.add(new float[length]);
+        }
+        return new OptimizerState(part.name(), part.steps(), buffers);
     }
 
     /** Reads {@code state.json} alone: everything but the arrays. */
@@ -184,13 +319,20 @@ final class CheckpointFormat {
         }
     }
 
-    private static OptimizerState readOptimizer(DataInputStream in) throws IOException {
+    /**
+     * Reads an optimizer file whose buffers start at parameter {@code fileOffset}, keeping each
+     * buffer's values for {@code length} parameters from {@code offset}.
+     */
+    private static OptimizerState readOptimizer(DataInputStream in, int fileOffset, int offset, int length)
+            throws IOException {
         String name = in.readUTF();
         long steps = in.readLong();
         int count = in.readInt();
         List<float[]> buffers = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            buffers.add(FloatArrays.read(in));
+            float[] values = new float[length];
+            FloatArrays.readRange(in, offset - fileOffset, length, values, 0);
+            buffers.add(values);
         }
         return new OptimizerState(name, steps, buffers);
     }

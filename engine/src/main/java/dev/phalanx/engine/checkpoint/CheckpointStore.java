@@ -39,6 +39,8 @@ public final class CheckpointStore {
 
     private static final Logger LOG = Logger.getLogger(CheckpointStore.class.getName());
     /** A folder a commit leaves behind: group 1 is the checkpoint's name, and so its step. */
+    /** How often rank 0 looks for the other ranks' slices of a sharded checkpoint. */
+    private static final long SHARD_POLL_MILLIS = 50;
     private static final Pattern LEFTOVER = Pattern.compile("_(?:tmp|invalid)-(ckpt-\\d{12})-.*");
 
     private final Path dir;
@@ -130,21 +132,48 @@ public final class CheckpointStore {
         try {
             fs.mkdirs(temp);
             format.write(temp, state);
-            Path target = new Path(dir, name);
-            if (fs.exists(target)) {
-                // Only an invalid checkpoint can be in the way (a valid one at this step would have
-                // been resumed from); keep it aside for inspection rather than delete it.
-                Path aside = new Path(dir, "_invalid-" + name + "-" + System.currentTimeMillis());
-                LOG.warning("moving the earlier checkpoint " + target + " aside to " + aside);
-                rename(target, aside);
-            }
-            rename(temp, target);
-            applyRetention(name);
-            removeLeftovers(name);
-            return format.inspect(target);
+            return moveIntoPlace(temp, name);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
             throw new CheckpointException("cannot write checkpoint " + name + " to " + location() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Writes one rank's slice of a sharded checkpoint ({@link ShardedState}) into the folder every
+     * rank of this attempt writes that step's slices into. Rank 0 then waits for every other rank's
+     * slice (its caller bounds the wait by interrupting it), writes what is not sliced and the
+     * completion marker, and moves the folder into place and applies retention as {@link #commit}
+     * does; the other ranks return as soon as their slice is written.
+     *
+     * @return on rank 0 the committed checkpoint; on the others the folder their slice went into,
+     *     not yet a checkpoint
+     * @throws CheckpointException naming the store if anything fails; nothing half-written becomes
+     *     visible, and the folder of slices is left for the next commit's clean-up
+     */
+    public CheckpointInfo commitShard(ShardedState shard) {
+        String name = CheckpointFormat.name(shard.globalStep());
+        Path temp = new Path(dir, "_tmp-" + name + "-" + shard.commitTag());
+        try {
+            fs.mkdirs(temp);
+            format.writeShard(temp, shard);
+            if (shard.rank() != 0) {
+                return new CheckpointInfo(name, fs.makeQualified(temp).toString(), shard.globalStep(),
+                        shard.part().epoch(), System.currentTimeMillis(), 0, null);
+            }
+            List<CheckpointFormat.ShardMarker> markers = format.awaitShards(temp, shard.ranks(), SHARD_POLL_MILLIS);
+            format.writeShardedCommit(temp, shard, markers);
+            if (leaseToken != null) {
+                DirectoryLease.requireHeld(fs, dir, leaseToken, "checkpoint_dir '" + location() + "'");
+            }
+            return moveIntoPlace(temp, name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CheckpointException("interrupted while rank 0 waited for every rank's slice of checkpoint " + name
+                    + " in " + location(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("cannot write rank " + shard.rank() + "'s slice of checkpoint " + name + " to "
+                    + location() + ": " + e, e);
         }
     }
 
@@ -218,16 +247,46 @@ public final class CheckpointStore {
      * @throws CheckpointException naming the checkpoint when it fails verification or cannot be read
      */
     public TrainingState load(String uri) {
+        return load(uri, 0, -1);
+    }
+
+    /**
+     * Verifies and loads a checkpoint with the optimizer state of {@code length} parameters from
+     * {@code offset} only: what one rank of a sharded optimizer keeps. Works on checkpoints written
+     * by any number of ranks, sharded or not.
+     *
+     * @param length the slice's length; -1 for every parameter from {@code offset}
+     * @throws CheckpointException naming the checkpoint when it fails verification or cannot be read
+     */
+    public TrainingState load(String uri, int offset, int length) {
         Path path = new Path(uri);
         CheckpointInfo info = format.inspect(path);
         if (!info.valid()) {
             throw new CheckpointException("checkpoint " + uri + " is invalid: " + info.problem());
         }
         try {
-            return format.read(path);
+            int slice = length >= 0 ? length
+                    : Math.toIntExact(format.readState(path).parameterCount() - offset);
+            return format.read(path, offset, slice);
         } catch (IOException e) {
             throw new CheckpointException("cannot read checkpoint " + uri + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Renames the completed folder {@code temp} to {@code name}, then applies retention and clean-up. */
+    private CheckpointInfo moveIntoPlace(Path temp, String name) throws IOException {
+        Path target = new Path(dir, name);
+        if (fs.exists(target)) {
+            // Only an invalid checkpoint can be in the way (a valid one at this step would have
+            // been resumed from); keep it aside for inspection rather than delete it.
+            Path aside = new Path(dir, "_invalid-" + name + "-" + System.currentTimeMillis());
+            LOG.warning("moving the earlier checkpoint " + target + " aside to " + aside);
+            rename(target, aside);
+        }
+        rename(temp, target);
+        applyRetention(name);
+        removeLeftovers(name);
+        return format.inspect(target);
     }
 
     private void rename(Path from, Path to) throws IOException {

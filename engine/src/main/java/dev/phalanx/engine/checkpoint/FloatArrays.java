@@ -39,4 +39,27 @@ final class FloatArrays {
         }
         return values;
     }
+
+    /**
+     * Reads from an array written by {@link #write}, positioned at its length: skips {@code skip}
+     * values, reads {@code count} into {@code into} from {@code at}, and skips the rest, so the
+     * stream ends after the array. The file is read in chunks; only the values asked for are kept.
+     *
+     * @throws IOException if the array is shorter than {@code skip + count}
+     */
+    static void readRange(DataInputStream in, int skip, int count, float[] into, int at) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || (long) skip + count > length) {
+            throw new IOException("an array of " + length + " values has no values " + skip + " to " + (skip + count));
+        }
+        in.skipNBytes((long) skip * Float.BYTES);
+        byte[] chunk = new byte[CHUNK_FLOATS * Float.BYTES];
+        for (int from = 0; from < count; from += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, count - from);
+            in.readFully(chunk, 0, n * Float.BYTES);
+            ByteBuffer.wrap(chunk, 0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(into, at + from, n);
+        }
+        in.skipNBytes((long) (length - skip - count) * Float.BYTES);
+    }
 }

@@ -5,9 +5,10 @@ import java.io.Serializable;
 
 /**
  * What must match between a checkpoint and the job resuming from it. The model and optimizer
- * decide whether the state fits at all; the workers, batch size, seed and shuffle flag decide the
- * sample order, which exact resume depends on; the data's fingerprint tells whether the job trains
- * on the data the checkpoint was trained on.
+ * decide whether the state fits at all; the batch size, seed and shuffle flag decide the sample
+ * order, which exact resume depends on; the data's fingerprint tells whether the job trains on the
+ * data the checkpoint was trained on. The number of workers may change (the state is re-sharded on
+ * load; {@link #workersChangeWith} says what that means for the sample order).
  *
  * @param model model name
  * @param parameterShapes the model's parameter shapes, for example {@code [256, 784] [256] …}
@@ -36,13 +37,28 @@ public record JobIdentity(
         if (!optimizer.equals(job.optimizer)) {
             return "it holds the state of optimizer '" + optimizer + "'; this job uses '" + job.optimizer + "'";
         }
-        if (workers != job.workers || batchSize != job.batchSize || seed != job.seed || shuffle != job.shuffle) {
-            return "it was written with workers = " + workers + ", batch_size = " + batchSize + ", seed = " + seed
-                    + ", shuffle = " + shuffle + "; this job has workers = " + job.workers + ", batch_size = "
-                    + job.batchSize + ", seed = " + job.seed + ", shuffle = " + job.shuffle
-                    + " (exact resume needs the same sample order)";
+        if (batchSize != job.batchSize || seed != job.seed || shuffle != job.shuffle) {
+            return "it was written with batch_size = " + batchSize + ", seed = " + seed + ", shuffle = " + shuffle
+                    + "; this job has batch_size = " + job.batchSize + ", seed = " + job.seed + ", shuffle = "
+                    + job.shuffle + " (exact resume needs the same sample order)";
         }
         return null;
+    }
+
+    /**
+     * Returns null when {@code job} has this identity's number of workers, else what resuming with
+     * another number means, in words: the parameters and optimizer state are re-sharded on load;
+     * without shuffling the steps take the same samples (each step's global batch is the same rows
+     * whatever W), with it the rest of the run follows the new W's sample order.
+     */
+    public String workersChangeWith(JobIdentity job) {
+        if (workers == job.workers) {
+            return null;
+        }
+        return "it was written by " + workers + " workers and this job has " + job.workers + ": the parameters and"
+                + " optimizer state are re-sharded on load" + (shuffle ? "; with shuffle = true the samples of the"
+                        + " remaining steps are drawn as " + job.workers + " workers draw them, not as the "
+                        + workers + " would have" : "");
     }
 
     /**

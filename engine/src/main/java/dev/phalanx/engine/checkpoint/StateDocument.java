@@ -16,6 +16,8 @@ import java.util.List;
  * @param optimizerSteps updates the optimizer has applied
  * @param history metrics of completed epochs
  * @param validations the validations taken so far; null in checkpoints written before validation
+ * @param shards the ranks' slices when each rank wrote its own ({@code params-<rank>.bin} and {@code
+ *     optimizer-<rank>.bin}); null when one file holds all parameters and one all optimizer state
  */
 record StateDocument(
         JobIdentity identity,
@@ -25,4 +27,15 @@ record StateDocument(
         long parameterCount,
         long optimizerSteps,
         List<EpochMetrics> history,
-        List<Validation> validations) {}
+        List<Validation> validations,
+        List<Shard> shards) {
+
+    /**
+     * One rank's slice of a sharded checkpoint.
+     *
+     * @param rank the rank that wrote it, which names its files
+     * @param offset where the slice starts in the flat parameter order
+     * @param length how many values it holds
+     */
+    record Shard(int rank, long offset, long length) {}
+}

@@ -14,7 +14,8 @@ import java.util.List;
  * @param globalStep steps completed; the next step is this one (0-based)
  * @param stepsPerEpoch steps per epoch the job agreed on; a resume over different data must not pass
  * @param parameters all model parameters, flat
- * @param optimizer the optimizer's state
+ * @param optimizer the optimizer's state: of all parameters, or of the slice a rank of a sharded
+ *     optimizer keeps ({@link CheckpointStore#load(String, int, int)})
  * @param history metrics of the epochs completed so far
  * @param validations the validations taken so far, in order
  * @param best with early stopping, the parameters after the best validation so far; null for none
@@ -27,7 +28,7 @@ public record TrainingState(
         OptimizerState optimizer,
         List<EpochMetrics> history,
         List<Validation> validations,
-        float[] best) {
+        float[] best) implements CheckpointSnapshot {
 
     /** Checks the lists. */
     public TrainingState {

@@ -54,6 +54,29 @@ public interface Communicator extends AutoCloseable {
     void allReduce(ByteBuffer floats, ReduceOp op, WirePrecision wire);
 
     /**
+     * Returns the slice of a buffer of {@code length} floats that this rank holds combined after
+     * {@link #reduceScatter}: one of {@link #worldSize()} near-equal consecutive parts, a different
+     * one on every rank, together the whole buffer.
+     */
+    Slice ownedSlice(int length);
+
+    /**
+     * The first half of an all-reduce: afterwards this rank's {@link #ownedSlice} of {@code floats}
+     * (a direct buffer of native-order float32, position to limit) holds the combination of that
+     * slice over all ranks, bit-identical to what the same {@link #allReduce} would leave there when
+     * it takes the ring (buffers above the small-message threshold); the rest of the buffer is left
+     * in an unspecified state. Sends {@code (W-1)/W} of the buffer.
+     */
+    void reduceScatter(ByteBuffer floats, ReduceOp op, WirePrecision wire);
+
+    /**
+     * The second half of an all-reduce: every rank's {@link #ownedSlice} of {@code floats} (a direct
+     * buffer of native-order float32, position to limit) is copied, exactly, into the same place on
+     * every other rank. Sends {@code (W-1)/W} of the buffer.
+     */
+    void allGatherSlices(ByteBuffer floats);
+
+    /**
      * Returns every rank's {@code payload}, indexed by rank. Payloads may differ in length.
      */
     byte[][] allGather(byte[] payload);

@@ -26,6 +26,21 @@ public final class LocalCommunicator implements Communicator {
     }
 
     @Override
+    public Slice ownedSlice(int length) {
+        return new Slice(0, length);
+    }
+
+    @Override
+    public void reduceScatter(ByteBuffer floats, ReduceOp op, WirePrecision wire) {
+        // One rank owns the whole buffer, which is already its own combination.
+    }
+
+    @Override
+    public void allGatherSlices(ByteBuffer floats) {
+        // One rank: its slice is the whole buffer.
+    }
+
+    @Override
     public byte[][] allGather(byte[] payload) {
         return new byte[][] {payload.clone()};
     }

@@ -104,10 +104,7 @@ public final class RingCommunicator implements Communicator {
 
     @Override
     public void allReduce(ByteBuffer floats, ReduceOp op, WirePrecision wire) {
-        if (!floats.isDirect() || floats.order() != ByteOrder.nativeOrder() || floats.remaining() % Float.BYTES != 0) {
-            throw new IllegalArgumentException("the ring needs a direct buffer of native-order floats");
-        }
-        ByteBuffer bytes = floats.slice().order(ByteOrder.nativeOrder());
+        ByteBuffer bytes = floatBytes(floats);
         int length = bytes.remaining() / Float.BYTES;
         FloatBuffer buffer = bytes.asFloatBuffer();
         // AVG scales while reducing: the small path as it sums, the ring on the one chunk each rank
@@ -117,12 +114,49 @@ public final class RingCommunicator implements Communicator {
         if (length * Float.BYTES <= options.smallMessageBytes()) {
             gatherAndSum(call, buffer, length, scale, wire);
         } else {
-            ringAllReduce(call, bytes, buffer, length, scale, wire);
+            // The bandwidth-optimal ring: reduce-scatter, then all-gather.
+            reduceScatterPhase(call, bytes, buffer, length, scale, wire);
+            allGatherPhase(call, bytes, buffer, length, wire);
         }
     }
 
-    /** The bandwidth-optimal ring: reduce-scatter, then all-gather. */
-    private void ringAllReduce(
+    @Override
+    public Slice ownedSlice(int length) {
+        return Slice.part(length, worldSize, chunkIndex(rank + 1));
+    }
+
+    @Override
+    public void reduceScatter(ByteBuffer floats, ReduceOp op, WirePrecision wire) {
+        ByteBuffer bytes = floatBytes(floats);
+        int length = bytes.remaining() / Float.BYTES;
+        float scale = op == ReduceOp.AVG ? 1.0f / worldSize : 1.0f;
+        // Always the ring's first half, whatever the size: the owned slice then holds exactly what an
+        // all-reduce by the ring would leave there.
+        reduceScatterPhase(RingFrames.reduceScatter(length, op, wire), bytes, bytes.asFloatBuffer(), length, scale,
+                wire);
+    }
+
+    @Override
+    public void allGatherSlices(ByteBuffer floats) {
+        ByteBuffer bytes = floatBytes(floats);
+        int length = bytes.remaining() / Float.BYTES;
+        allGatherPhase(RingFrames.allGatherSlices(length), bytes, bytes.asFloatBuffer(), length,
+                WirePrecision.FLOAT32);
+    }
+
+    /** Returns {@code floats} from position to limit as a native-order slice, after checking it fits the ring. */
+    private static ByteBuffer floatBytes(ByteBuffer floats) {
+        if (!floats.isDirect() || floats.order() != ByteOrder.nativeOrder() || floats.remaining() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("the ring needs a direct buffer of native-order floats");
+        }
+        return floats.slice().order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * The ring's reduce-scatter: afterwards chunk {@code rank + 1} holds the combination over all
+     * ranks, scaled and (for bfloat16) rounded as every rank will hold it.
+     */
+    private void reduceScatterPhase(
             long call, ByteBuffer bytes, FloatBuffer data, int length, float scale, WirePrecision wire) {
         boolean exact = wire == WirePrecision.FLOAT32;
         int segmentBytes = options.segmentBytes();
@@ -131,9 +165,9 @@ public final class RingCommunicator implements Communicator {
             encoded = ensure(encoded, length * Short.BYTES);
         }
         FloatBuffer incoming = scratch.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        // 1. Reduce-scatter: in step s, send chunk (rank - s) and add the received chunk (rank - s - 1)
-        //    into ours, one cache-sized segment at a time as it lands. After W - 1 steps chunk
-        //    (rank + 1) holds the sum over all ranks.
+        // In step s, send chunk (rank - s) and add the received chunk (rank - s - 1) into ours, one
+        // cache-sized segment at a time as it lands. After W - 1 steps chunk (rank + 1) holds the sum
+        // over all ranks.
         for (int s = 0; s < worldSize - 1; s++) {
             int sendChunk = chunkIndex(rank - s);
             int recvChunk = chunkIndex(rank - s - 1);
@@ -167,9 +201,17 @@ public final class RingCommunicator implements Communicator {
             // The other ranks will hold this chunk as it travels: hold the same values here.
             bfloat16.decode(encode(data, length, owned), data, chunkStart(length, owned), chunkValues(length, owned));
         }
-        // 2. All-gather: pass the complete chunks on round the ring. Exact values are received
-        //    straight into place; bfloat16 ones into the encoded copy, which is what the next step
-        //    forwards, and decoded from there as each segment lands.
+    }
+
+    /**
+     * The ring's all-gather: pass the complete chunks on round the ring, starting with chunk {@code
+     * rank + 1}. Exact values are received straight into place; bfloat16 ones into the encoded copy
+     * (which {@link #reduceScatterPhase} filled), which is what the next step forwards, and decoded
+     * from there as each segment lands.
+     */
+    private void allGatherPhase(long call, ByteBuffer bytes, FloatBuffer data, int length, WirePrecision wire) {
+        boolean exact = wire == WirePrecision.FLOAT32;
+        int segmentBytes = options.segmentBytes();
         for (int s = 0; s < worldSize - 1; s++) {
             int sendChunk = chunkIndex(rank + 1 - s);
             int recvChunk = chunkIndex(rank - s);
@@ -297,9 +339,7 @@ public final class RingCommunicator implements Communicator {
 
     /** Chunks split {@code length} as evenly as possible; the first {@code length % W} get one more. */
     private int chunkStart(int length, int chunk) {
-        int base = length / worldSize;
-        int extra = length % worldSize;
-        return chunk * base + Math.min(chunk, extra);
+        return chunk == worldSize ? length : Slice.part(length, worldSize, chunk).offset();
     }
 
     private int chunkIndex(int i) {

@@ -15,7 +15,8 @@ import java.nio.ByteOrder;
  * </pre>
  *
  * <p>A data frame's payload follows its header. {@code call} says which collective call the message
- * belongs to ({@link #allReduce}, {@link #ALL_GATHER}). The receiver compares it with its own call
+ * belongs to ({@link #allReduce}, {@link #reduceScatter}, {@link #allGatherSlices}, {@link
+ * #ALL_GATHER}). The receiver compares it with its own call
  * before it reads the payload: ranks that call differently (another length, {@link ReduceOp} or
  * {@link WirePrecision}, or another operation) fail on the call's first message with both calls
  * named, instead of combining bytes that mean different things on each side (a SUM on one rank and
@@ -35,6 +36,8 @@ final class RingFrames {
 
     private static final int KIND_ALL_REDUCE = 1;
     private static final int KIND_ALL_GATHER = 2;
+    private static final int KIND_REDUCE_SCATTER = 3;
+    private static final int KIND_ALL_GATHER_SLICES = 4;
 
     /** The call of an all-gather (and so of a barrier): payload lengths may differ, so only the kind is compared. */
     static final long ALL_GATHER = (long) KIND_ALL_GATHER << 48;
@@ -46,8 +49,21 @@ final class RingFrames {
      * in bits 40-47, the op in bits 32-39 and the length in the low 32 bits. Never 0.
      */
     static long allReduce(int length, ReduceOp op, WirePrecision wire) {
-        return (long) KIND_ALL_REDUCE << 48 | (long) wire.ordinal() << 40 | (long) op.ordinal() << 32
-                | (length & 0xFFFF_FFFFL);
+        return call(KIND_ALL_REDUCE, length, op, wire);
+    }
+
+    /** Describes a reduce-scatter of {@code length} floats, encoded as {@link #allReduce} is. */
+    static long reduceScatter(int length, ReduceOp op, WirePrecision wire) {
+        return call(KIND_REDUCE_SCATTER, length, op, wire);
+    }
+
+    /** Describes an all-gather of the slices of {@code length} floats (exact, no op). */
+    static long allGatherSlices(int length) {
+        return call(KIND_ALL_GATHER_SLICES, length, ReduceOp.SUM, WirePrecision.FLOAT32);
+    }
+
+    private static long call(int kind, int length, ReduceOp op, WirePrecision wire) {
+        return (long) kind << 48 | (long) wire.ordinal() << 40 | (long) op.ordinal() << 32 | (length & 0xFFFF_FFFFL);
     }
 
     /** Returns {@code call} in words, as error messages show it. */
@@ -58,9 +74,13 @@ final class RingFrames {
         }
         int op = (int) (call >>> 32) & 0xFF;
         int wire = (int) (call >>> 40) & 0xFF;
-        if (kind == KIND_ALL_REDUCE && op < ReduceOp.values().length && wire < WirePrecision.values().length) {
-            return "allReduce of " + (call & 0xFFFF_FFFFL) + " floats (" + ReduceOp.values()[op] + ", "
-                    + WirePrecision.values()[wire] + " on the wire)";
+        boolean known = op < ReduceOp.values().length && wire < WirePrecision.values().length;
+        if ((kind == KIND_ALL_REDUCE || kind == KIND_REDUCE_SCATTER) && known) {
+            return (kind == KIND_ALL_REDUCE ? "allReduce" : "reduceScatter") + " of " + (call & 0xFFFF_FFFFL)
+                    + " floats (" + ReduceOp.values()[op] + ", " + WirePrecision.values()[wire] + " on the wire)";
+        }
+        if (kind == KIND_ALL_GATHER_SLICES) {
+            return "allGatherSlices of " + (call & 0xFFFF_FFFFL) + " floats";
         }
         return "an unknown call (0x" + Long.toHexString(call) + ")";
     }

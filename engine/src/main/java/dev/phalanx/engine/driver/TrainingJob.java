@@ -253,9 +253,11 @@ public final class TrainingJob {
             events.accept("checkpoint " + checkpoint.name() + " records no data fingerprint (written before Phalanx"
                     + " recorded one), so it is not known whether this is the data it was trained on");
         }
+        String otherWorkers = recorded.workersChangeWith(spec.identity());
         events.accept("resuming from checkpoint " + checkpoint.name() + " (step " + checkpoint.step() + ", epoch "
                 + checkpoint.epoch() + ")" + (otherData == null ? ""
-                        : " although " + otherData + ", as resume_with_other_data allows"));
+                        : " although " + otherData + ", as resume_with_other_data allows")
+                + (otherWorkers == null ? "" : "; " + otherWorkers));
         return checkpoint.uri();
     }
 

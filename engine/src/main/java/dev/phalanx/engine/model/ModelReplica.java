@@ -200,6 +200,14 @@ public final class ModelReplica implements AutoCloseable {
         return parameters;
     }
 
+    /**
+     * Returns the live parameters as the direct buffer of native-order floats they live in, for a
+     * collective to write them in place (the all-gather of a sharded optimizer's slices).
+     */
+    public ByteBuffer parameterBytes() {
+        return storage.duplicate().clear().order(ByteOrder.nativeOrder());
+    }
+
     /** Returns a copy of all parameters. */
     public float[] copyParameters() {
         float[] copy = new float[parameterCount()];

@@ -84,6 +84,11 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.get(0).parameters();
     }
 
+    /** Returns the live host parameters as their direct buffer; see {@link ModelReplica#parameterBytes()}. */
+    public ByteBuffer parameterBytes() {
+        return replicas.get(0).parameterBytes();
+    }
+
     /** Returns a copy of all parameters. */
     public float[] copyParameters() {
         return replicas.get(0).copyParameters();

@@ -33,10 +33,11 @@ final class StepProfile {
         phaseStart = stepStart;
     }
 
+    /** Ends a phase; a phase ended twice in a step (a sharded optimizer's two collectives) counts both. */
     void endPhase(Phase phase) {
         long now = System.nanoTime();
         if (steps < totals.length) {
-            nanos[phase.ordinal()][steps] = now - phaseStart;
+            nanos[phase.ordinal()][steps] += now - phaseStart;
         }
         phaseStart = now;
     }

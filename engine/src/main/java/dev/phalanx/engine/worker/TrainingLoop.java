@@ -3,9 +3,12 @@ package dev.phalanx.engine.worker;
 import dev.phalanx.engine.checkpoint.AsyncCheckpointWriter;
 import dev.phalanx.engine.checkpoint.CheckpointSettings;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.CheckpointSnapshot;
+import dev.phalanx.engine.checkpoint.ShardedState;
 import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.collective.Communicator;
 import dev.phalanx.engine.collective.ReduceOp;
+import dev.phalanx.engine.collective.Slice;
 import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
@@ -55,12 +58,24 @@ import java.util.logging.Logger;
  * ({@link EarlyStopping}), so every rank stops at the same step; rank 0 keeps a copy of the best
  * validation's parameters, which checkpoints hold too and which become the result.
  *
+ * <p>Sharded optimizer ({@code optimizer_sharding}, ZeRO stage 1): instead of the all-reduce, a
+ * reduce-scatter leaves each rank the averaged gradients of its own slice of the parameters (a
+ * {@link Slice}, 1/W of them); it updates that slice alone with the optimizer state of that slice
+ * alone, and an all-gather brings every rank's updated slice to every rank. The same bytes travel
+ * as with the all-reduce, and the slice is exactly what the all-reduce by the ring would have
+ * given, so the parameters are bit-identical to an unsharded run's whenever that run's all-reduce
+ * takes the ring (and within float rounding when its buffer is small enough for the gather-and-sum
+ * path, or when gradient clipping adds up the slices' norms). Each rank then writes its own slice
+ * of every checkpoint ({@link ShardedState}), all at once, and rank 0 commits them together.
+ *
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
- * devices, one of shard sizes, one all-reduce per step, one per logged step, one per epoch end and
- * one all-gather per validation — on every path. Only rank 0 writes
- * checkpoints, outside any collective and without waiting for the store ({@link AsyncCheckpointWriter},
- * bounded by {@code checkpoint_timeout}). A rank that fails throws, and its peers fail on their next
- * collective within the timeout.
+ * devices, one of shard sizes, one all-reduce per step (sharded: one reduce-scatter and one
+ * all-gather, plus with clipping one all-gather of norms and with a time-based checkpoint interval
+ * one all-reduce that agrees whether a checkpoint is due), one per logged step, one per epoch end
+ * and one all-gather per validation — on every path. Checkpoints are written outside any collective
+ * and without waiting for the store ({@link AsyncCheckpointWriter}, bounded by {@code
+ * checkpoint_timeout}): by rank 0 alone, or sharded by every rank. A rank that fails throws, and
+ * its peers fail on their next collective within the timeout.
  */
 public final class TrainingLoop {
 
@@ -115,14 +130,16 @@ public final class TrainingLoop {
         CheckpointSettings settings = spec.checkpoints();
         CheckpointStore store = settings == null ? null
                 : new CheckpointStore(settings.uri(), settings.hadoopConf().get(), settings.keep(), leaseToken);
-        boolean writes = store != null && comm.rank() == 0;
+        boolean sharded = spec.optimizerSharding();
+        boolean writes = store != null && (sharded || comm.rank() == 0);
         // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
         boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());
         try (ReplicaGroup model = ReplicaGroup.initialised(spec.model(), spec.input(), spec.seed(),
                         devices.devices(), devices.transfer());
                 OneDnnPaddingGuard.Protection guard =
                         OneDnnPaddingGuard.protect(cpu ? model.paddedConvolutions() : List.of());
-                AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, settings.timeout()) : null) {
+                AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, settings.timeout(), sharded)
+                        : null) {
             times.mark("model_built");
             guard.report().ifPresent(report -> LOG.log(report.level(), "rank " + comm.rank() + ": " + report.message()));
             // A guard that could not be completed is the other likely cause of a NaN loss.
@@ -134,7 +151,9 @@ public final class TrainingLoop {
             }
             LossFunction loss = new LossFunction(spec.columns().objective(), spec.labelSmoothing(), spec.classWeights(),
                     0);
-            Optimizer optimizer = Optimizers.create(spec.optimizer(), model.parameterCount(), spec.learningRate(),
+            // Sharded, this rank keeps the optimizer state of its own slice only.
+            Slice own = sharded ? comm.ownedSlice(model.parameterCount()) : new Slice(0, model.parameterCount());
+            Optimizer optimizer = Optimizers.create(spec.optimizer(), own.length(), spec.learningRate(),
                     spec.momentum(), spec.weightDecay());
             List<EpochMetrics> history = new ArrayList<>();
             List<Validation> validations = new ArrayList<>();
@@ -146,7 +165,7 @@ public final class TrainingLoop {
             }
             float[][] best = {null};
             long startStep = resumeFrom == null ? 0
-                    : restore(store, stepsPerEpoch, model, optimizer, history, validations, best);
+                    : restore(store, stepsPerEpoch, model, own, optimizer, history, validations, best);
             // A run resumed from the checkpoint its early stop committed takes no further step.
             boolean stopped = stopping.shouldStop(validations);
             long endStep = stopped ? startStep : totalSteps;
@@ -194,20 +213,33 @@ public final class TrainingLoop {
                 ByteBuffer gradients = model.gradients();
                 profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
                 long reduceStart = System.nanoTime();
-                comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
+                if (sharded) {
+                    comm.reduceScatter(gradients, ReduceOp.AVG, spec.gradientWire());
+                } else {
+                    comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
+                }
                 interval.add(outcome, System.nanoTime() - reduceStart);
                 profile.endPhase(StepProfile.Phase.ALL_REDUCE);
                 FloatBuffer averaged = gradients.asFloatBuffer();
                 spec.frozen().zero(averaged);
                 if (spec.clipGradNorm() > 0) {
                     // After the all-reduce: every rank scales the same gradients by the same factor.
-                    GradientClipping.clip(averaged, model.parameterCount(), spec.clipGradNorm());
+                    float norm = (float) Math.sqrt(sharded ? globalSumOfSquares(averaged, own)
+                            : GradientClipping.sumOfSquares(averaged, 0, own.length()));
+                    GradientClipping.scale(averaged, own.offset(), own.length(), norm, spec.clipGradNorm());
                 }
                 // A function of the global step: a resumed run takes the same rate for the same step.
                 optimizer.setLearningRate(spec.schedule().at(step, totalSteps));
-                optimizer.step(model.parameters(), averaged);
+                optimizer.step(model.parameters().slice(own.offset(), own.length()),
+                        averaged.slice(own.offset(), own.length()));
                 model.zeroGradients();
                 profile.endPhase(StepProfile.Phase.OPTIMIZER);
+                if (sharded) {
+                    long gatherStart = System.nanoTime();
+                    comm.allGatherSlices(model.parameterBytes());
+                    interval.addCollective(System.nanoTime() - gatherStart);
+                    profile.endPhase(StepProfile.Phase.ALL_REDUCE);
+                }
                 profile.endStep();
                 tally.add(outcome, localBatch);
                 boolean epochEnd = inEpoch == stepsPerEpoch - 1;
@@ -237,8 +269,9 @@ public final class TrainingLoop {
                         progress.report(metrics);
                     }
                 }
-                if (writer != null && done < endStep && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos)) {
-                    writer.submit(snapshot(done, stepsPerEpoch, model, optimizer, history, validations, best[0],
+                if (writer != null && done < endStep
+                        && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos, sharded)) {
+                    writer.submit(snapshot(done, stepsPerEpoch, model, own, optimizer, history, validations, best[0],
                             kernelAdvice));
                     lastCheckpointStep = done;
                     lastCheckpointNanos = System.nanoTime();
@@ -247,7 +280,7 @@ public final class TrainingLoop {
             if (writer != null && startStep < endStep) {
                 // The final state is always committed before the result counts as done (a run resumed
                 // at its last step, or after its early stop, has it committed already).
-                writer.finish(snapshot(endStep, stepsPerEpoch, model, optimizer, history, validations, best[0],
+                writer.finish(snapshot(endStep, stepsPerEpoch, model, own, optimizer, history, validations, best[0],
                         kernelAdvice));
             }
             times.mark("training_done");
@@ -262,13 +295,18 @@ public final class TrainingLoop {
         }
     }
 
-    private long restore(CheckpointStore store, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
+    private long restore(CheckpointStore store, int stepsPerEpoch, ReplicaGroup model, Slice own, Optimizer optimizer,
             List<EpochMetrics> history, List<Validation> validations, float[][] best) {
-        TrainingState state = store.load(resumeFrom);
+        // Only this rank's slice of the optimizer state, whichever number of ranks wrote it.
+        TrainingState state = store.load(resumeFrom, own.offset(), own.length());
         if (state.stepsPerEpoch() != stepsPerEpoch) {
+            int written = state.identity().workers();
             throw new InvalidDataException("checkpoint " + resumeFrom + " was taken with " + state.stepsPerEpoch()
                     + " steps per epoch but the data now gives " + stepsPerEpoch
-                    + "; the input changed since the checkpoint, so it cannot be resumed exactly");
+                    + (written != spec.workers() ? " with " + spec.workers() + " workers instead of its " + written
+                            + " (every worker takes whole batches of its own shard); resume with " + written
+                            + " workers" : "; the input changed since the checkpoint")
+                    + ", so it cannot be resumed exactly");
         }
         model.parameters().put(0, state.parameters());
         optimizer.restore(state.optimizer());
@@ -285,18 +323,73 @@ public final class TrainingLoop {
         return state.globalStep();
     }
 
-    private boolean checkpointDue(long done, long lastStep, long lastNanos) {
+    /**
+     * Whether a checkpoint falls due after {@code done} steps. Sharded, every rank writes its slice
+     * of the same steps, so a time-based interval, which each rank's clock would decide differently,
+     * is agreed by one small all-reduce: due when any rank's clock says so.
+     */
+    private boolean checkpointDue(long done, long lastStep, long lastNanos, boolean sharded) {
         CheckpointSettings settings = spec.checkpoints();
         boolean bySteps = settings.everySteps() > 0 && done - lastStep >= settings.everySteps();
-        boolean byTime = !settings.interval().isZero() && System.nanoTime() - lastNanos >= settings.interval().toNanos();
+        if (settings.interval().isZero()) {
+            return bySteps;
+        }
+        boolean byTime = System.nanoTime() - lastNanos >= settings.interval().toNanos();
+        if (sharded) {
+            float[] due = {byTime ? 1f : 0f};
+            comm.allReduce(due, ReduceOp.SUM);
+            byTime = due[0] > 0;
+        }
         return bySteps || byTime;
     }
 
-    private TrainingState snapshot(long done, int stepsPerEpoch, ReplicaGroup model, Optimizer optimizer,
-            List<EpochMetrics> history, List<Validation> validations, float[] best, Optional<String> kernelAdvice) {
-        return new TrainingState(spec.identity(), done, stepsPerEpoch,
-                finiteParameters(model, done, stepsPerEpoch, kernelAdvice), optimizer.state(), history, validations,
-                best);
+    /**
+     * The checkpoint after {@code done} steps: the whole state (rank 0), or, sharded, this rank's
+     * slice of the parameters and its optimizer state, copying only that slice.
+     */
+    private CheckpointSnapshot snapshot(long done, int stepsPerEpoch, ReplicaGroup model, Slice own,
+            Optimizer optimizer, List<EpochMetrics> history, List<Validation> validations, float[] best,
+            Optional<String> kernelAdvice) {
+        if (!spec.optimizerSharding()) {
+            return new TrainingState(spec.identity(), done, stepsPerEpoch,
+                    finiteParameters(model, done, stepsPerEpoch, kernelAdvice), optimizer.state(), history,
+                    validations, best);
+        }
+        float[] slice = new float[own.length()];
+        model.parameters().get(own.offset(), slice);
+        requireFinite(slice, own.offset(), model.parameterCount(), done, stepsPerEpoch, kernelAdvice);
+        TrainingState part = new TrainingState(spec.identity(), done, stepsPerEpoch, slice, optimizer.state(), history,
+                validations, comm.rank() == 0 ? best : null);
+        return new ShardedState(comm.rank(), comm.worldSize(), model.parameterCount(), own.offset(), commitTag(), part);
+    }
+
+    /**
+     * Names the folder this attempt's ranks write a step's slices into: the same on every rank of
+     * the attempt, another for a relaunch or another world size.
+     */
+    private String commitTag() {
+        String lease = leaseToken == null ? "unleased" : leaseToken.substring(0, Math.min(8, leaseToken.length()));
+        return "w" + comm.worldSize() + "-a" + attempt + "-" + lease;
+    }
+
+    /**
+     * The squared L2 norm of all averaged gradients when each rank holds only its slice: each rank's
+     * share, gathered and added in slice order, identical on every rank.
+     */
+    private double globalSumOfSquares(FloatBuffer averaged, Slice own) {
+        byte[] mine = ByteBuffer.allocate(Integer.BYTES + Double.BYTES).putInt(own.offset())
+                .putDouble(GradientClipping.sumOfSquares(averaged, own.offset(), own.length())).array();
+        byte[][] shares = comm.allGather(mine);
+        List<ByteBuffer> ordered = new ArrayList<>();
+        for (byte[] share : shares) {
+            ordered.add(ByteBuffer.wrap(share));
+        }
+        ordered.sort((a, b) -> Integer.compare(a.getInt(0), b.getInt(0)));
+        double sum = 0;
+        for (ByteBuffer share : ordered) {
+            sum += share.getDouble(Integer.BYTES);
+        }
+        return sum;
     }
 
     /**
@@ -337,15 +430,21 @@ public final class TrainingLoop {
      */
     private float[] finiteParameters(ReplicaGroup model, long done, int stepsPerEpoch, Optional<String> kernelAdvice) {
         float[] parameters = model.copyParameters();
-        for (int i = 0; i < parameters.length; i++) {
-            if (!Float.isFinite(parameters[i])) {
-                throw new LossNotFiniteException("parameter " + i + " of " + parameters.length + " became "
-                        + parameters[i] + " at step " + done + " (epoch " + ((done - 1) / stepsPerEpoch + 1)
+        requireFinite(parameters, 0, parameters.length, done, stepsPerEpoch, kernelAdvice);
+        return parameters;
+    }
+
+    /** Refuses NaN or infinity in {@code values}, parameters {@code offset} on of {@code count}. */
+    private void requireFinite(float[] values, int offset, int count, long done, int stepsPerEpoch,
+            Optional<String> kernelAdvice) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new LossNotFiniteException("parameter " + (offset + i) + " of " + count + " became "
+                        + values[i] + " at step " + done + " (epoch " + ((done - 1) / stepsPerEpoch + 1)
                         + ") on rank " + comm.rank() + ", so that state was not checkpointed or returned"
                         + divergenceHint(kernelAdvice));
             }
         }
-        return parameters;
     }
 
     private String divergenceHint(Optional<String> kernelAdvice) {
@@ -398,6 +497,11 @@ public final class TrainingLoop {
             lossSum += outcome.meanLoss();
             steps++;
             allReduceNanos += reduceNanos;
+        }
+
+        /** Adds the time of a step's second collective (a sharded optimizer's all-gather). */
+        void addCollective(long nanos) {
+            allReduceNanos += nanos;
         }
 
         StepMetrics finish(long done, long totalSteps, int epoch, float learningRate) {

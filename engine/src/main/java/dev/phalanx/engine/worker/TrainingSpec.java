@@ -49,6 +49,8 @@ import java.time.Duration;
  * @param accumulationSteps micro-batches each worker's batch is computed in, one after another
  * @param classWeights cross-entropy's weight per class, or empty for none
  * @param validation what to validate on and when, and when to stop early
+ * @param optimizerSharding whether each worker keeps and updates only its slice of the optimizer
+ *     state (ZeRO stage 1) and writes its own slice of each checkpoint
  */
 public record TrainingSpec(
         ModelSpec model,
@@ -81,7 +83,8 @@ public record TrainingSpec(
         double labelSmoothing,
         int accumulationSteps,
         double[] classWeights,
-        ValidationPlan validation)
+        ValidationPlan validation,
+        boolean optimizerSharding)
         implements Serializable {
 
     /** Returns the number of samples each worker takes per step. */

@@ -32,9 +32,24 @@ class JobIdentityTest {
 
     @Test
     void anotherSampleOrderIsSpelledOut() {
-        assertEquals("it was written with workers = 2, batch_size = 128, seed = 42, shuffle = true; this job has"
-                + " workers = 4, batch_size = 128, seed = 42, shuffle = true (exact resume needs the same sample order)",
-                MLP.mismatchWith(mlp("mlp", "(256, 784) (256)", 4, DATA)));
+        JobIdentity otherBatch = new JobIdentity("mlp", "(256, 784) (256)", "sgd", 2, 64, 42, true, DATA);
+        assertEquals("it was written with batch_size = 128, seed = 42, shuffle = true; this job has"
+                + " batch_size = 64, seed = 42, shuffle = true (exact resume needs the same sample order)",
+                MLP.mismatchWith(otherBatch));
+    }
+
+    @Test
+    void anotherNumberOfWorkersResumesAndSaysWhatChanges() {
+        JobIdentity four = mlp("mlp", "(256, 784) (256)", 4, DATA);
+        assertNull(MLP.mismatchWith(four), "the state is re-sharded for another number of workers");
+        assertNull(MLP.workersChangeWith(mlp("mlp", "(256, 784) (256)", 2, DATA)));
+        assertEquals("it was written by 2 workers and this job has 4: the parameters and optimizer state are"
+                + " re-sharded on load; with shuffle = true the samples of the remaining steps are drawn as 4 workers"
+                + " draw them, not as the 2 would have", MLP.workersChangeWith(four));
+        JobIdentity unshuffled = new JobIdentity("mlp", "(256, 784) (256)", "sgd", 2, 128, 42, false, DATA);
+        assertEquals("it was written by 2 workers and this job has 3: the parameters and optimizer state are"
+                + " re-sharded on load", unshuffled.workersChangeWith(
+                        new JobIdentity("mlp", "(256, 784) (256)", "sgd", 3, 128, 42, false, DATA)));
     }
 
     @Test

@@ -106,6 +106,83 @@ class RingCommunicatorTest {
         }
     }
 
+    static Stream<Arguments> shardedWorldsAndSizes() {
+        return cases(new int[] {1, 2, 3, 5}, world -> new int[] {world - 1, world + 1, 1000, 100_003});
+    }
+
+    @ParameterizedTest(name = "W={0} n={1}")
+    @MethodSource("shardedWorldsAndSizes")
+    void reduceScatterThenAllGatherSlicesIsTheRingsAllReduceBitForBit(int world, int size) throws Exception {
+        // The ring path for every size (threshold 0), as optimizer sharding relies on: each rank's
+        // owned slice after reduceScatter, and the whole buffer after allGatherSlices, equal the
+        // all-reduce's result exactly, for both wire precisions.
+        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(30), TOKEN).withSegments(64, 0);
+        float[][] inputs = new float[world][size];
+        SplittableRandom random = new SplittableRandom(world * 31L + size);
+        for (int r = 0; r < world; r++) {
+            for (int i = 0; i < size; i++) {
+                inputs[r][i] = (float) (random.nextDouble() * 2 - 1);
+            }
+        }
+        for (WirePrecision wire : WirePrecision.values()) {
+            List<float[]> reduced = runRanks(world, options, comm -> {
+                ByteBuffer direct = direct(inputs[comm.rank()]);
+                comm.allReduce(direct, ReduceOp.AVG, wire);
+                return floats(direct);
+            });
+            List<Slice> owned = new ArrayList<>();
+            List<float[]> scattered = runRanks(world, options, comm -> {
+                ByteBuffer direct = direct(inputs[comm.rank()]);
+                comm.reduceScatter(direct, ReduceOp.AVG, wire);
+                synchronized (owned) {
+                    owned.add(comm.ownedSlice(size));
+                }
+                float[] result = floats(direct);
+                Slice slice = comm.ownedSlice(size);
+                // Scribble outside the slice: the all-gather must overwrite all of it.
+                for (int i = 0; i < size; i++) {
+                    if (i < slice.offset() || i >= slice.end()) {
+                        direct.putFloat(i * Float.BYTES, Float.NaN);
+                    }
+                }
+                comm.allGatherSlices(direct);
+                float[] gathered = floats(direct);
+                float[] both = Arrays.copyOf(result, size * 2);
+                System.arraycopy(gathered, 0, both, size, size);
+                return both;
+            });
+            int covered = 0;
+            for (int r = 0; r < world; r++) {
+                Slice slice = ringSlice(world, size, r);
+                covered += slice.length();
+                float[] expected = Arrays.copyOfRange(reduced.get(r), slice.offset(), slice.end());
+                float[] actual = Arrays.copyOfRange(scattered.get(r), slice.offset(), slice.end());
+                assertArrayEquals(rawBits(expected), rawBits(actual), wire + ": rank " + r + "'s owned slice");
+                assertArrayEquals(rawBits(reduced.get(r)), rawBits(Arrays.copyOfRange(scattered.get(r), size, 2 * size)),
+                        wire + ": rank " + r + " after allGatherSlices");
+            }
+            assertEquals(size, covered, "the owned slices cover the buffer once");
+            assertEquals(world, owned.stream().distinct().count(), "every rank owns another slice");
+        }
+    }
+
+    /** The slice rank {@code rank} of {@code world} owns, as the ring defines it. */
+    private static Slice ringSlice(int world, int size, int rank) {
+        return world == 1 ? new Slice(0, size) : Slice.part(size, world, (rank + 1) % world);
+    }
+
+    private static ByteBuffer direct(float[] values) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder());
+        direct.asFloatBuffer().put(values);
+        return direct;
+    }
+
+    private static float[] floats(ByteBuffer direct) {
+        float[] values = new float[direct.capacity() / Float.BYTES];
+        direct.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer().get(values);
+        return values;
+    }
+
     @ParameterizedTest(name = "W={0} n={1}")
     @MethodSource("bfloat16WorldsAndSizes")
     void bfloat16OnTheWireStaysWithinItsRoundingBoundAndIdenticalOnEveryRank(int world, int size) throws Exception {

@@ -216,6 +216,12 @@ public final class TrainingKeys {
                     : "'" + value + "' is unknown; expected none or bf16")
             .doc("how gradients travel between workers: none (float32) or bf16 (bfloat16: half the bytes,"
                     + " relative error at most 2^-8 per rounding; for networks slower than the computation)");
+    /** Optimizer sharding. */
+    public static final OptionKey<Boolean> OPTIMIZER_SHARDING = key("optimizer_sharding", OptionType.BOOLEAN,
+            Boolean.class, "false")
+            .doc("shard the optimizer state over the workers (ZeRO stage 1): each keeps and updates 1/W of it,"
+                    + " a reduce-scatter and an all-gather replace the all-reduce (the same bytes), and every worker"
+                    + " writes its own slice of each checkpoint; the same parameters as without it");
     /** Slot wait. */
     public static final OptionKey<Duration> SLOT_WAIT_TIMEOUT = key("slot_wait_timeout", OptionType.DURATION,
             Duration.class, "60s")
@@ -321,7 +327,7 @@ public final class TrainingKeys {
             LABEL_SMOOTHING, CLASS_WEIGHTS, ACCUMULATION_STEPS,
             VALIDATION_FRACTION, VALIDATE_EVERY_STEPS, TOP_K, EARLY_STOPPING_PATIENCE, EARLY_STOPPING_METRIC,
             EARLY_STOPPING_MIN_DELTA, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
-            SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, SLOT_WAIT_TIMEOUT,
+            SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, OPTIMIZER_SHARDING, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
             TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_PROTOCOL));
