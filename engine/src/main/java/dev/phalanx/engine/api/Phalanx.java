@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -48,6 +49,8 @@ import org.apache.spark.sql.Row;
 public final class Phalanx {
 
     /** How long building the model on the driver may take, PyTorch's first load included. */
+    /** What a task result holds besides the parameters (history, timings), generously. */
+    private static final long RESULT_OVERHEAD_BYTES = 1 << 20;
     private static final long SHAPES_TIMEOUT_MINUTES = 5;
 
     private Phalanx() {}
@@ -120,6 +123,7 @@ public final class Phalanx {
         ExecutorModelCheck.require(data.sparkSession().sparkContext(), options.model(), options.workers(),
                 options.slotWaitTimeout());
         ParameterLayout layout = await(shapes);
+        requireReturnable(layout, options, data.sparkSession().sparkContext().getConf());
         times.mark("model_checked");
         FrozenParameters frozen = FrozenParameters.of(layout.names(), layout.sizes(), options.freeze());
         float[] initial = options.initFrom().isBlank() ? null : InitFrom.read(options.initFrom(), options.model(),
@@ -163,7 +167,31 @@ public final class Phalanx {
         }, listener::onEvent, times);
         times.add(result.times()).mark("trained");
         return new TrainedModel(options.model(), options.input(), result, times, options.imageMean(),
-                options.imageStd(), options.loss());
+                options.imageStd(), options.loss(), checkpoints == null ? null : checkpoints.hadoopConf());
+    }
+
+    /**
+     * Refuses, before training, a model whose parameters rank 0 could not return to the driver:
+     * without checkpoints they travel as its task's result, which Spark bounds by {@code
+     * spark.driver.maxResultSize} (and Java by 2 GiB). With checkpoints they never travel: the
+     * driver reads them from the final checkpoint.
+     *
+     * @throws IllegalArgumentException naming the sizes and {@code checkpoint_dir}
+     */
+    static void requireReturnable(ParameterLayout layout, TrainingOptions options, SparkConf conf) {
+        if (!options.checkpointDir().isBlank()) {
+            return;
+        }
+        long bytes = layout.count() * Float.BYTES + RESULT_OVERHEAD_BYTES;
+        long limit = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        String bound = limit > 0 && limit < Integer.MAX_VALUE ? "spark.driver.maxResultSize = "
+                + conf.get("spark.driver.maxResultSize", "1g") : "2 GiB (a Java array)";
+        if (bytes > (limit > 0 ? Math.min(limit, Integer.MAX_VALUE) : Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("model '" + options.modelName() + "' has " + layout.count()
+                    + " parameters (" + (layout.count() * Float.BYTES >> 20) + " MiB), more than a task may return to"
+                    + " the driver (" + bound + "); set checkpoint_dir: the workers then write the trained model"
+                    + " there and the driver reads it from there");
+        }
     }
 
     /** Returns the parameter layout, rethrowing what building the model threw. */

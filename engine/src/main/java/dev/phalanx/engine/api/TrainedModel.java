@@ -1,5 +1,8 @@
 package dev.phalanx.engine.api;
 
+import dev.phalanx.engine.checkpoint.CheckpointStore;
+import dev.phalanx.engine.checkpoint.HadoopConf;
+import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.SchemaCheck;
 import dev.phalanx.engine.job.EpochMetrics;
@@ -26,7 +29,16 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
-/** The outcome of {@link Phalanx#fit}: trained parameters, per-epoch history, and evaluation. */
+/**
+ * The outcome of {@link Phalanx#fit}: trained parameters, per-epoch history, and evaluation.
+ *
+ * <p>With checkpoints the parameters stay where the workers wrote them, in the final checkpoint,
+ * and are read from there the first time they are needed ({@link #parameters()}, scoring, export):
+ * nothing model-sized passes through Spark to the driver, and a driver that only trains never holds
+ * them. Without checkpoints rank 0 returns them with its result, which Spark bounds by {@code
+ * spark.driver.maxResultSize} (the preflight refuses a larger model and says to set {@code
+ * checkpoint_dir}).
+ */
 public final class TrainedModel {
 
     private final ModelSpec model;
@@ -36,9 +48,14 @@ public final class TrainedModel {
     private final double[] imageMean;
     private final double[] imageStd;
     private final Objective objective;
+    /** Reads the final checkpoint; null when the result carries the parameters. */
+    private final HadoopConf checkpointConf;
+    /** The parameters once read; guarded by this. */
+    private float[] values;
 
     TrainedModel(ModelSpec model, InputSpec input, TrainingResult result, PhaseTimes times, double[] imageMean,
-            double[] imageStd, Objective objective) {
+            double[] imageStd, Objective objective, HadoopConf checkpointConf) {
+        this.checkpointConf = checkpointConf;
         this.times = times;
         this.model = model;
         this.input = input;
@@ -68,7 +85,27 @@ public final class TrainedModel {
      * step's, or with early stopping the best validation's ({@link #keptValidation()}).
      */
     public float[] parameters() {
-        return result.parameters().clone();
+        return values().clone();
+    }
+
+    /**
+     * The parameters: the result's, or read once from the final checkpoint (its {@code best.bin}
+     * with early stopping), without its optimizer state.
+     *
+     * @throws dev.phalanx.engine.checkpoint.CheckpointException naming the checkpoint if it can no
+     *     longer be read
+     */
+    private synchronized float[] values() {
+        if (values == null) {
+            if (result.parameters() != null || result.checkpoint() == null) {
+                values = result.parameters();
+            } else {
+                TrainingState state = new CheckpointStore(result.checkpoint(), checkpointConf.get(), 1)
+                        .load(result.checkpoint(), 0, 0);
+                values = result.kept() >= 0 ? state.best() : state.parameters();
+            }
+        }
+        return values;
     }
 
     /** Returns one entry per epoch. */
@@ -146,7 +183,7 @@ public final class TrainedModel {
      * same input, then {@code load(dir)}.
      */
     public void saveDjl(Path dir) throws IOException {
-        try (ModelReplica replica = ModelReplica.withParameters(model, input, result.parameters())) {
+        try (ModelReplica replica = ModelReplica.withParameters(model, input, values())) {
             replica.saveDjl(dir, artifactName());
         }
     }
@@ -161,7 +198,7 @@ public final class TrainedModel {
         if (!isTorchScript()) {
             throw new IllegalStateException("model '" + model.name() + "' is not a TorchScript module: use saveDjl");
         }
-        try (ModelReplica replica = ModelReplica.withParameters(model, input, result.parameters())) {
+        try (ModelReplica replica = ModelReplica.withParameters(model, input, values())) {
             replica.exportTorchScript(out);
         }
     }
@@ -238,7 +275,7 @@ public final class TrainedModel {
                 imageStd, objective);
         SchemaCheck.validate(data.schema(), columns);
         Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext())
-                .broadcast(result.parameters());
+                .broadcast(values());
         try {
             return data.select(functions.col(featuresCol), functions.col(labelCol)).javaRDD()
                     .mapPartitions(new PartitionEvaluator(model, input, parameters, columns, Evaluation.topKFor(topK,

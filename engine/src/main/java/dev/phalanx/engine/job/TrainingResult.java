@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What rank 0 sends back to the driver when training ends.
  *
- * @param parameters all model parameters, flattened in the block's parameter order
+ * @param parameters all model parameters, flattened in the block's parameter order; null when
+ *     {@code checkpoint} holds them
  * @param history one entry per epoch
  * @param steps optimizer steps taken in all
  * @param trainSeconds wall time from the first step to the last
@@ -21,9 +22,12 @@ import java.util.List;
  * @param kept with early stopping, the index in {@code validations} whose parameters these are; -1
  *     when they are the last step's
  * @param stoppedEarly whether early stopping ended training before its last epoch
+ * @param checkpoint with checkpoints, the final checkpoint's location, which holds the parameters
+ *     (with early stopping the kept ones in its {@code best.bin}), so that nothing model-sized
+ *     travels to the driver; null without checkpoints
  */
 public record TrainingResult(
         float[] parameters, List<EpochMetrics> history, long steps, double trainSeconds, double samplesPerSecond,
         StepSplit split, PhaseTimes times, List<String> devices, long progressReports,
-        List<Validation> validations, int kept, boolean stoppedEarly)
+        List<Validation> validations, int kept, boolean stoppedEarly, String checkpoint)
         implements Serializable {}

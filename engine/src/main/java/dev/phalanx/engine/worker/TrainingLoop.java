@@ -277,21 +277,26 @@ public final class TrainingLoop {
                     lastCheckpointNanos = System.nanoTime();
                 }
             }
+            String finalCheckpoint = resumeFrom;
             if (writer != null && startStep < endStep) {
                 // The final state is always committed before the result counts as done (a run resumed
                 // at its last step, or after its early stop, has it committed already).
-                writer.finish(snapshot(endStep, stepsPerEpoch, model, own, optimizer, history, validations, best[0],
-                        kernelAdvice));
+                finalCheckpoint = writer.finish(snapshot(endStep, stepsPerEpoch, model, own, optimizer, history,
+                        validations, best[0], kernelAdvice)).uri();
             }
             times.mark("training_done");
             long trained = endStep - startStep;
             double seconds = (System.nanoTime() - start) / 1e9;
             double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
             int kept = stopping.enabled() ? stopping.best(validations) : -1;
-            float[] parameters = kept >= 0 && comm.rank() == 0 ? best[0]
-                    : finiteParameters(model, endStep, stepsPerEpoch, kernelAdvice);
+            // With checkpoints the final one holds the result, so no rank copies the model here; without,
+            // rank 0 alone copies it for the driver (the other ranks' results are not sent).
+            boolean copies = store == null && comm.rank() == 0;
+            float[] parameters = !copies ? null
+                    : kept >= 0 ? best[0] : finiteParameters(model, endStep, stepsPerEpoch, kernelAdvice);
             return new TrainingResult(parameters, history, endStep, seconds, samplesPerSecond, profile.split(),
-                    times, roster, progress.sent(), List.copyOf(validations), kept, stopped);
+                    times, roster, progress.sent(), List.copyOf(validations), kept, stopped,
+                    store == null ? null : finalCheckpoint);
         }
     }
 
