@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,8 +63,8 @@ final class CheckpointFormat {
         return NAME.matcher(name).matches();
     }
 
-    /** Writes every file of {@code state} into {@code folder}, the marker last. */
-    void write(Path folder, TrainingState state) throws IOException {
+    /** Writes every file of {@code state} into {@code folder}, the marker last, and returns the marker. */
+    Manifest write(Path folder, TrainingState state) throws IOException {
         Map<String, Manifest.FileDigest> files = new LinkedHashMap<>();
         files.put(PARAMS, writeFile(new Path(folder, PARAMS), out -> FloatArrays.write(out, state.parameters())));
         files.put(OPTIMIZER, writeFile(new Path(folder, OPTIMIZER), out -> writeOptimizer(out, state.optimizer())));
@@ -76,6 +77,7 @@ final class CheckpointFormat {
         files.put(STATE, writeFile(new Path(folder, STATE), out -> out.write(json.writeValueAsBytes(document))));
         Manifest manifest = new Manifest(FORMAT, state.globalStep(), System.currentTimeMillis(), files);
         writeFile(new Path(folder, MARKER), out -> out.write(json.writeValueAsBytes(manifest)));
+        return manifest;
     }
 
     /**
@@ -119,9 +121,10 @@ final class CheckpointFormat {
 
     /**
      * Completes a sharded checkpoint in {@code folder} whose slices {@code markers} vouch for: rank
-     * 0's {@code state.json} (and {@code best.bin}), then the completion marker covering every file.
+     * 0's {@code state.json} (and {@code best.bin}), then the completion marker covering every file,
+     * which it returns.
      */
-    void writeShardedCommit(Path folder, ShardedState first, List<ShardMarker> markers) throws IOException {
+    Manifest writeShardedCommit(Path folder, ShardedState first, List<ShardMarker> markers) throws IOException {
         Map<String, Manifest.FileDigest> files = new LinkedHashMap<>();
         List<StateDocument.Shard> shards = new ArrayList<>();
         for (ShardMarker marker : markers) {
@@ -138,6 +141,7 @@ final class CheckpointFormat {
         files.put(STATE, writeFile(new Path(folder, STATE), out -> out.write(json.writeValueAsBytes(document))));
         Manifest manifest = new Manifest(SHARDED_FORMAT, state.globalStep(), System.currentTimeMillis(), files);
         writeFile(new Path(folder, MARKER), out -> out.write(json.writeValueAsBytes(manifest)));
+        return manifest;
     }
 
     private static String shardFile(String kind, int rank) {
@@ -157,6 +161,16 @@ final class CheckpointFormat {
      * @param files its file names, each with size and CRC32C
      */
     record ShardMarker(int rank, long offset, long length, Map<String, Manifest.FileDigest> files) {}
+
+    /**
+     * Describes the checkpoint just written into {@code folder} from its marker, without reading its
+     * files back: they were checksummed as they were written, and whoever resumes verifies them.
+     */
+    CheckpointInfo written(Path folder, Manifest manifest, long epoch) {
+        long bytes = manifest.files().values().stream().mapToLong(Manifest.FileDigest::bytes).sum();
+        return new CheckpointInfo(folder.getName(), fs.makeQualified(folder).toString(), manifest.step(), epoch,
+                manifest.writtenAtMillis(), bytes, null);
+    }
 
     /** Verifies the checkpoint in {@code folder} against its marker; never throws for a bad checkpoint. */
     CheckpointInfo inspect(Path folder) {
@@ -197,7 +211,20 @@ final class CheckpointFormat {
      * the optimizer files.
      */
     TrainingState read(Path folder, int offset, int length) throws IOException {
+        return read(folder, offset, length, null);
+    }
+
+    /**
+     * As {@link #read(Path, int, int)}, with the parameters read straight into {@code parametersInto}
+     * (from index 0) when it is not null, in which case the returned state holds none: a worker
+     * loads a large model into its own buffer without a second copy on the heap.
+     */
+    TrainingState read(Path folder, int offset, int length, FloatBuffer parametersInto) throws IOException {
         StateDocument document = readState(folder);
+        if (parametersInto != null && parametersInto.capacity() != document.parameterCount()) {
+            throw new IOException("it holds " + document.parameterCount() + " parameters, the model "
+                    + parametersInto.capacity());
+        }
         if (offset < 0 || length < 0 || (long) offset + length > document.parameterCount()) {
             throw new IOException("it holds " + document.parameterCount() + " parameters, not the optimizer slice from "
                     + offset + " of " + length);
@@ -206,19 +233,23 @@ final class CheckpointFormat {
         OptimizerState optimizer;
         if (document.shards() == null) {
             try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, PARAMS)))) {
-                parameters = FloatArrays.read(in);
+                int count = Math.toIntExact(document.parameterCount());
+                parameters = parametersInto != null ? null : new float[count];
+                FloatArrays.readRange(in, 0, count, parametersInto != null ? parametersInto : FloatBuffer.wrap(parameters),
+                        0);
             }
             try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, OPTIMIZER)))) {
                 optimizer = readOptimizer(in, 0, offset, length);
             }
         } else {
-            parameters = new float[Math.toIntExact(document.parameterCount())];
+            parameters = parametersInto != null ? null : new float[Math.toIntExact(document.parameterCount())];
+            FloatBuffer target = parametersInto != null ? parametersInto : FloatBuffer.wrap(parameters);
             optimizer = null;
             for (StateDocument.Shard shard : document.shards()) {
                 int start = Math.toIntExact(shard.offset());
                 int size = Math.toIntExact(shard.length());
                 try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, shardFile("params", shard.rank()))))) {
-                    FloatArrays.readRange(in, 0, size, parameters, start);
+                    FloatArrays.readRange(in, 0, size, target, start);
                 }
                 int from = Math.max(start, offset);
                 int to = Math.min(start + size, offset + length);

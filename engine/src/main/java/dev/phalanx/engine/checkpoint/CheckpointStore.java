@@ -1,10 +1,12 @@
 package dev.phalanx.engine.checkpoint;
 
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -129,10 +131,14 @@ public final class CheckpointStore {
         }
         String name = CheckpointFormat.name(state.globalStep());
         Path temp = new Path(dir, "_tmp-" + name + "-" + UUID.randomUUID());
+        long start = System.nanoTime();
         try {
             fs.mkdirs(temp);
-            format.write(temp, state);
-            return moveIntoPlace(temp, name);
+            Manifest manifest = format.write(temp, state);
+            CheckpointInfo committed = moveIntoPlace(temp, name, manifest, state.epoch());
+            LOG.info(String.format(Locale.ROOT, "checkpoint %s committed to %s: %d MiB in %.2f s", name, location(),
+                    committed.bytes() >> 20, (System.nanoTime() - start) / 1e9));
+            return committed;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
             throw new CheckpointException("cannot write checkpoint " + name + " to " + location() + ": " + e, e);
@@ -154,19 +160,26 @@ public final class CheckpointStore {
     public CheckpointInfo commitShard(ShardedState shard) {
         String name = CheckpointFormat.name(shard.globalStep());
         Path temp = new Path(dir, "_tmp-" + name + "-" + shard.commitTag());
+        long start = System.nanoTime();
         try {
             fs.mkdirs(temp);
             format.writeShard(temp, shard);
+            String slice = String.format(Locale.ROOT, "rank %d wrote its slice of %s (%d of %d parameters) in %.2f s",
+                    shard.rank(), name, shard.length(), shard.parameterCount(), (System.nanoTime() - start) / 1e9);
             if (shard.rank() != 0) {
+                LOG.info(slice);
                 return new CheckpointInfo(name, fs.makeQualified(temp).toString(), shard.globalStep(),
                         shard.part().epoch(), System.currentTimeMillis(), 0, null);
             }
             List<CheckpointFormat.ShardMarker> markers = format.awaitShards(temp, shard.ranks(), SHARD_POLL_MILLIS);
-            format.writeShardedCommit(temp, shard, markers);
+            Manifest manifest = format.writeShardedCommit(temp, shard, markers);
             if (leaseToken != null) {
                 DirectoryLease.requireHeld(fs, dir, leaseToken, "checkpoint_dir '" + location() + "'");
             }
-            return moveIntoPlace(temp, name);
+            CheckpointInfo committed = moveIntoPlace(temp, name, manifest, shard.part().epoch());
+            LOG.info(String.format(Locale.ROOT, "%s; checkpoint %s committed to %s with all %d slices: %d MiB in %.2f s",
+                    slice, name, location(), shard.ranks(), committed.bytes() >> 20, (System.nanoTime() - start) / 1e9));
+            return committed;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CheckpointException("interrupted while rank 0 waited for every rank's slice of checkpoint " + name
@@ -259,6 +272,16 @@ public final class CheckpointStore {
      * @throws CheckpointException naming the checkpoint when it fails verification or cannot be read
      */
     public TrainingState load(String uri, int offset, int length) {
+        return load(uri, offset, length, null);
+    }
+
+    /**
+     * As {@link #load(String, int, int)}, with the parameters read straight into {@code
+     * parametersInto} (all of them, from index 0; it must hold exactly as many) when it is not null:
+     * the returned state's {@code parameters} is then null. So a worker of a large model restores
+     * into its own buffer without a copy on the heap.
+     */
+    public TrainingState load(String uri, int offset, int length, FloatBuffer parametersInto) {
         Path path = new Path(uri);
         CheckpointInfo info = format.inspect(path);
         if (!info.valid()) {
@@ -267,14 +290,17 @@ public final class CheckpointStore {
         try {
             int slice = length >= 0 ? length
                     : Math.toIntExact(format.readState(path).parameterCount() - offset);
-            return format.read(path, offset, slice);
+            return format.read(path, offset, slice, parametersInto);
         } catch (IOException e) {
             throw new CheckpointException("cannot read checkpoint " + uri + ": " + e.getMessage(), e);
         }
     }
 
-    /** Renames the completed folder {@code temp} to {@code name}, then applies retention and clean-up. */
-    private CheckpointInfo moveIntoPlace(Path temp, String name) throws IOException {
+    /**
+     * Renames the completed folder {@code temp} to {@code name}, then applies retention and clean-up;
+     * returns the checkpoint as its marker {@code manifest} describes it (not read back).
+     */
+    private CheckpointInfo moveIntoPlace(Path temp, String name, Manifest manifest, long epoch) throws IOException {
         Path target = new Path(dir, name);
         if (fs.exists(target)) {
             // Only an invalid checkpoint can be in the way (a valid one at this step would have
@@ -286,7 +312,7 @@ public final class CheckpointStore {
         rename(temp, target);
         applyRetention(name);
         removeLeftovers(name);
-        return format.inspect(target);
+        return format.written(target, manifest, epoch);
     }
 
     private void rename(Path from, Path to) throws IOException {

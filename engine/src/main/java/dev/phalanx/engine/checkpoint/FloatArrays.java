@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /** Float arrays on disk: a length, then the values as little-endian float32, in 64 KiB chunks. */
 final class FloatArrays {
@@ -48,6 +49,11 @@ final class FloatArrays {
      * @throws IOException if the array is shorter than {@code skip + count}
      */
     static void readRange(DataInputStream in, int skip, int count, float[] into, int at) throws IOException {
+        readRange(in, skip, count, FloatBuffer.wrap(into), at);
+    }
+
+    /** As {@link #readRange(DataInputStream, int, int, float[], int)}, into a buffer (a direct one, say). */
+    static void readRange(DataInputStream in, int skip, int count, FloatBuffer into, int at) throws IOException {
         int length = in.readInt();
         if (length < 0 || (long) skip + count > length) {
             throw new IOException("an array of " + length + " values has no values " + skip + " to " + (skip + count));
@@ -57,8 +63,8 @@ final class FloatArrays {
         for (int from = 0; from < count; from += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, count - from);
             in.readFully(chunk, 0, n * Float.BYTES);
-            ByteBuffer.wrap(chunk, 0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-                    .get(into, at + from, n);
+            into.put(at + from, ByteBuffer.wrap(chunk, 0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer(), 0, n);
         }
         in.skipNBytes((long) (length - skip - count) * Float.BYTES);
     }

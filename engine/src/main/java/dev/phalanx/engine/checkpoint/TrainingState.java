@@ -13,7 +13,7 @@ import java.util.List;
  * @param identity what a resuming job must match
  * @param globalStep steps completed; the next step is this one (0-based)
  * @param stepsPerEpoch steps per epoch the job agreed on; a resume over different data must not pass
- * @param parameters all model parameters, flat
+ * @param parameters all model parameters, flat; null from a load that read them into the caller's buffer
  * @param optimizer the optimizer's state: of all parameters, or of the slice a rank of a sharded
  *     optimizer keeps ({@link CheckpointStore#load(String, int, int)})
  * @param history metrics of the epochs completed so far

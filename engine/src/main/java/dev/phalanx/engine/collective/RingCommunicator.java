@@ -39,6 +39,7 @@ public final class RingCommunicator implements Communicator {
     private final int worldSize;
     private final CollectiveOptions options;
     private final RingTransport transport;
+    /** The number of the next message; never negative, as -1 marks an abort frame ({@link RingFrames}). */
     private int sequence;
     private ByteBuffer staging = direct(0);
     private ByteBuffer scratch = direct(0);
@@ -174,7 +175,7 @@ public final class RingCommunicator implements Communicator {
             int target = chunkStart(length, recvChunk);
             ByteBuffer send = exact ? chunk(bytes, length, sendChunk) : encode(data, length, sendChunk);
             int expectedBytes = chunkValues(length, recvChunk) * wire.bytesPerValue();
-            transport.exchange(sequence++, call, send, expectedBytes, segmentBytes,
+            transport.exchange(nextSequence(), call, send, expectedBytes, segmentBytes,
                     new RingTransport.Sink() {
                         @Override
                         public ByteBuffer segment(int offset, int segmentLength) {
@@ -230,7 +231,7 @@ public final class RingCommunicator implements Communicator {
                             segmentLength / Short.BYTES);
                 }
             };
-            transport.exchange(sequence++, call, wireChunk(source, length, sendChunk, wire),
+            transport.exchange(nextSequence(), call, wireChunk(source, length, sendChunk, wire),
                     chunkValues(length, recvChunk) * wire.bytesPerValue(), segmentBytes, sink);
         }
     }
@@ -266,7 +267,7 @@ public final class RingCommunicator implements Communicator {
             int into = chunkIndex(rank - s - 1);
             ByteBuffer send = all.duplicate().position(from * bytesPerRank).limit((from + 1) * bytesPerRank);
             ByteBuffer recv = all.duplicate().position(into * bytesPerRank).limit((into + 1) * bytesPerRank);
-            transport.exchange(sequence++, call, send, bytesPerRank, Integer.MAX_VALUE, RingTransport.into(recv));
+            transport.exchange(nextSequence(), call, send, bytesPerRank, Integer.MAX_VALUE, RingTransport.into(recv));
         }
         if (exact) {
             FloatBuffer floats = all.duplicate().clear().order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -322,7 +323,7 @@ public final class RingCommunicator implements Communicator {
         result[rank] = payload.clone();
         // Step s forwards the payload that originated at rank (rank - s).
         for (int s = 0; s < worldSize - 1; s++) {
-            result[chunkIndex(rank - s - 1)] = transport.exchangeBytes(sequence++, RingFrames.ALL_GATHER,
+            result[chunkIndex(rank - s - 1)] = transport.exchangeBytes(nextSequence(), RingFrames.ALL_GATHER,
                     result[chunkIndex(rank - s)]);
         }
         return result;
@@ -352,6 +353,23 @@ public final class RingCommunicator implements Communicator {
 
     private static ByteBuffer direct(int bytes) {
         return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Returns the number of the next message and advances it, from {@link Integer#MAX_VALUE} back to
+     * 0: every rank numbers its messages alike, and a long run (2(W-1) messages a step at W ranks
+     * pass 2^31 within a million steps at W = 1000) never reaches the negative numbers that mark an
+     * abort.
+     */
+    int nextSequence() {
+        int next = sequence;
+        sequence = next == Integer.MAX_VALUE ? 0 : next + 1;
+        return next;
+    }
+
+    /** Sets the number of the next message; for tests of the wrap-around. */
+    void startSequenceAt(int next) {
+        sequence = next;
     }
 
     @Override

@@ -303,7 +303,8 @@ public final class TrainingLoop {
     private long restore(CheckpointStore store, int stepsPerEpoch, ReplicaGroup model, Slice own, Optimizer optimizer,
             List<EpochMetrics> history, List<Validation> validations, float[][] best) {
         // Only this rank's slice of the optimizer state, whichever number of ranks wrote it.
-        TrainingState state = store.load(resumeFrom, own.offset(), own.length());
+        // The parameters go straight into the model's buffer: no copy of the model on the heap.
+        TrainingState state = store.load(resumeFrom, own.offset(), own.length(), model.parameters());
         if (state.stepsPerEpoch() != stepsPerEpoch) {
             int written = state.identity().workers();
             throw new InvalidDataException("checkpoint " + resumeFrom + " was taken with " + state.stepsPerEpoch()
@@ -313,7 +314,6 @@ public final class TrainingLoop {
                             + " workers" : "; the input changed since the checkpoint")
                     + ", so it cannot be resumed exactly");
         }
-        model.parameters().put(0, state.parameters());
         optimizer.restore(state.optimizer());
         history.addAll(state.history());
         validations.addAll(state.validations());

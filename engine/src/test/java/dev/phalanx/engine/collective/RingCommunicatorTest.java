@@ -106,6 +106,28 @@ class RingCommunicatorTest {
         }
     }
 
+    @Test
+    void messageNumbersWrapPastTwoToTheThirtyOnePastTheAbortMarker() throws Exception {
+        // Each all-reduce of 3 ranks by the ring sends 4 messages, so the third crosses from
+        // Integer.MAX_VALUE back to 0, where a plain int would have reached -1, the abort marker.
+        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(30), TOKEN).withSegments(64, 0);
+        List<float[]> sums = runRanks(3, options, comm -> {
+            ((RingCommunicator) comm).startSequenceAt(Integer.MAX_VALUE - 8);
+            float[] data = new float[100];
+            for (int round = 0; round < 4; round++) {
+                Arrays.fill(data, comm.rank() + 1);
+                comm.allReduce(data, ReduceOp.SUM);
+            }
+            comm.allGather(new byte[] {1});
+            return data;
+        });
+        for (float[] sum : sums) {
+            float[] expected = new float[100];
+            Arrays.fill(expected, 6f);
+            assertArrayEquals(expected, sum);
+        }
+    }
+
     static Stream<Arguments> shardedWorldsAndSizes() {
         return cases(new int[] {1, 2, 3, 5}, world -> new int[] {world - 1, world + 1, 1000, 100_003});
     }
