@@ -18,6 +18,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +96,9 @@ public final class DirectoryLease implements AutoCloseable {
         }
     }
 
+    /** {@code user@host pid N}: group 1 is {@code user@host}, group 2 the process id. */
+    private static final Pattern OWNER = Pattern.compile("(.+) pid (\\d{1,18})");
+
     private final FileSystem fs;
     private final Path file;
     private final String name;
@@ -155,7 +160,9 @@ public final class DirectoryLease implements AutoCloseable {
                 }
                 long age = System.currentTimeMillis() - status.getModificationTime();
                 long holderTimeout = holder == null ? timeout.toMillis() : holder.timeoutMillis();
-                if (age <= holderTimeout) {
+                // A holder on this host whose process is gone (killed with -9, say) is not waited out.
+                boolean gone = holder != null && goneFromThisHost(holder.owner());
+                if (age <= holderTimeout && !gone) {
                     throw new CheckpointException(name + " is in use by another job: "
                             + (holder == null ? "one whose lease file is still being written" : holder.describe())
                             + ", last heartbeat " + seconds(age) + " ago (lease " + fs.makeQualified(file)
@@ -164,8 +171,9 @@ public final class DirectoryLease implements AutoCloseable {
                 if (takeOver(fs, file, status, holder, token, content, holderTimeout)) {
                     notices.accept("took over the lease on " + name + " from "
                             + (holder == null ? "a job whose lease file cannot be read" : holder.describe())
-                            + ": its last heartbeat was " + seconds(age) + " ago, more than its timeout of "
-                            + readable(holderTimeout));
+                            + (age <= holderTimeout ? ": that process no longer runs on this host"
+                                    : ": its last heartbeat was " + seconds(age) + " ago, more than its timeout of "
+                                            + readable(holderTimeout)));
                     return new DirectoryLease(fs, file, name, token, timeout);
                 }
             }
@@ -403,8 +411,25 @@ public final class DirectoryLease implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code owner} ({@code user@host pid N}) names a process of this host, by this user,
+     * that no longer runs: a driver killed outright, whose lease would otherwise block a rerun on
+     * the same machine until {@code lease_timeout}. Holders elsewhere are judged by their heartbeat.
+     */
+    static boolean goneFromThisHost(String owner) {
+        Matcher matcher = OWNER.matcher(owner);
+        if (!matcher.matches()) {
+            return false;
+        }
+        String self = owner();
+        String selfHost = self.substring(0, self.lastIndexOf(" pid "));
+        long pid = Long.parseLong(matcher.group(2));
+        return matcher.group(1).equals(selfHost) && pid != ProcessHandle.current().pid()
+                && ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true);
+    }
+
     /** Returns {@code user@host pid N} for this process. */
-    private static String owner() {
+    static String owner() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

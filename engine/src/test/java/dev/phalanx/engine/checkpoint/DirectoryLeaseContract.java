@@ -167,6 +167,25 @@ abstract class DirectoryLeaseContract {
     }
 
     @Test
+    void aLeaseOfAProcessOfThisHostThatIsGoneIsTakenOverAtOnce() throws Exception {
+        Process finished = new ProcessBuilder("true").start();
+        finished.waitFor();
+        String self = DirectoryLease.owner();
+        String gone = self.substring(0, self.lastIndexOf(" pid ")) + " pid " + finished.pid();
+        abandonedLease(gone, 0);
+        try (DirectoryLease taker = acquire("app-rerun")) {
+            assertEquals(List.of("took over the lease on checkpoint_dir '" + fs.makeQualified(dir) + "' from " + gone
+                    + " (app-crashed), since " + notices.get(0).substring(notices.get(0).indexOf(", since ") + 8,
+                            notices.get(0).indexOf(": that process"))
+                    + ": that process no longer runs on this host"), notices);
+            taker.requireHeld();
+        }
+        // A live process of this host, and a gone one elsewhere, are still waited out.
+        assertFalse(DirectoryLease.goneFromThisHost(self));
+        assertFalse(DirectoryLease.goneFromThisHost("someone@elsewhere pid " + finished.pid()));
+    }
+
+    @Test
     void ofSeveralTakersOfOneAbandonedLeaseExactlyOneWins() throws Exception {
         int takers = 4;
         for (int round = 0; round < 10; round++) {
