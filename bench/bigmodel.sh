@@ -78,19 +78,22 @@ for sharded in $modes; do
   grep -E '^(step|event|done)' "$out/$name-1.log" || true
   grep -hE 'OutOfMemory|Java heap space|Exception' "$out/$name-1.log" | head -3 || true
   grep -rhoE '(rank [0-9] wrote its slice|checkpoint ckpt-[0-9]+ committed).* in [0-9.]+ s' "$home/work" 2>/dev/null | sort -u || true
+  grep -rhE 'OutOfMemory' "$home/work" 2>/dev/null | head -3 || true
   echo "run 1: executors' peak RSS (GiB): $(peak_rss_gib "$out/$name-rss-1")"
   if [[ ! -e "$dir/ckpt-000000000005/_COMMITTED" ]]; then
     echo "no checkpoint of step 5: nothing to resume"
     continue
   fi
-  rm -rf "$home/work"
+  mv "$home/work" "$out/$name-executors-1"
   watch_rss "$out/$name-rss-2" & watcher=$!
   driver "$out/$name-2.log" "$sharded" "$dir" || true
   touch "$out/$name-rss-2.stop"; wait "$watcher" || true
   grep -E '^(step|event|done)' "$out/$name-2.log" || true
   grep -hE 'OutOfMemory|Java heap space|Exception' "$out/$name-2.log" | head -3 || true
   grep -rhoE '(rank [0-9] wrote its slice|checkpoint ckpt-[0-9]+ committed).* in [0-9.]+ s' "$home/work" 2>/dev/null | sort -u || true
+  grep -rhE 'OutOfMemory' "$home/work" 2>/dev/null | head -3 || true
   echo "run 2 (resumed): executors' peak RSS (GiB): $(peak_rss_gib "$out/$name-rss-2")"
+  mv "$home/work" "$out/$name-executors-2"
   env -u LD_PRELOAD java -Xmx512m -cp "$classpath" dev.phalanx.bench.BigModelBenchmark verify "$dir" 2>/dev/null \
     | grep '^verify' || true
   rm -rf "$dir"

@@ -239,7 +239,7 @@ final class CheckpointFormat {
                         0);
             }
             try (DataInputStream in = new DataInputStream(fs.open(new Path(folder, OPTIMIZER)))) {
-                optimizer = readOptimizer(in, 0, offset, length);
+                optimizer = readOptimizer(in, 0, offset, length, null, 0, length);
             }
         } else {
             parameters = parametersInto != null ? null : new float[Math.toIntExact(document.parameterCount())];
@@ -258,14 +258,9 @@ final class CheckpointFormat {
                     int count = Math.max(0, to - from);
                     try (DataInputStream in = new DataInputStream(
                             fs.open(new Path(folder, shardFile("optimizer", shard.rank()))))) {
-                        OptimizerState part = readOptimizer(in, start, count == 0 ? start : from, count);
-                        if (optimizer == null) {
-                            optimizer = emptyLike(part, length);
-                        }
-                        for (int buffer = 0; count > 0 && buffer < part.buffers().size(); buffer++) {
-                            System.arraycopy(part.buffers().get(buffer), 0, optimizer.buffers().get(buffer),
-                                    from - offset, count);
-                        }
+                        // Straight into the slice's arrays: no second copy of the state on the heap.
+                        optimizer = readOptimizer(in, start, count == 0 ? start : from, count, optimizer,
+                                count == 0 ? 0 : from - offset, length);
                     }
                 }
             }
@@ -279,15 +274,6 @@ final class CheckpointFormat {
         }
         return new TrainingState(document.identity(), document.globalStep(), document.stepsPerEpoch(),
                 parameters, optimizer, document.history(), document.validations(), best);
-    }
-
-    /** An optimizer state named and counted as {@code part}, with zeroed buffers of {@code length}. */
-    private static OptimizerState emptyLike(OptimizerState part, int length) {
-        List<float[]> buffers = new ArrayList<>();
-        for (int b = 0; b < part.buffers().size(); b++) {
-            buffers.add(new float[length]);
-        }
-        return new OptimizerState(part.name(), part.steps(), buffers);
     }
 
     /** Reads {@code state.json} alone: everything but the arrays. */
@@ -351,20 +337,22 @@ final class CheckpointFormat {
     }
 
     /**
-     * Reads an optimizer file whose buffers start at parameter {@code fileOffset}, keeping each
-     * buffer's values for {@code length} parameters from {@code offset}.
+     * Reads an optimizer file whose buffers start at parameter {@code fileOffset}: each buffer's
+     * values for {@code count} parameters from {@code offset} go into {@code into}'s buffers at
+     * {@code at}, or, when {@code into} is null, into new buffers of {@code length} values; returns
+     * the state they are in.
      */
-    private static OptimizerState readOptimizer(DataInputStream in, int fileOffset, int offset, int length)
-            throws IOException {
+    private static OptimizerState readOptimizer(DataInputStream in, int fileOffset, int offset, int count,
+            OptimizerState into, int at, int length) throws IOException {
         String name = in.readUTF();
         long steps = in.readLong();
-        int count = in.readInt();
-        List<float[]> buffers = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            float[] values = new float[length];
-            FloatArrays.readRange(in, offset - fileOffset, length, values, 0);
-            buffers.add(values);
+        int buffers = in.readInt();
+        List<float[]> values = new ArrayList<>(buffers);
+        for (int i = 0; i < buffers; i++) {
+            float[] target = into != null ? into.buffers().get(i) : new float[length];
+            FloatArrays.readRange(in, offset - fileOffset, count, target, at);
+            values.add(target);
         }
-        return new OptimizerState(name, steps, buffers);
+        return into != null ? into : new OptimizerState(name, steps, values);
     }
 }
