@@ -60,6 +60,19 @@ watch_rss() {
 }
 peak_rss_gib() { awk '{ if ($2 > m[$1]) m[$1] = $2 } END { for (p in m) printf "%.1f ", m[p] / 1048576 }' "$1"; }
 
+# Stops the RSS watcher $3 of run $2 of mode $1 and prints what the run did: its steps and events,
+# any out-of-memory error, the checkpoint writes the executors logged, and their peak RSS.
+report() {
+  local name="$1" run="$2"
+  touch "$out/$name-rss-$run.stop"; wait "$3" || true
+  grep -E '^(step|event|done)' "$out/$name-$run.log" || true
+  grep -hE 'OutOfMemory|Java heap space|Exception' "$out/$name-$run.log" | head -3 || true
+  grep -rhoE '(rank [0-9] wrote its slice|checkpoint ckpt-[0-9]+ committed).* in [0-9.]+ s' "$home/work" 2>/dev/null \
+    | sort -u || true
+  grep -rhE 'OutOfMemory' "$home/work" 2>/dev/null | head -3 || true
+  echo "run $run: executors' peak RSS (GiB): $(peak_rss_gib "$out/$name-rss-$run")"
+}
+
 for sharded in $modes; do
   name="$([[ $sharded == true ]] && echo sharded || echo unsharded)"
   dir="$out/$name-checkpoints"
@@ -74,12 +87,7 @@ for sharded in $modes; do
     echo "killed with -9 after the checkpoint of step 5 committed"
   fi
   wait "$pid" 2>/dev/null || true
-  touch "$out/$name-rss-1.stop"; wait "$watcher" || true
-  grep -E '^(step|event|done)' "$out/$name-1.log" || true
-  grep -hE 'OutOfMemory|Java heap space|Exception' "$out/$name-1.log" | head -3 || true
-  grep -rhoE '(rank [0-9] wrote its slice|checkpoint ckpt-[0-9]+ committed).* in [0-9.]+ s' "$home/work" 2>/dev/null | sort -u || true
-  grep -rhE 'OutOfMemory' "$home/work" 2>/dev/null | head -3 || true
-  echo "run 1: executors' peak RSS (GiB): $(peak_rss_gib "$out/$name-rss-1")"
+  report "$name" 1 "$watcher"
   if [[ ! -e "$dir/ckpt-000000000005/_COMMITTED" ]]; then
     echo "no checkpoint of step 5: nothing to resume"
     continue
@@ -87,12 +95,7 @@ for sharded in $modes; do
   mv "$home/work" "$out/$name-executors-1"
   watch_rss "$out/$name-rss-2" & watcher=$!
   driver "$out/$name-2.log" "$sharded" "$dir" || true
-  touch "$out/$name-rss-2.stop"; wait "$watcher" || true
-  grep -E '^(step|event|done)' "$out/$name-2.log" || true
-  grep -hE 'OutOfMemory|Java heap space|Exception' "$out/$name-2.log" | head -3 || true
-  grep -rhoE '(rank [0-9] wrote its slice|checkpoint ckpt-[0-9]+ committed).* in [0-9.]+ s' "$home/work" 2>/dev/null | sort -u || true
-  grep -rhE 'OutOfMemory' "$home/work" 2>/dev/null | head -3 || true
-  echo "run 2 (resumed): executors' peak RSS (GiB): $(peak_rss_gib "$out/$name-rss-2")"
+  report "$name" 2 "$watcher"
   mv "$home/work" "$out/$name-executors-2"
   env -u LD_PRELOAD java -Xmx512m -cp "$classpath" dev.phalanx.bench.BigModelBenchmark verify "$dir" 2>/dev/null \
     | grep '^verify' || true

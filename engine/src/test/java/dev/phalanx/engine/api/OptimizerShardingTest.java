@@ -69,8 +69,8 @@ class OptimizerShardingTest {
         // Three ranks: this model's gradients (804 floats) are below the small-message threshold, so
         // the unsharded all-reduce sums rank by rank while the reduce-scatter sums round the ring —
         // the same three terms in another order, so not always the same last bit.
-        double maxRelative = maxRelative(three, threeSharded);
-        double vector = normRelative(three, threeSharded);
+        double maxRelative = ParameterDifference.maxRelative(three, threeSharded);
+        double vector = ParameterDifference.normRelative(three, threeSharded);
         System.out.printf("optimizer sharding, 30 steps of adam + cosine + clipping + 2 micro-batches: W=2 bit-identical;"
                 + " W=3 max relative difference %.3e, ||a - b|| / ||a|| = %.3e%n", maxRelative, vector);
         assertTrue(maxRelative <= 2e-5, "W=3 sharded differs from unsharded by " + maxRelative);
@@ -128,8 +128,8 @@ class OptimizerShardingTest {
             assertEquals(List.of("resuming from checkpoint ckpt-000000000010 (step 10, epoch 1); it was written by 2"
                     + " workers and this job has " + resuming.workers() + ": the parameters and optimizer state are"
                     + " re-sharded on load"), listener.events);
-            double vector = normRelative(uninterrupted, resumed);
-            double maxRelative = maxRelative(uninterrupted, resumed);
+            double vector = ParameterDifference.normRelative(uninterrupted, resumed);
+            double maxRelative = ParameterDifference.maxRelative(uninterrupted, resumed);
             System.out.printf("written by W=2 (sharded) at step 10, resumed by W=%d (%s) to step 30: ||a - b|| / ||a||"
                     + " = %.3e against the uninterrupted W=2 run (max relative %.3e)%n", resuming.workers(),
                     resuming.optimizerSharding() ? "sharded" : "unsharded", vector, maxRelative);
@@ -176,24 +176,5 @@ class OptimizerShardingTest {
             bits[i] = Float.floatToRawIntBits(values[i]);
         }
         return bits;
-    }
-
-    private static double normRelative(float[] a, float[] b) {
-        double difference = 0;
-        double norm = 0;
-        for (int i = 0; i < a.length; i++) {
-            difference += (double) (a[i] - b[i]) * (a[i] - b[i]);
-            norm += (double) a[i] * a[i];
-        }
-        return Math.sqrt(difference / norm);
-    }
-
-    private static double maxRelative(float[] a, float[] b) {
-        assertEquals(a.length, b.length);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-3));
-        }
-        return max;
     }
 }

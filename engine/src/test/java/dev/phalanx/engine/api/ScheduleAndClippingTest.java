@@ -71,15 +71,15 @@ class ScheduleAndClippingTest {
         float[] whole = Phalanx.fit(DATA, options(1)).parameters();
         float[] fourParts = Phalanx.fit(DATA, options(1).optAccumulationSteps(4)).parameters();
         float[] twoWorkersTwoParts = Phalanx.fit(DATA, options(2).optAccumulationSteps(2)).parameters();
-        double fourRelative = maxRelative(whole, fourParts);
-        double twoRelative = maxRelative(whole, twoWorkersTwoParts);
+        double fourRelative = ParameterDifference.maxRelative(whole, fourParts);
+        double twoRelative = ParameterDifference.maxRelative(whole, twoWorkersTwoParts);
         System.out.printf("accumulation: 4 micro-batches vs the whole batch %.3e, W=2 x 2 micro-batches %.3e"
                 + " (max relative, 30 steps)%n", fourRelative, twoRelative);
         assertTrue(fourRelative <= 1e-4, "4 micro-batches differ by " + fourRelative);
         assertTrue(twoRelative <= 1e-4, "W=2 with 2 micro-batches differs by " + twoRelative);
         // Adam and clipping hardly see a gradient's scale; plain SGD does, so a sum of the parts'
         // gradients in place of their mean would show here.
-        double sgdRelative = maxRelative(Phalanx.fit(DATA, sgd(options(1))).parameters(),
+        double sgdRelative = ParameterDifference.maxRelative(Phalanx.fit(DATA, sgd(options(1))).parameters(),
                 Phalanx.fit(DATA, sgd(options(1)).optAccumulationSteps(4)).parameters());
         System.out.printf("accumulation under plain sgd: %.3e%n", sgdRelative);
         assertTrue(sgdRelative <= 1e-4, "4 micro-batches under sgd differ by " + sgdRelative);
@@ -95,11 +95,11 @@ class ScheduleAndClippingTest {
         float[] twoWorkersTwoParts = Phalanx.fit(DATA, sgd(options(2)).optClassWeights(weights).optAccumulationSteps(2))
                 .parameters();
         float[] unweighted = Phalanx.fit(DATA, sgd(options(1))).parameters();
-        double relative = maxRelative(one, twoWorkersTwoParts);
+        double relative = ParameterDifference.maxRelative(one, twoWorkersTwoParts);
         System.out.printf("class weights: W=2 x 2 micro-batches vs W=1 %.3e (max relative); weighted vs not %.3e%n",
-                relative, maxRelative(one, unweighted));
+                relative, ParameterDifference.maxRelative(one, unweighted));
         assertTrue(relative <= 1e-4, "W=2 with class weights differs by " + relative);
-        assertTrue(maxRelative(one, unweighted) > 1e-2, "class weights must change the run");
+        assertTrue(ParameterDifference.maxRelative(one, unweighted) > 1e-2, "class weights must change the run");
         assertEquals("class_weights holds 3 weights for 4 classes", assertThrows(IllegalArgumentException.class,
                 () -> options(2).optClassWeights(1, 2, 3).validate()).getMessage());
     }
@@ -107,14 +107,6 @@ class ScheduleAndClippingTest {
     private static TrainingOptions sgd(TrainingOptions options) {
         return options.optOptimizer("sgd").optLearningRate(0.1).optWeightDecay(0).optClipGradNorm(0)
                 .optLearningRateSchedule("constant", 0);
-    }
-
-    private static double maxRelative(float[] a, float[] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-3));
-        }
-        return max;
     }
 
     @Test

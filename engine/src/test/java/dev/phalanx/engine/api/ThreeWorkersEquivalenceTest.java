@@ -56,36 +56,17 @@ class ThreeWorkersEquivalenceTest {
         float[] unclipped = Phalanx.fit(DATA, options(3).optClipGradNorm(0)).parameters();
         float[] reordered = Phalanx.fit(DATA, options(1).optAccumulationSteps(6)).parameters();
 
-        double relative = maxRelative(one.parameters(), three.parameters());
-        double reassociation = maxRelative(one.parameters(), reordered);
-        double clipping = maxRelative(three.parameters(), unclipped);
+        double relative = ParameterDifference.maxRelative(one.parameters(), three.parameters());
+        double reassociation = ParameterDifference.maxRelative(one.parameters(), reordered);
+        double clipping = ParameterDifference.maxRelative(three.parameters(), unclipped);
         System.out.printf("adam + warm-up cosine + clipping + 2 micro-batches, 247 rows: W=3 vs W=1 max relative"
                 + " difference %.3e over 30 steps (W=1 in 6 micro-batches vs W=1: %.3e; clipping moves W=3 by %.3e)%n",
                 relative, reassociation, clipping);
         assertTrue(clipping > 1e-2, "clip_grad_norm must change the run, moved it by " + clipping);
         assertTrue(relative <= 2e-5, "W=3 differs from W=1 by " + relative);
         // Over the whole parameter vector, ||a - b|| / ||a||, the 1e-5 holds with room.
-        double vector = normRelative(one.parameters(), three.parameters());
+        double vector = ParameterDifference.normRelative(one.parameters(), three.parameters());
         System.out.printf("W=3 vs W=1: ||a - b|| / ||a|| = %.3e%n", vector);
         assertTrue(vector <= 1e-5, "W=3 differs from W=1 by " + vector + " over the parameter vector");
-    }
-
-    private static double normRelative(float[] a, float[] b) {
-        double difference = 0;
-        double norm = 0;
-        for (int i = 0; i < a.length; i++) {
-            difference += (double) (a[i] - b[i]) * (a[i] - b[i]);
-            norm += (double) a[i] * a[i];
-        }
-        return Math.sqrt(difference / norm);
-    }
-
-    private static double maxRelative(float[] a, float[] b) {
-        assertEquals(a.length, b.length);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-3));
-        }
-        return max;
     }
 }
