@@ -340,7 +340,7 @@ public final class RingCommunicator implements Communicator {
 
     /** Chunks split {@code length} as evenly as possible; the first {@code length % W} get one more. */
     private int chunkStart(int length, int chunk) {
-        return chunk == worldSize ? length : Slice.part(length, worldSize, chunk).offset();
+        return Slice.start(length, worldSize, chunk);
     }
 
     private int chunkIndex(int i) {

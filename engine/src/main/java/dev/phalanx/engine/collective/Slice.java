@@ -35,7 +35,12 @@ public record Slice(int offset, int length) {
         return new Slice(start(length, parts, index), start(length, parts, index + 1) - start(length, parts, index));
     }
 
-    private static int start(int length, int parts, int index) {
+    /**
+     * Returns where part {@code index} of {@code parts} of a buffer of {@code length} values starts
+     * ({@code length} for {@code index == parts}), as {@link #part} cuts it; allocates nothing, for
+     * the ring's per-message arithmetic.
+     */
+    static int start(int length, int parts, int index) {
         int base = length / parts;
         int extra = length % parts;
         return index * base + Math.min(index, extra);
