@@ -52,6 +52,9 @@ class ModelCatalogTest {
     @Test
     void theMlpHasThePeerScriptsLayerSizes() {
         assertEquals(784L * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10, trainableParameters("mlp", IMAGES));
+        // The GPU check's big MLP, 784-4096-4096-10, sets its second layer apart.
+        assertEquals(784L * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 10 + 10,
+                trainableParameters("mlp(hidden=4096, hidden2=4096)", IMAGES));
     }
 
     @Test

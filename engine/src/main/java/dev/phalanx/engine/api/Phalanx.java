@@ -138,7 +138,7 @@ public final class Phalanx {
         TrainingSpec spec = new TrainingSpec(options.model(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),
-                options.gpusPerWorker(), options.gpuFallbackToCpu(),
+                options.gpusPerWorker(), options.gpuFallbackToCpu(), options.deviceResidentOnCpu(),
                 options.shardMemoryBudget(),
                 new CollectiveOptions(options.collectiveTimeout(), TrainingJob.newJobToken()).withTls(options.tls()),
                 options.rendezvousTimeout(), options.gradientWire(),

@@ -176,6 +176,14 @@ public final class TrainingOptions {
     }
 
     /**
+     * Sets whether a CPU worker trains as a GPU worker does, device-resident (key {@code
+     * device_resident_on_cpu}, default false): a testing aid for the GPU path where there is no GPU.
+     */
+    public TrainingOptions optDeviceResidentOnCpu(boolean deviceResident) {
+        return set(TrainingKeys.DEVICE_RESIDENT_ON_CPU, deviceResident);
+    }
+
+    /**
      * Sets whether a worker that was given GPUs but finds no usable CUDA device trains on the CPU,
      * with a warning, instead of failing (key {@code gpu_fallback_to_cpu}, default false).
      */
@@ -646,6 +654,11 @@ public final class TrainingOptions {
     /** Returns the GPUs per worker, 0 for CPU training. */
     public int gpusPerWorker() {
         return get(TrainingKeys.GPUS_PER_WORKER);
+    }
+
+    /** Returns whether a CPU worker trains device-resident, as a GPU worker does. */
+    public boolean deviceResidentOnCpu() {
+        return get(TrainingKeys.DEVICE_RESIDENT_ON_CPU);
     }
 
     /** Returns whether a worker without usable CUDA may train on the CPU. */

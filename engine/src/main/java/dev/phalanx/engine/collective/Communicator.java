@@ -77,6 +77,34 @@ public interface Communicator extends AutoCloseable {
     void allGatherSlices(ByteBuffer floats);
 
     /**
+     * As {@link #allReduce(ByteBuffer, ReduceOp, WirePrecision)} on a buffer that may live on a
+     * device. This transport works on host memory: it stages the values through the buffer's host
+     * copy (one device-to-host copy) and leaves the result there. With one rank and float32 on the wire
+     * the result is the values themselves, so nothing is copied and values computed on a device stay
+     * there (another wire precision rounds them as they would travel, on the host).
+     */
+    default void allReduce(DeviceBuffer buffer, ReduceOp op, WirePrecision wire) {
+        if (worldSize() == 1 && wire == WirePrecision.FLOAT32) {
+            return;
+        }
+        allReduce(buffer.onHost(), op, wire);
+        buffer.writtenOnHost();
+    }
+
+    /**
+     * As {@link #reduceScatter(ByteBuffer, ReduceOp, WirePrecision)} on a buffer that may live on a
+     * device, staged through its host copy as {@link #allReduce(DeviceBuffer, ReduceOp, WirePrecision)}
+     * is; with one rank and float32 on the wire nothing is copied.
+     */
+    default void reduceScatter(DeviceBuffer buffer, ReduceOp op, WirePrecision wire) {
+        if (worldSize() == 1 && wire == WirePrecision.FLOAT32) {
+            return;
+        }
+        reduceScatter(buffer.onHost(), op, wire);
+        buffer.writtenOnHost();
+    }
+
+    /**
      * Returns every rank's {@code payload}, indexed by rank. Payloads may differ in length.
      */
     byte[][] allGather(byte[] payload);

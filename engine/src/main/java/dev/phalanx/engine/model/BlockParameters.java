@@ -28,7 +28,8 @@ import java.util.List;
 /**
  * A model from the catalog built as a DJL block on one device, with its parameters in flat order
  * (the block's parameter order, each tensor's values row-major), and the ways its tensors meet flat
- * host buffers of that order: adopting or copying parameter values, binding or copying gradients.
+ * buffers of that order: adopting host memory for parameters and gradients (on the CPU), or
+ * becoming views of one flat device tensor and gathering gradients into another (on any device).
  * Building the model is this class's job; training and scoring it is {@link ModelReplica}'s.
  */
 final class BlockParameters implements AutoCloseable {
@@ -184,8 +185,8 @@ final class BlockParameters implements AutoCloseable {
     }
 
     /**
-     * Hands every parameter tensor its slice of {@code storage}: on the CPU the tensor adopts the
-     * slice's memory (so this is done once), on a GPU PyTorch copies the slice into device memory.
+     * Hands every parameter tensor its slice of {@code storage}; on the CPU the tensor adopts the
+     * slice's memory (so this is done once). A device-resident replica uses {@link #bindTo} instead.
      */
     void pushParameters(ByteBuffer storage) {
         int offset = 0;
@@ -217,18 +218,91 @@ final class BlockParameters implements AutoCloseable {
         }
     }
 
-    /** Copies every gradient tensor into its slice of {@code gradients}; non-learning slots stay as they are. */
-    void copyGradients(ByteBuffer gradients) {
-        int offset = 0;
+    /**
+     * Makes the parameter tensors views of {@code flat} (a 1-D tensor of all parameters in flat
+     * order on this model's device), so what the forward pass reads and updates (batch norm's
+     * running statistics) is {@code flat} itself: each DJL parameter's tensor is replaced by a view
+     * of its slice ({@code intern}), learning ones marked to require gradients. A TorchScript
+     * module owns its tensors, which no view can replace: {@link #refreshFrom} copies into them
+     * instead (its parameters all learn; modules with buffers are refused).
+     */
+    void bindTo(NDArray flat) {
+        if (module != null) {
+            refreshFrom(flat);
+            return;
+        }
+        long offset = 0;
         for (int i = 0; i < arrays.size(); i++) {
             NDArray array = arrays.get(i);
-            int bytes = Math.toIntExact(array.size() * Float.BYTES);
-            if (trainable.get(i)) {
-                try (NDArray gradient = array.getGradient()) {
-                    gradients.slice(offset, bytes).put(gradient.toByteBuffer().order(ByteOrder.nativeOrder()));
+            long size = array.size();
+            try (NDArray slice = DeviceFlats.slice(flat, offset, offset + size)) {
+                NDArray view = JniUtils.reshape((PtNDArray) slice, array.getShape().getShape());
+                if (trainable.get(i)) {
+                    view.setRequiresGradient(true);
+                }
+                array.intern(view);
+            }
+            offset += size;
+        }
+    }
+
+    /**
+     * Copies {@code flat}'s values into a TorchScript module's own parameter tensors, on the device
+     * (DJL blocks' tensors are views of it already, see {@link #bindTo}).
+     */
+    void refreshFrom(NDArray flat) {
+        if (module == null) {
+            return;
+        }
+        boolean callersGradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            long offset = 0;
+            for (NDArray array : arrays) {
+                long size = array.size();
+                long[] shape = array.getShape().getShape();
+                try (NDArray slice = DeviceFlats.slice(flat, offset, offset + size);
+                        NDArray values = JniUtils.reshape((PtNDArray) slice, shape)) {
+                    long[] zeros = new long[shape.length];
+                    long[] steps = new long[shape.length];
+                    Arrays.fill(steps, 1);
+                    JniUtils.indexSet((PtNDArray) array, (PtNDArray) values, zeros, shape, steps);
+                }
+                offset += size;
+            }
+        } finally {
+            JniUtils.setGradMode(callersGradMode);
+        }
+    }
+
+    /**
+     * Returns every gradient flattened and joined in flat order, zeros for parameters that do not
+     * learn, followed by {@code tail}: one new 1-D tensor on this model's device, attached to
+     * {@code owner}.
+     */
+    NDArray gatherGradients(NDArray tail, NDManager owner) {
+        PtNDArray[] parts = new PtNDArray[arrays.size() + 1];
+        try {
+            for (int i = 0; i < arrays.size(); i++) {
+                NDArray array = arrays.get(i);
+                if (trainable.get(i)) {
+                    try (NDArray gradient = array.getGradient()) {
+                        parts[i] = JniUtils.reshape((PtNDArray) gradient, new long[] {array.size()});
+                    }
+                } else {
+                    parts[i] = (PtNDArray) owner.zeros(new Shape(array.size()), DataType.FLOAT32);
                 }
             }
-            offset += bytes;
+            parts[arrays.size()] = (PtNDArray) tail;
+            NDArray flat = JniUtils.cat(parts, 0);
+            flat.attach(owner);
+            return flat;
+        } finally {
+            for (int i = 0; i < arrays.size(); i++) {
+                if (parts[i] != null) {
+                    parts[i].close();
+                }
+            }
         }
     }
 

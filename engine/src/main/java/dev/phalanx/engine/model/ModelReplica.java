@@ -9,9 +9,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.phalanx.engine.collective.DeviceBuffer;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.optim.Optimizer;
+import dev.phalanx.engine.optim.TensorOptimizer;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
@@ -33,8 +36,10 @@ import java.util.logging.Logger;
  * <p>Why one flat buffer: DJL's {@code NDArray.set(ByteBuffer)} on the CPU makes the tensor use the
  * direct buffer's memory in place. So the optimizer, written in Java, updates the parameters where
  * PyTorch reads them — no copy per step — and the whole model is one array to all-reduce, return or
- * checkpoint. On a GPU the tensors cannot live in host memory; there the replica copies between the
- * flat buffers and the device instead (see {@link TensorTransfer}).
+ * checkpoint. On a GPU the tensors cannot live in host memory; there the replica is device-resident
+ * ({@link TensorTransfer#ON_DEVICE}): the parameters are one flat tensor on the device whose views
+ * the model's tensors are, the gradients are gathered into another, the optimizer updates them there
+ * ({@link #update}), and the host buffer is a copy refreshed when something reads it.
  *
  * <p>Parameters that do not learn (batch norm's running mean and variance) sit in the flat buffer
  * too, so checkpoints and results carry them, but their gradient slots stay zero: the all-reduce
@@ -51,13 +56,16 @@ public final class ModelReplica implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelReplica.class.getName());
 
     private final InputSpec input;
-    private final TensorTransfer transfer;
     private final BlockParameters model;
     private final ParameterStore parameterStore;
     private final ByteBuffer storage;
     private final FloatBuffer parameters;
     private final ByteBuffer gradientStorage;
     private boolean gradientsBound;
+    /** The flat device tensors of a device-resident replica; null when the tensors use host memory. */
+    private final DeviceFlats flats;
+    /** The host gradients as a buffer for the collective, for a replica whose tensors use host memory. */
+    private final DeviceBuffer hostGradients;
     /** Where each batch's features are staged for PyTorch. */
     private final DirectStaging inputStaging = new DirectStaging();
     /** The loss's gradient with respect to the outputs, as {@link LossGradient#of} writes it. */
@@ -71,10 +79,9 @@ public final class ModelReplica implements AutoCloseable {
             ByteBuffer sharedParameters) {
         if (device.isGpu() && transfer == TensorTransfer.IN_PLACE) {
             throw new IllegalArgumentException("a replica on " + device + " cannot bind its tensors to host memory; use "
-                    + TensorTransfer.COPY);
+                    + TensorTransfer.ON_DEVICE);
         }
         this.input = input;
-        this.transfer = transfer;
         this.model = BlockParameters.build(spec, input, device);
         try {
             int bytes = Math.multiplyExact(model.count(), Float.BYTES);
@@ -87,10 +94,25 @@ public final class ModelReplica implements AutoCloseable {
             this.parameters = storage.asFloatBuffer();
             this.gradientStorage = ByteBuffer.allocateDirect(storage.capacity()).order(ByteOrder.nativeOrder());
             this.parameterStore = new ParameterStore(model.manager(), false);
+            this.hostGradients = new HostGradients(gradientStorage);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+        DeviceFlats onDevice = null;
+        try {
+            if (transfer == TensorTransfer.ON_DEVICE) {
+                onDevice = new DeviceFlats(model.manager(), storage);
+                model.bindTo(onDevice.parameters());
+            }
+        } catch (RuntimeException e) {
+            if (onDevice != null) {
+                onDevice.close();
+            }
+            model.close();
+            throw e;
+        }
+        this.flats = onDevice;
     }
 
     /**
@@ -124,7 +146,8 @@ public final class ModelReplica implements AutoCloseable {
 
     /**
      * Builds another replica of {@code primary}'s model on {@code device} that reads its parameters
-     * from the primary's host buffer, so one optimizer update serves both; it has its own gradients.
+     * from the primary's host buffer, so one optimizer update serves both (device-resident, it takes
+     * the primary's updated parameters, see {@link ReplicaGroup#update}); it has its own gradients.
      */
     public static ModelReplica sharing(ModelReplica primary, ModelSpec model, Device device, TensorTransfer transfer) {
         ModelReplica replica = new ModelReplica(model, primary.input, device, transfer, primary.storage);
@@ -180,9 +203,41 @@ public final class ModelReplica implements AutoCloseable {
         return model.layout();
     }
 
-    /** Hands the parameter tensors the flat buffer's values (see {@link BlockParameters#pushParameters}). */
+    /**
+     * Hands the parameter tensors the host buffer's values: adopts its memory (see {@link
+     * BlockParameters#pushParameters}), or, device-resident, copies it to the device.
+     */
     private void pushParameters() {
-        model.pushParameters(storage);
+        if (flats == null) {
+            model.pushParameters(storage);
+        } else {
+            flats.uploadParameters();
+            model.refreshFrom(flats.parameters());
+        }
+    }
+
+    /**
+     * Tells the replica that the host parameters were written (a restored checkpoint, initial
+     * values, an all-gather): a device-resident replica copies them to its device; otherwise the
+     * tensors read the host buffer already and nothing happens.
+     */
+    public void parametersChanged() {
+        if (flats != null) {
+            pushParameters();
+        }
+    }
+
+    /** Whether the replica's parameters, gradients and optimizer live on its device, not in host memory. */
+    public boolean deviceResident() {
+        return flats != null;
+    }
+
+    /**
+     * Copies and bytes moved between host and device since the replica was built ({@link
+     * TransferCounts#NONE} for one whose tensors use host memory).
+     */
+    public TransferCounts transfers() {
+        return flats == null ? TransferCounts.NONE : flats.transfers();
     }
 
     /** The model's convolutions whose channels oneDNN pads on the CPU ({@link OneDnnPaddingGuard}). */
@@ -195,24 +250,62 @@ public final class ModelReplica implements AutoCloseable {
         return parameters.capacity();
     }
 
-    /** Returns the live parameters, indexed from 0; writes are seen by the next forward pass. */
+    /**
+     * Returns the host parameters, indexed from 0, current (device-resident, copied off the device
+     * first if it changed them); after writing them call {@link #parametersChanged()}.
+     */
     public FloatBuffer parameters() {
+        if (flats != null) {
+            flats.downloadParameters();
+        }
         return parameters;
     }
 
     /**
-     * Returns the live parameters as the direct buffer of native-order floats they live in, for a
-     * collective to write them in place (the all-gather of a sharded optimizer's slices).
+     * Returns the host parameters as the direct buffer of native-order floats they live in, current
+     * as {@link #parameters()}, for a collective to write them in place (the all-gather of a sharded
+     * optimizer's slices; call {@link #parametersChanged()} after).
      */
     public ByteBuffer parameterBytes() {
+        parameters();
         return storage.duplicate().clear().order(ByteOrder.nativeOrder());
     }
 
     /** Returns a copy of all parameters. */
     public float[] copyParameters() {
         float[] copy = new float[parameterCount()];
-        parameters.get(0, copy);
+        parameters().get(0, copy);
         return copy;
+    }
+
+    /**
+     * Applies {@code optimizer}'s next step to parameters {@code [offset, offset + length)} from the
+     * averaged gradients in {@link #gradientBuffer()}: in Java on the host buffers, or,
+     * device-resident, as tensor operations on the device (one host-to-device copy of the gradients
+     * if the host holds them, of the step's scalars alone otherwise).
+     *
+     * @throws IllegalArgumentException when a device-resident replica is given a Java optimizer
+     */
+    public void update(Optimizer optimizer, int offset, int length) {
+        if (flats == null) {
+            optimizer.step(parameters.slice(offset, length), gradientStorage.asFloatBuffer().slice(offset, length));
+            return;
+        }
+        if (!(optimizer instanceof TensorOptimizer tensors)) {
+            throw new IllegalArgumentException("a device-resident replica updates its parameters on the device; give it"
+                    + " a tensor optimizer (Optimizers.onTensors), not " + optimizer.getClass().getSimpleName());
+        }
+        flats.update(tensors, offset, length);
+        model.refreshFrom(flats.parameters());
+    }
+
+    /**
+     * Device-resident: replaces this replica's device parameters by {@code source}'s (another
+     * device's), device to device, so both train from the same values.
+     */
+    void copyParametersFrom(ModelReplica source) {
+        flats.copyParametersFrom(source.flats);
+        model.refreshFrom(flats.parameters());
     }
 
     /**
@@ -241,9 +334,6 @@ public final class ModelReplica implements AutoCloseable {
 
     /** As {@link #forwardBackward(FloatBuffer, long[], Objective)}, minimising {@code loss}. */
     public BatchOutcome forwardBackward(FloatBuffer features, long[] labels, LossFunction loss) {
-        if (transfer == TensorTransfer.COPY) {
-            pushParameters();
-        }
         int count = labels.length;
         // Grad mode is the calling thread's; put back what the caller had (PyTorch's default is on).
         boolean callersGradMode = JniUtils.isGradMode();
@@ -274,21 +364,37 @@ public final class ModelReplica implements AutoCloseable {
     }
 
     /**
-     * Returns every parameter's gradient as one flat direct buffer of native-order floats, in the
-     * flat parameter order. With {@link TensorTransfer#IN_PLACE}, without copying: after the first
-     * call the gradient tensors live in this buffer, PyTorch accumulating into it on each backward
-     * pass and zeroing it in place. With {@link TensorTransfer#COPY}, each call copies the gradients
-     * off the device into it. Call after {@link #forwardBackward}; write to it (for example to
-     * average it) before the next.
+     * Returns every parameter's gradient as one flat direct buffer of native-order floats in host
+     * memory, in the flat parameter order: {@link #collectGradients()}'s values on the host. Call
+     * after {@link #forwardBackward}; after writing to it call {@code gradientBuffer().writtenOnHost()}
+     * (nothing to do when the tensors use host memory).
      */
     public ByteBuffer gradients() {
-        if (transfer == TensorTransfer.COPY) {
-            model.copyGradients(gradientStorage);
-        } else if (!gradientsBound) {
+        return collectGradients().onHost();
+    }
+
+    /**
+     * Collects the gradients of the last backward passes into the flat gradient buffer and returns
+     * it. With {@link TensorTransfer#IN_PLACE}, without copying: after the first call the gradient
+     * tensors live in the host buffer, PyTorch accumulating into it on each backward pass and
+     * zeroing it in place. Device-resident, they are gathered into one flat tensor on the device,
+     * where they stay until something asks for them on the host.
+     */
+    public DeviceBuffer collectGradients() {
+        if (flats != null) {
+            flats.gathered(model.gatherGradients(flats.scalarPlaceholder(), model.manager()));
+            return flats;
+        }
+        if (!gradientsBound) {
             model.bindGradients(gradientStorage);
             gradientsBound = true;
         }
-        return gradientStorage.duplicate().clear().order(ByteOrder.nativeOrder());
+        return hostGradients;
+    }
+
+    /** Returns the flat gradient buffer as {@link #collectGradients()} last left it, without collecting. */
+    public DeviceBuffer gradientBuffer() {
+        return flats != null ? flats : hostGradients;
     }
 
     /** Sets every gradient to zero, ready for the next backward pass. */
@@ -302,9 +408,6 @@ public final class ModelReplica implements AutoCloseable {
      * @param features {@code count} samples, flattened, from position 0
      */
     public int[] predict(FloatBuffer features, int count) {
-        if (transfer == TensorTransfer.COPY) {
-            pushParameters();
-        }
         boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager batch = model.manager().newSubManager()) {
@@ -323,9 +426,6 @@ public final class ModelReplica implements AutoCloseable {
      * @param features {@code count} samples, flattened, from position 0
      */
     public float[] logits(FloatBuffer features, int count) {
-        if (transfer == TensorTransfer.COPY) {
-            pushParameters();
-        }
         boolean callersGradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager batch = model.manager().newSubManager()) {
@@ -374,11 +474,33 @@ public final class ModelReplica implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (flats != null) {
+                flats.close();
+            }
             model.close();
         } finally {
             if (fillGuard != null) {
                 fillGuard.close();
             }
+        }
+    }
+
+    /** The host gradient buffer of a replica whose tensors use host memory: always current on the host. */
+    private record HostGradients(ByteBuffer storage) implements DeviceBuffer {
+
+        @Override
+        public int floats() {
+            return storage.capacity() / Float.BYTES;
+        }
+
+        @Override
+        public ByteBuffer onHost() {
+            return storage.duplicate().clear().order(ByteOrder.nativeOrder());
+        }
+
+        @Override
+        public void writtenOnHost() {
+            // The tensors read this memory: nothing to refresh.
         }
     }
 

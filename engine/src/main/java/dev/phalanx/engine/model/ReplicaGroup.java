@@ -1,9 +1,11 @@
 package dev.phalanx.engine.model;
 
 import ai.djl.Device;
+import dev.phalanx.engine.collective.DeviceBuffer;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.Objective;
+import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
 import java.nio.ByteBuffer;
@@ -20,7 +22,10 @@ import java.util.List;
  * device's replica.
  *
  * <p>The devices run one after another in the worker's thread: correct, but on several GPUs not yet
- * concurrent (see docs/GPU.md).
+ * concurrent (see docs/GPU.md). Device-resident ({@link TensorTransfer#ON_DEVICE}), the first
+ * device's replica takes the optimizer step and the others copy its parameters device to device;
+ * each device's batch-norm statistics follow its own share of the batch and the first device's
+ * are the ones saved.
  */
 public final class ReplicaGroup implements AutoCloseable {
 
@@ -79,14 +84,36 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.get(0).parameterCount();
     }
 
-    /** Returns the live host parameters; every device sees writes at its next forward pass. */
+    /**
+     * Returns the host parameters, current (see {@link ModelReplica#parameters()}); after writing
+     * them call {@link #parametersChanged()}.
+     */
     public FloatBuffer parameters() {
         return replicas.get(0).parameters();
     }
 
-    /** Returns the live host parameters as their direct buffer; see {@link ModelReplica#parameterBytes()}. */
+    /** Returns the host parameters as their direct buffer; see {@link ModelReplica#parameterBytes()}. */
     public ByteBuffer parameterBytes() {
         return replicas.get(0).parameterBytes();
+    }
+
+    /** Tells every device that the host parameters were written; see {@link ModelReplica#parametersChanged()}. */
+    public void parametersChanged() {
+        replicas.forEach(ModelReplica::parametersChanged);
+    }
+
+    /** Whether the parameters, gradients and optimizer live on the devices (see {@link TensorTransfer#ON_DEVICE}). */
+    public boolean deviceResident() {
+        return replicas.get(0).deviceResident();
+    }
+
+    /** Copies and bytes moved between host and devices since the group was built, all devices together. */
+    public TransferCounts transfers() {
+        TransferCounts sum = TransferCounts.NONE;
+        for (ModelReplica replica : replicas) {
+            sum = sum.plus(replica.transfers());
+        }
+        return sum;
     }
 
     /** Returns a copy of all parameters. */
@@ -168,6 +195,35 @@ public final class ReplicaGroup implements AutoCloseable {
 
     /**
      * Returns the worker's gradient — the mean of its devices' gradients — as the first device's
+     * flat gradient buffer, in the flat parameter order, for the all-reduce. Call after {@link
+     * #forwardBackward}. With one device and one micro-batch it stays where it was computed; the
+     * mean over several devices or micro-batches is formed on the host.
+     */
+    public DeviceBuffer gradientBuffer() {
+        if (replicas.size() == 1 && accumulated == 1) {
+            return replicas.get(0).collectGradients();
+        }
+        gradients();
+        return replicas.get(0).gradientBuffer();
+    }
+
+    /**
+     * Applies {@code optimizer}'s next step to parameters {@code [offset, offset + length)} from the
+     * averaged gradients in {@link #gradientBuffer()} (see {@link ModelReplica#update}); other
+     * devices then take the updated parameters.
+     */
+    public void update(Optimizer optimizer, int offset, int length) {
+        ModelReplica primary = replicas.get(0);
+        primary.update(optimizer, offset, length);
+        if (primary.deviceResident()) {
+            for (ModelReplica other : replicas.subList(1, replicas.size())) {
+                other.copyParametersFrom(primary);
+            }
+        }
+    }
+
+    /**
+     * Returns the worker's gradient — the mean of its devices' gradients — as the first device's
      * flat host buffer, in the flat parameter order. Call after {@link #forwardBackward}.
      */
     public ByteBuffer gradients() {
@@ -178,6 +234,7 @@ public final class ReplicaGroup implements AutoCloseable {
         if (replicas.size() == 1) {
             if (micro > 1) {
                 scale(first.asFloatBuffer(), 1f / micro);
+                replicas.get(0).gradientBuffer().writtenOnHost();
             }
             return first;
         }
@@ -191,6 +248,7 @@ public final class ReplicaGroup implements AutoCloseable {
         // Each device's loss is the mean over its share, so the mean of the shares' gradients is
         // the gradient of the mean over the whole batch (and likewise over accumulated micro-batches).
         scale(sum, 1f / (replicas.size() * micro));
+        replicas.get(0).gradientBuffer().writtenOnHost();
         return first;
     }
 

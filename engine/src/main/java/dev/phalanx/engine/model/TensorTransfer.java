@@ -3,29 +3,34 @@ package dev.phalanx.engine.model;
 import ai.djl.Device;
 
 /**
- * How a replica's parameter and gradient tensors meet the flat host buffers that the all-reduce
- * and the Java optimizer work on.
+ * Where a replica's parameter and gradient tensors live, and so how they meet the flat host
+ * buffers that the all-reduce, checkpoints and results work on.
  */
 public enum TensorTransfer {
 
     /**
-     * CPU only: the tensors adopt the flat buffers' memory once, so nothing is copied per step.
-     * PyTorch's {@code set} on a CPU tensor rebinds its storage to a direct buffer; a CUDA tensor
-     * cannot live in host memory.
+     * CPU only: the tensors adopt the flat host buffers' memory once, so nothing is copied per step
+     * and the Java optimizer updates the parameters where PyTorch reads them. PyTorch's {@code set}
+     * on a CPU tensor rebinds its storage to a direct buffer; a CUDA tensor cannot live in host
+     * memory.
      */
     IN_PLACE,
 
     /**
-     * Any device: the parameters are copied host to device before each forward pass and the
-     * gradients device to host after each backward pass — one copy each way per parameter tensor,
-     * into and out of the one flat buffer (the single all-reduce bucket). On the CPU only the
-     * gradient copy is real (PyTorch adopts a CPU parameter buffer instead of copying it), which is
-     * how the tests exercise this path without a GPU.
+     * Any device: the parameters are one flat tensor on the device and the model's tensors are
+     * views of it; the gradients are gathered into one flat device tensor; a tensor optimizer
+     * updates the parameters there. Per step at most one device-to-host copy of the gradients (when
+     * the all-reduce needs them on the host) and one host-to-device copy of the averaged gradients
+     * with the optimizer's scalars; the host parameter buffer is refreshed only when read
+     * (checkpoint, result, sharded all-gather). What the forward pass writes into its tensors (batch
+     * norm's running statistics) is therefore what is saved. On the CPU the flat tensors are
+     * PyTorch's own memory, separate from the host buffers, which is how the tests exercise every
+     * copy of this path without a GPU.
      */
-    COPY;
+    ON_DEVICE;
 
-    /** Returns what {@code device} needs: {@link #COPY} on a GPU, {@link #IN_PLACE} on the CPU. */
+    /** Returns what {@code device} needs: {@link #ON_DEVICE} on a GPU, {@link #IN_PLACE} on the CPU. */
     public static TensorTransfer forDevice(Device device) {
-        return device.isGpu() ? COPY : IN_PLACE;
+        return device.isGpu() ? ON_DEVICE : IN_PLACE;
     }
 }

@@ -5,13 +5,7 @@ import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelDefinition;
 import dev.phalanx.models.ModelOption;
 import dev.phalanx.models.ModelSpec;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 
 /**
  * The model family {@code torchscript(path=…)}: a network written in PyTorch and saved as
@@ -19,7 +13,9 @@ import org.apache.hadoop.fs.Path;
  * parameter values the starting point (see {@link TorchScriptModule}). It is registered with the
  * catalog like the built-in families, so its name and option are known everywhere; the engine
  * loads its modules itself ({@link BlockParameters}), as a TorchScript block belongs to a PyTorch
- * manager from the start and is not built and then initialised like a DJL block.
+ * manager from the start and is not built and then initialised like a DJL block. Reading the file
+ * is {@link TorchScriptFile}'s job, so the catalog lists this family where Hadoop is not on the
+ * class path.
  */
 public final class TorchScriptFamily implements ModelDefinition {
 
@@ -66,29 +62,7 @@ public final class TorchScriptFamily implements ModelDefinition {
      *     is a directory, is too large for one array, or its file system cannot be reached
      */
     public static void check(ModelSpec spec) {
-        status(spec);
-    }
-
-    private static FileStatus status(ModelSpec spec) {
-        String file = path(spec);
-        spec.require(!file.isBlank(), "set the TorchScript file: torchscript(path=\"hdfs://…/net.pt\")");
-        try {
-            Path path = new Path(file);
-            FileStatus status = path.getFileSystem(new Configuration()).getFileStatus(path);
-            if (status.isDirectory()) {
-                throw new IllegalArgumentException("model '" + NAME + "': " + file + " is a directory; expected the"
-                        + " file torch.jit.save wrote");
-            }
-            if (status.getLen() > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("model '" + NAME + "': " + file + " holds " + status.getLen()
-                        + " bytes; modules over 2 GiB are not supported yet");
-            }
-            return status;
-        } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException("model '" + NAME + "': " + file + " does not exist");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("model '" + NAME + "': " + file + " cannot be read: " + e.getMessage(), e);
-        }
+        TorchScriptFile.status(spec);
     }
 
     static String path(ModelSpec spec) {
@@ -102,12 +76,6 @@ public final class TorchScriptFamily implements ModelDefinition {
      *     large for one array, or cannot be read
      */
     static byte[] read(ModelSpec spec) {
-        FileStatus status = status(spec);
-        try (InputStream in = status.getPath().getFileSystem(new Configuration()).open(status.getPath())) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("model '" + NAME + "': " + path(spec) + " cannot be read: "
-                    + e.getMessage(), e);
-        }
+        return TorchScriptFile.read(spec);
     }
 }

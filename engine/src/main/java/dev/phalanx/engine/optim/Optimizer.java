@@ -6,7 +6,7 @@ import java.nio.FloatBuffer;
  * Updates a flat parameter buffer from averaged gradients. Phalanx owns its optimizers so that
  * their state is plain arrays, identical on every rank and easy to checkpoint and restore.
  */
-public interface Optimizer {
+public interface Optimizer extends AutoCloseable {
 
     /** Returns the name used in job configs. */
     String name();
@@ -26,4 +26,8 @@ public interface Optimizer {
      * @throws IllegalArgumentException if the state belongs to another optimizer or size
      */
     void restore(OptimizerState state);
+
+    /** Releases what the optimizer holds outside the Java heap (device tensors); nothing by default. */
+    @Override
+    default void close() {}
 }

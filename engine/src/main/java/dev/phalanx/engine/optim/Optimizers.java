@@ -37,6 +37,23 @@ public final class Optimizers {
         };
     }
 
+    /**
+     * Creates the named optimizer as whole-buffer tensor operations, to run where the parameters
+     * live (a GPU); the same names and settings as {@link #create(String, int, float, float, float)}.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static TensorOptimizer onTensors(String name, int size, float learningRate, float momentum,
+            float weightDecay) {
+        return switch (name) {
+            case "sgd" -> new TensorSgdMomentum(size, learningRate, momentum, weightDecay);
+            case "adam" -> new TensorAdam(size, learningRate, weightDecay, false);
+            case "adamw" -> new TensorAdam(size, learningRate, weightDecay, true);
+            default -> throw new IllegalArgumentException(
+                    "optimizer '" + name + "' is unknown; known optimizers: " + String.join(", ", NAMES));
+        };
+    }
+
     /** Checks that {@code state} fits an optimizer called {@code name} with {@code size} parameters. */
     static void check(OptimizerState state, String name, int buffers, int size) {
         if (!state.name().equals(name) || state.buffers().size() != buffers) {

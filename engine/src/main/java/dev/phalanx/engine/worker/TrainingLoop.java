@@ -7,6 +7,7 @@ import dev.phalanx.engine.checkpoint.CheckpointSnapshot;
 import dev.phalanx.engine.checkpoint.ShardedState;
 import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.collective.Communicator;
+import dev.phalanx.engine.collective.DeviceBuffer;
 import dev.phalanx.engine.collective.ReduceOp;
 import dev.phalanx.engine.collective.Slice;
 import dev.phalanx.engine.data.EpochBatches;
@@ -25,6 +26,7 @@ import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.job.ValidationPlan;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ReplicaGroup;
+import dev.phalanx.engine.model.TensorTransfer;
 import dev.phalanx.engine.optim.GradientClipping;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
@@ -134,8 +136,9 @@ public final class TrainingLoop {
         boolean writes = store != null && (sharded || comm.rank() == 0);
         // oneDNN computes convolutions on the CPU only; on a GPU cuDNN does.
         boolean cpu = devices.devices().stream().anyMatch(d -> !d.isGpu());
+        TensorTransfer transfer = spec.deviceResidentOnCpu() ? TensorTransfer.ON_DEVICE : devices.transfer();
         try (ReplicaGroup model = ReplicaGroup.initialised(spec.model(), spec.input(), spec.seed(),
-                        devices.devices(), devices.transfer());
+                        devices.devices(), transfer);
                 OneDnnPaddingGuard.Protection guard =
                         OneDnnPaddingGuard.protect(cpu ? model.paddedConvolutions() : List.of());
                 AsyncCheckpointWriter writer = writes ? new AsyncCheckpointWriter(store, settings.timeout(), sharded)
@@ -153,150 +156,163 @@ public final class TrainingLoop {
                     0);
             // Sharded, this rank keeps the optimizer state of its own slice only.
             Slice own = sharded ? comm.ownedSlice(model.parameterCount()) : new Slice(0, model.parameterCount());
-            Optimizer optimizer = Optimizers.create(spec.optimizer(), own.length(), spec.learningRate(),
-                    spec.momentum(), spec.weightDecay());
-            List<EpochMetrics> history = new ArrayList<>();
-            List<Validation> validations = new ArrayList<>();
-            ValidationPlan plan = spec.validation();
-            EarlyStopping stopping = plan.earlyStopping();
-            if (resumeFrom == null && spec.initialParameters() != null) {
-                // init_from: the driver checked the values fit, parameter by parameter.
-                model.parameters().put(0, spec.initialParameters());
-            }
-            float[][] best = {null};
-            long startStep = resumeFrom == null ? 0
-                    : restore(store, stepsPerEpoch, model, own, optimizer, history, validations, best);
-            // A run resumed from the checkpoint its early stop committed takes no further step.
-            boolean stopped = stopping.shouldStop(validations);
-            long endStep = stopped ? startStep : totalSteps;
-            long lastCheckpointStep = startStep;
-            long lastCheckpointNanos = System.nanoTime();
-            long start = System.nanoTime();
-            EpochBatches batches = new EpochBatches(shard, localBatch, spec.shuffle(), spec.seed(), comm.rank());
-            EpochTally tally = null;
-            IntervalTally interval = new IntervalTally();
-            StepProfile profile = new StepProfile(totalSteps - startStep);
-            times.mark("first_step");
-            for (long step = startStep; step < endStep; step++) {
-                profile.startStep();
-                int epoch = (int) (step / stepsPerEpoch) + 1;
-                int inEpoch = (int) (step % stepsPerEpoch);
-                if (tally == null || inEpoch == 0) {
-                    tally = new EpochTally();
+            // Device-resident (a GPU), the optimizer runs as tensor operations where the parameters are.
+            Optimizer optimizer = model.deviceResident()
+                    ? Optimizers.onTensors(spec.optimizer(), own.length(), spec.learningRate(), spec.momentum(),
+                            spec.weightDecay())
+                    : Optimizers.create(spec.optimizer(), own.length(), spec.learningRate(), spec.momentum(),
+                            spec.weightDecay());
+            try (optimizer) {
+                List<EpochMetrics> history = new ArrayList<>();
+                List<Validation> validations = new ArrayList<>();
+                ValidationPlan plan = spec.validation();
+                EarlyStopping stopping = plan.earlyStopping();
+                if (resumeFrom == null && spec.initialParameters() != null) {
+                    // init_from: the driver checked the values fit, parameter by parameter.
+                    model.parameters().put(0, spec.initialParameters());
+                    model.parametersChanged();
                 }
-                injectFaultIfDue(step);
-                if (writer != null) {
-                    // A write past checkpoint_timeout fails the job here, naming the store; the
-                    // peers then fail on this rank's abort, not on a silent peer.
-                    writer.check();
-                }
-                batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
-                profile.endPhase(StepProfile.Phase.DATA);
-                LossFunction stepLoss = loss;
-                if (loss.weighted()) {
-                    // A weighted mean divides by the whole global batch's weight sum: one small
-                    // all-reduce, then each part of each worker's batch divides by its share of it.
-                    float[] weights = {(float) loss.weightOf(batchLabels, localBatch)};
-                    comm.allReduce(weights, ReduceOp.SUM);
-                    stepLoss = loss.normalizedBy(
-                            weights[0] / ((double) spec.workers() * model.size() * spec.accumulationSteps()));
-                }
-                ModelReplica.BatchOutcome outcome =
-                        model.forwardBackward(batchFeatures, batchLabels, stepLoss, spec.accumulationSteps());
-                if (!Float.isFinite(outcome.meanLoss())) {
-                    // Stop rather than train on: NaN parameters would be checkpointed and returned.
-                    throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "
-                            + (step + 1) + " (epoch " + epoch + ") on rank " + comm.rank()
-                            + divergenceHint(kernelAdvice));
-                }
-                profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
-                ByteBuffer gradients = model.gradients();
-                profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
-                long reduceStart = System.nanoTime();
-                if (sharded) {
-                    comm.reduceScatter(gradients, ReduceOp.AVG, spec.gradientWire());
-                } else {
-                    comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
-                }
-                interval.add(outcome, System.nanoTime() - reduceStart);
-                profile.endPhase(StepProfile.Phase.ALL_REDUCE);
-                FloatBuffer averaged = gradients.asFloatBuffer();
-                spec.frozen().zero(averaged);
-                if (spec.clipGradNorm() > 0) {
-                    // After the all-reduce: every rank scales the same gradients by the same factor.
-                    float norm = (float) Math.sqrt(sharded ? globalSumOfSquares(averaged, own)
-                            : GradientClipping.sumOfSquares(averaged, 0, own.length()));
-                    GradientClipping.scale(averaged, own.offset(), own.length(), norm, spec.clipGradNorm());
-                }
-                // A function of the global step: a resumed run takes the same rate for the same step.
-                optimizer.setLearningRate(spec.schedule().at(step, totalSteps));
-                optimizer.step(model.parameters().slice(own.offset(), own.length()),
-                        averaged.slice(own.offset(), own.length()));
-                model.zeroGradients();
-                profile.endPhase(StepProfile.Phase.OPTIMIZER);
-                if (sharded) {
-                    long gatherStart = System.nanoTime();
-                    comm.allGatherSlices(model.parameterBytes());
-                    interval.addCollective(System.nanoTime() - gatherStart);
+                float[][] best = {null};
+                long startStep = resumeFrom == null ? 0
+                        : restore(store, stepsPerEpoch, model, own, optimizer, history, validations, best);
+                // A run resumed from the checkpoint its early stop committed takes no further step.
+                boolean stopped = stopping.shouldStop(validations);
+                long endStep = stopped ? startStep : totalSteps;
+                long lastCheckpointStep = startStep;
+                long lastCheckpointNanos = System.nanoTime();
+                long start = System.nanoTime();
+                EpochBatches batches = new EpochBatches(shard, localBatch, spec.shuffle(), spec.seed(), comm.rank());
+                EpochTally tally = null;
+                IntervalTally interval = new IntervalTally();
+                StepProfile profile = new StepProfile(totalSteps - startStep);
+                times.mark("first_step");
+                for (long step = startStep; step < endStep; step++) {
+                    profile.startStep();
+                    int epoch = (int) (step / stepsPerEpoch) + 1;
+                    int inEpoch = (int) (step % stepsPerEpoch);
+                    if (tally == null || inEpoch == 0) {
+                        tally = new EpochTally();
+                    }
+                    injectFaultIfDue(step);
+                    if (writer != null) {
+                        // A write past checkpoint_timeout fails the job here, naming the store; the
+                        // peers then fail on this rank's abort, not on a silent peer.
+                        writer.check();
+                    }
+                    batches.gather(epoch, inEpoch, batchFeatures, batchLabels);
+                    profile.endPhase(StepProfile.Phase.DATA);
+                    LossFunction stepLoss = loss;
+                    if (loss.weighted()) {
+                        // A weighted mean divides by the whole global batch's weight sum: one small
+                        // all-reduce, then each part of each worker's batch divides by its share of it.
+                        float[] weights = {(float) loss.weightOf(batchLabels, localBatch)};
+                        comm.allReduce(weights, ReduceOp.SUM);
+                        stepLoss = loss.normalizedBy(
+                                weights[0] / ((double) spec.workers() * model.size() * spec.accumulationSteps()));
+                    }
+                    ModelReplica.BatchOutcome outcome =
+                            model.forwardBackward(batchFeatures, batchLabels, stepLoss, spec.accumulationSteps());
+                    if (!Float.isFinite(outcome.meanLoss())) {
+                        // Stop rather than train on: NaN parameters would be checkpointed and returned.
+                        throw new LossNotFiniteException("the training loss became " + outcome.meanLoss() + " at step "
+                                + (step + 1) + " (epoch " + epoch + ") on rank " + comm.rank()
+                                + divergenceHint(kernelAdvice));
+                    }
+                    profile.endPhase(StepProfile.Phase.FORWARD_BACKWARD);
+                    // Device-resident, the gradients stay on the device unless the all-reduce, frozen
+                    // parameters or clipping need them on the host.
+                    DeviceBuffer gradients = model.gradientBuffer();
+                    profile.endPhase(StepProfile.Phase.GRADIENTS_OUT);
+                    long reduceStart = System.nanoTime();
+                    if (sharded) {
+                        comm.reduceScatter(gradients, ReduceOp.AVG, spec.gradientWire());
+                    } else {
+                        comm.allReduce(gradients, ReduceOp.AVG, spec.gradientWire());
+                    }
+                    interval.add(outcome, System.nanoTime() - reduceStart);
                     profile.endPhase(StepProfile.Phase.ALL_REDUCE);
-                }
-                profile.endStep();
-                tally.add(outcome, localBatch);
-                boolean epochEnd = inEpoch == stepsPerEpoch - 1;
-                if (epochEnd) {
-                    history.add(tally.finish(epoch));
-                    if (comm.rank() == 0) {
-                        progress.report(history.get(history.size() - 1));
-                    }
-                }
-                long done = step + 1;
-                if (plan.dueAfter(done, epochEnd)) {
-                    validations.add(new Validation(epoch, done, validate(model)));
-                    if (comm.rank() == 0) {
-                        if (stopping.enabled() && stopping.best(validations) == validations.size() - 1) {
-                            best[0] = finiteParameters(model, done, stepsPerEpoch, kernelAdvice);
+                    if (!spec.frozen().isEmpty() || spec.clipGradNorm() > 0) {
+                        FloatBuffer averaged = gradients.onHost().asFloatBuffer();
+                        spec.frozen().zero(averaged);
+                        if (spec.clipGradNorm() > 0) {
+                            // After the all-reduce: every rank scales the same gradients by the same factor.
+                            float norm = (float) Math.sqrt(sharded ? globalSumOfSquares(averaged, own)
+                                    : GradientClipping.sumOfSquares(averaged, 0, own.length()));
+                            GradientClipping.scale(averaged, own.offset(), own.length(), norm, spec.clipGradNorm());
                         }
-                        progress.report(validations.get(validations.size() - 1));
+                        gradients.writtenOnHost();
                     }
-                    if (stopping.shouldStop(validations)) {
-                        stopped = true;
-                        endStep = done;
+                    // A function of the global step: a resumed run takes the same rate for the same step.
+                    optimizer.setLearningRate(spec.schedule().at(step, totalSteps));
+                    model.update(optimizer, own.offset(), own.length());
+                    model.zeroGradients();
+                    profile.endPhase(StepProfile.Phase.OPTIMIZER);
+                    if (sharded) {
+                        long gatherStart = System.nanoTime();
+                        comm.allGatherSlices(model.parameterBytes());
+                        model.parametersChanged();
+                        interval.addCollective(System.nanoTime() - gatherStart);
+                        profile.endPhase(StepProfile.Phase.ALL_REDUCE);
+                    }
+                    profile.endStep();
+                    tally.add(outcome, localBatch);
+                    boolean epochEnd = inEpoch == stepsPerEpoch - 1;
+                    if (epochEnd) {
+                        history.add(tally.finish(epoch));
+                        if (comm.rank() == 0) {
+                            progress.report(history.get(history.size() - 1));
+                        }
+                    }
+                    long done = step + 1;
+                    if (plan.dueAfter(done, epochEnd)) {
+                        validations.add(new Validation(epoch, done, validate(model)));
+                        if (comm.rank() == 0) {
+                            if (stopping.enabled() && stopping.best(validations) == validations.size() - 1) {
+                                best[0] = finiteParameters(model, done, stepsPerEpoch, kernelAdvice);
+                            }
+                            progress.report(validations.get(validations.size() - 1));
+                        }
+                        if (stopping.shouldStop(validations)) {
+                            stopped = true;
+                            endStep = done;
+                        }
+                    }
+                    if (spec.logEverySteps() > 0 && done % spec.logEverySteps() == 0) {
+                        StepMetrics metrics = interval.finish(done, totalSteps, epoch,
+                                spec.schedule().at(step, totalSteps));
+                        if (comm.rank() == 0) {
+                            progress.report(metrics);
+                        }
+                    }
+                    if (writer != null && done < endStep
+                            && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos, sharded)) {
+                        writer.submit(snapshot(done, stepsPerEpoch, model, own, optimizer, history, validations,
+                                best[0], kernelAdvice));
+                        lastCheckpointStep = done;
+                        lastCheckpointNanos = System.nanoTime();
                     }
                 }
-                if (spec.logEverySteps() > 0 && done % spec.logEverySteps() == 0) {
-                    StepMetrics metrics = interval.finish(done, totalSteps, epoch, spec.schedule().at(step, totalSteps));
-                    if (comm.rank() == 0) {
-                        progress.report(metrics);
-                    }
+                String finalCheckpoint = resumeFrom;
+                if (writer != null && startStep < endStep) {
+                    // The final state is always committed before the result counts as done (a run resumed
+                    // at its last step, or after its early stop, has it committed already).
+                    finalCheckpoint = writer.finish(snapshot(endStep, stepsPerEpoch, model, own, optimizer, history,
+                            validations, best[0], kernelAdvice)).uri();
                 }
-                if (writer != null && done < endStep
-                        && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos, sharded)) {
-                    writer.submit(snapshot(done, stepsPerEpoch, model, own, optimizer, history, validations, best[0],
-                            kernelAdvice));
-                    lastCheckpointStep = done;
-                    lastCheckpointNanos = System.nanoTime();
-                }
+                times.mark("training_done");
+                long trained = endStep - startStep;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
+                int kept = stopping.enabled() ? stopping.best(validations) : -1;
+                // With checkpoints the final one holds the result, so no rank copies the model here; without,
+                // rank 0 alone copies it for the driver (the other ranks' results are not sent).
+                boolean copies = store == null && comm.rank() == 0;
+                float[] parameters = !copies ? null
+                        : kept >= 0 ? best[0] : finiteParameters(model, endStep, stepsPerEpoch, kernelAdvice);
+                return new TrainingResult(parameters, history, endStep, seconds, samplesPerSecond, profile.split(),
+                        times, roster, progress.sent(), List.copyOf(validations), kept, stopped,
+                        store == null ? null : finalCheckpoint);
             }
-            String finalCheckpoint = resumeFrom;
-            if (writer != null && startStep < endStep) {
-                // The final state is always committed before the result counts as done (a run resumed
-                // at its last step, or after its early stop, has it committed already).
-                finalCheckpoint = writer.finish(snapshot(endStep, stepsPerEpoch, model, own, optimizer, history,
-                        validations, best[0], kernelAdvice)).uri();
-            }
-            times.mark("training_done");
-            long trained = endStep - startStep;
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
-            int kept = stopping.enabled() ? stopping.best(validations) : -1;
-            // With checkpoints the final one holds the result, so no rank copies the model here; without,
-            // rank 0 alone copies it for the driver (the other ranks' results are not sent).
-            boolean copies = store == null && comm.rank() == 0;
-            float[] parameters = !copies ? null
-                    : kept >= 0 ? best[0] : finiteParameters(model, endStep, stepsPerEpoch, kernelAdvice);
-            return new TrainingResult(parameters, history, endStep, seconds, samplesPerSecond, profile.split(),
-                    times, roster, progress.sent(), List.copyOf(validations), kept, stopped,
-                    store == null ? null : finalCheckpoint);
         }
     }
 
@@ -305,6 +321,7 @@ public final class TrainingLoop {
         // Only this rank's slice of the optimizer state, whichever number of ranks wrote it.
         // The parameters go straight into the model's buffer: no copy of the model on the heap.
         TrainingState state = store.load(resumeFrom, own.offset(), own.length(), model.parameters());
+        model.parametersChanged();
         if (state.stepsPerEpoch() != stepsPerEpoch) {
             int written = state.identity().workers();
             throw new InvalidDataException("checkpoint " + resumeFrom + " was taken with " + state.stepsPerEpoch()

@@ -32,6 +32,7 @@ import java.time.Duration;
  * @param threadsPerWorker PyTorch intra-op threads per worker
  * @param gpusPerWorker GPUs each worker trains on; 0 = CPU
  * @param gpuFallbackToCpu whether a worker given GPUs but seeing no CUDA may train on the CPU
+ * @param deviceResidentOnCpu whether a CPU worker trains device-resident, as a GPU worker does
  * @param shardMemoryBudget bytes of direct memory a worker's shard may take before it spills to disk
  * @param collective timeout and job token of the all-reduce connections
  * @param rendezvousTimeout how long a worker waits at the start-up rendezvous for the others
@@ -67,6 +68,7 @@ public record TrainingSpec(
         int threadsPerWorker,
         int gpusPerWorker,
         boolean gpuFallbackToCpu,
+        boolean deviceResidentOnCpu,
         long shardMemoryBudget,
         CollectiveOptions collective,
         Duration rendezvousTimeout,

@@ -26,7 +26,7 @@ class WorkerDevicesTest {
     void theAssignedAddressesAreTheDevicesAskedFor() {
         WorkerDevices gpus = WorkerDevices.resolve(1, "h", 2, List.of("3", "1"), false, 4);
         assertEquals(List.of(Device.gpu(3), Device.gpu(1)), gpus.devices());
-        assertEquals(TensorTransfer.COPY, gpus.transfer());
+        assertEquals(TensorTransfer.ON_DEVICE, gpus.transfer());
         assertFalse(gpus.fellBack());
         assertEquals("rank 1 on h: Spark GPU address(es) [3, 1] -> asked DJL for gpu(3), gpu(1)", gpus.describe());
     }

@@ -192,6 +192,12 @@ public final class TrainingKeys {
             Boolean.class, "false")
             .doc("let a worker that was given GPUs but finds no CUDA train on the CPU, with a warning, instead of"
                     + " failing");
+    /** Device-resident step on the CPU. */
+    public static final OptionKey<Boolean> DEVICE_RESIDENT_ON_CPU = key("device_resident_on_cpu", OptionType.BOOLEAN,
+            Boolean.class, "false")
+            .notInEstimator()
+            .doc("testing aid: a CPU worker trains as a GPU worker does, its parameters, gradients and optimizer"
+                    + " state in PyTorch's memory and every host-device copy made; slower than the default");
     /** Shard memory budget. */
     public static final OptionKey<Long> SHARD_MEMORY_BUDGET = key("shard_memory_budget", OptionType.SIZE,
             Long.class, "512m")
@@ -327,6 +333,7 @@ public final class TrainingKeys {
             LABEL_SMOOTHING, CLASS_WEIGHTS, ACCUMULATION_STEPS,
             VALIDATION_FRACTION, VALIDATE_EVERY_STEPS, TOP_K, EARLY_STOPPING_PATIENCE, EARLY_STOPPING_METRIC,
             EARLY_STOPPING_MIN_DELTA, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
+            DEVICE_RESIDENT_ON_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, OPTIMIZER_SHARDING, SLOT_WAIT_TIMEOUT,
             CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
