@@ -224,11 +224,11 @@ final class BlockParameters implements AutoCloseable {
      * running statistics) is {@code flat} itself: each DJL parameter's tensor is replaced by a view
      * of its slice ({@code intern}), learning ones marked to require gradients. A TorchScript
      * module owns its tensors, which no view can replace: {@link #refreshFrom} copies into them
-     * instead (its parameters all learn; modules with buffers are refused).
+     * instead, once the flat tensor holds the parameters (its parameters all learn; modules with
+     * buffers are refused); until then the module keeps its own values, the initial ones.
      */
     void bindTo(NDArray flat) {
         if (module != null) {
-            refreshFrom(flat);
             return;
         }
         long offset = 0;

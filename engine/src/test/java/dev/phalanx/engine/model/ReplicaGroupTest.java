@@ -14,6 +14,7 @@ import dev.phalanx.engine.optim.TensorOptimizer;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelSpec;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -63,6 +64,49 @@ class ReplicaGroupTest {
                 }
                 assertArrayEquals(inPlace.copyParameters(), onDevice.copyParameters(), model + " parameters");
             }
+        }
+    }
+
+    /**
+     * A TorchScript module owns its tensors, so device-resident it starts from its own values and
+     * takes the flat device tensor's after every update, by copies on the device: it trains as the
+     * in-place binding does, with Adam's tensor form within float rounding of the Java loop.
+     */
+    @Test
+    void aTorchScriptModuleTrainsDeviceResidentAsInPlace() {
+        ModelSpec module = ModelSpec.parse("torchscript(path=\"" + Path.of("src", "test", "resources", "torchscript",
+                "small_net.pt").toAbsolutePath().toUri() + "\")");
+        try (ReplicaGroup inPlace = ReplicaGroup.initialised(module, IMAGES, 1, List.of(Device.cpu()),
+                        TensorTransfer.IN_PLACE);
+                ReplicaGroup onDevice = ReplicaGroup.initialised(module, IMAGES, 1, List.of(Device.cpu()),
+                        TensorTransfer.ON_DEVICE);
+                TensorOptimizer tensors = Optimizers.onTensors("adam", inPlace.parameterCount(), 1e-2f, 0f, 0f)) {
+            Optimizer java = Optimizers.create("adam", inPlace.parameterCount(), 1e-2f, 0f, 0f);
+            assertArrayEquals(inPlace.copyParameters(), onDevice.copyParameters(), "the module's own initial values");
+            for (int step = 0; step < STEPS; step++) {
+                long[] labels = labels(8, step);
+                assertEquals(inPlace.forwardBackward(batch(IMAGES, 8, step), labels).meanLoss(),
+                        onDevice.forwardBackward(batch(IMAGES, 8, step), labels).meanLoss(), 1e-5, "step " + step);
+                inPlace.gradientBuffer();
+                onDevice.gradientBuffer();
+                inPlace.update(java, 0, inPlace.parameterCount());
+                onDevice.update(tensors, 0, onDevice.parameterCount());
+                inPlace.zeroGradients();
+                onDevice.zeroGradients();
+            }
+            float[] expected = inPlace.copyParameters();
+            float[] actual = onDevice.copyParameters();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5 + 1e-4 * Math.abs(expected[i]), "parameter " + i);
+            }
+            assertFalse(Arrays.equals(onDevice.copyParameters(), initialOf(module)), "the module trained");
+        }
+    }
+
+    private static float[] initialOf(ModelSpec module) {
+        try (ReplicaGroup fresh = ReplicaGroup.initialised(module, IMAGES, 1, List.of(Device.cpu()),
+                TensorTransfer.IN_PLACE)) {
+            return fresh.copyParameters();
         }
     }
 
