@@ -27,6 +27,7 @@ import dev.phalanx.engine.job.ValidationPlan;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ReplicaGroup;
 import dev.phalanx.engine.model.TensorTransfer;
+import dev.phalanx.engine.model.TransferCounts;
 import dev.phalanx.engine.optim.GradientClipping;
 import dev.phalanx.engine.optim.Optimizer;
 import dev.phalanx.engine.optim.Optimizers;
@@ -37,6 +38,7 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -186,6 +188,7 @@ public final class TrainingLoop {
                 IntervalTally interval = new IntervalTally();
                 StepProfile profile = new StepProfile(totalSteps - startStep);
                 times.mark("first_step");
+                TransferCounts transfersBefore = model.transfers();
                 for (long step = startStep; step < endStep; step++) {
                     profile.startStep();
                     int epoch = (int) (step / stepsPerEpoch) + 1;
@@ -301,6 +304,14 @@ public final class TrainingLoop {
                 }
                 times.mark("training_done");
                 long trained = endStep - startStep;
+                if (model.deviceResident() && trained > 0) {
+                    TransferCounts copies = model.transfers().since(transfersBefore);
+                    LOG.info(String.format(Locale.ROOT, "rank %d: device-resident steps copied %.1f times (%d bytes)"
+                            + " device to host and %.1f times (%d bytes) host to device per step, checkpoints"
+                            + " included", comm.rank(), copies.toHost() / (double) trained,
+                            copies.toHostBytes() / trained, copies.toDevice() / (double) trained,
+                            copies.toDeviceBytes() / trained));
+                }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double samplesPerSecond = trained * (double) spec.globalBatchSize() / seconds;
                 int kept = stopping.enabled() ? stopping.best(validations) : -1;
