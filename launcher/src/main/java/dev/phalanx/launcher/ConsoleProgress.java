@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import dev.phalanx.engine.api.ProgressListener;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Evaluation;
+import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.Validation;
 import java.io.PrintStream;
@@ -12,7 +13,8 @@ import java.util.Locale;
 /**
  * Shows progress on the driver's console and records step metrics. On a terminal the step line is
  * rewritten in place and erased before the next epoch or notice line, so what stays on screen is
- * one line per epoch; otherwise (a pipeline's log) each step report is a plain line.
+ * one line per epoch; otherwise (a pipeline's log) each step report is a plain line. A straggler
+ * ({@link RankTimings}) gets a notice line when it appears, or when another rank becomes the one.
  */
 final class ConsoleProgress implements ProgressListener {
 
@@ -24,6 +26,10 @@ final class ConsoleProgress implements ProgressListener {
     private long firstNanos;
     /** Characters of the step line now on a terminal's screen, 0 when there is none. */
     private int openLength;
+    private RankTimings lastTimings;
+    private int stragglerIntervals;
+    /** The straggler last reported, while it stays one; -1 for none. */
+    private int reportedStraggler = -1;
 
     ConsoleProgress(PrintStream out, int epochs, MetricsLog metrics) {
         this(out, epochs, metrics, System.console() != null);
@@ -53,7 +59,28 @@ final class ConsoleProgress implements ProgressListener {
         } else {
             out.println(line);
         }
+        RankTimings timings = m.timings();
+        lastTimings = timings;
+        if (timings.straggler()) {
+            stragglerIntervals++;
+            if (reportedStraggler != timings.slowestRank()) {
+                onEvent(timings.describe());
+                reportedStraggler = timings.slowestRank();
+            }
+        } else {
+            reportedStraggler = -1;
+        }
         out.flush();
+    }
+
+    /** The last step report's timings of every rank, or null before the first report. */
+    RankTimings lastTimings() {
+        return lastTimings;
+    }
+
+    /** How many step reports found a straggler. */
+    int stragglerIntervals() {
+        return stragglerIntervals;
     }
 
     /** Remaining steps at the pace seen since the first report of this run. */

@@ -1,6 +1,7 @@
 package dev.phalanx.launcher;
 
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.Validation;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,10 @@ import java.util.Map;
  *     stage_launched}, rank 0's {@code shard_filled}, {@code connected}, {@code model_built}, {@code
  *     first_step} (its start), {@code training_done}, then {@code trained}, {@code evaluated},
  *     {@code exported}
+ * @param rankTimings the last logged interval's timing of every rank: the slowest rank, its host,
+ *     its data, compute and wait time per step, the median rank's busy time, the step time's median
+ *     and 99th percentile; null when no step was logged
+ * @param stragglerIntervals how many logged intervals found a straggler
  */
 public record RunSummary(
         String model,
@@ -69,7 +74,9 @@ public record RunSummary(
         Integer keptEpoch,
         Long keptStep,
         boolean stoppedEarly,
-        Map<String, Double> timings) {
+        Map<String, Double> timings,
+        RankTimings rankTimings,
+        int stragglerIntervals) {
 
     /**
      * One validation in {@code summary.json}.

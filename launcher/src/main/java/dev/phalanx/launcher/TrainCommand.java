@@ -160,9 +160,10 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "phalanx: training %s on %s with %d workers on %s; run directory %s%n",
                     job.model(), data.description(), options.workers(), job.effectiveMaster(), runDir.uri());
             TrainedModel model;
+            ConsoleProgress progress;
             try (MetricsLog metrics = MetricsLog.open(runDir)) {
-                model = Phalanx.fit(data.train(), data.validation(), options,
-                        new ConsoleProgress(out, options.epochs(), metrics));
+                progress = new ConsoleProgress(out, options.epochs(), metrics);
+                model = Phalanx.fit(data.train(), data.validation(), options, progress);
             }
             model.keptValidation().ifPresent(kept -> out.printf(Locale.ROOT,
                     "%s the parameters of epoch %d (step %d), the best by validation %s (%.6g)%n",
@@ -206,7 +207,7 @@ final class TrainCommand implements Callable<Integer> {
                     model.history(), RunSummary.validations(model.validations()),
                     model.keptValidation().map(Validation::epoch).orElse(null),
                     model.keptValidation().map(Validation::step).orElse(null), model.stoppedEarly(),
-                    times.secondsAfter(commandStartMillis()));
+                    times.secondsAfter(commandStartMillis()), progress.lastTimings(), progress.stragglerIntervals());
             out.println(startupLine(summary.timings()));
             String summaryJson = json().writeValueAsString(summary);
             bounded("committing the run's results to", runDir.uri(), options, () -> {

@@ -12,8 +12,9 @@ import java.io.Serializable;
  * @param samplesPerSecond training samples per second over the interval, all workers together
  * @param allReduceMillis mean time per step spent in the gradient all-reduce on rank 0
  * @param learningRate the learning rate of the step just completed (the schedule's)
+ * @param timings where every rank's step time went over the interval, and the slowest rank
  */
 public record StepMetrics(
         long step, long totalSteps, int epoch, double loss, double samplesPerSecond, double allReduceMillis,
-        double learningRate)
+        double learningRate, RankTimings timings)
         implements Serializable {}

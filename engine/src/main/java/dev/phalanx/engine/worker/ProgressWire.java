@@ -1,6 +1,7 @@
 package dev.phalanx.engine.worker;
 
 import dev.phalanx.engine.job.EpochMetrics;
+import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.Validation;
 import java.io.DataInputStream;
@@ -53,6 +54,16 @@ public final class ProgressWire {
         out.writeDouble(m.samplesPerSecond());
         out.writeDouble(m.allReduceMillis());
         out.writeDouble(m.learningRate());
+        RankTimings t = m.timings();
+        out.writeInt(t.slowestRank());
+        out.writeUTF(t.slowestHost());
+        out.writeDouble(t.slowestDataMillis());
+        out.writeDouble(t.slowestComputeMillis());
+        out.writeDouble(t.slowestWaitMillis());
+        out.writeDouble(t.medianBusyMillis());
+        out.writeDouble(t.stepP50Millis());
+        out.writeDouble(t.stepP99Millis());
+        out.writeBoolean(t.straggler());
         out.flush();
     }
 
@@ -73,7 +84,9 @@ public final class ProgressWire {
                     in.readInt(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble()));
         } else if (type == STEP) {
             handler.step(new StepMetrics(in.readLong(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(),
-                    in.readDouble(), in.readDouble()));
+                    in.readDouble(), in.readDouble(), new RankTimings(in.readInt(), in.readUTF(), in.readDouble(),
+                            in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
+                            in.readBoolean())));
         } else if (type == VALIDATION) {
             handler.validation(new Validation(in.readInt(), in.readLong(), EvaluationBytes.read(in)));
         } else {

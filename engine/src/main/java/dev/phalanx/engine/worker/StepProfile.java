@@ -21,6 +21,9 @@ final class StepProfile {
     private int steps;
     private long stepStart;
     private long phaseStart;
+    /** The phases of the step in progress, or of the one just ended. */
+    private final long[] current = new long[Phase.values().length];
+    private long lastStepNanos;
 
     StepProfile(long expectedSteps) {
         int capacity = (int) Math.min(CAPACITY, Math.max(1, expectedSteps));
@@ -31,6 +34,7 @@ final class StepProfile {
     void startStep() {
         stepStart = System.nanoTime();
         phaseStart = stepStart;
+        Arrays.fill(current, 0);
     }
 
     /** Ends a phase; a phase ended twice in a step (a sharded optimizer's two collectives) counts both. */
@@ -39,14 +43,26 @@ final class StepProfile {
         if (steps < totals.length) {
             nanos[phase.ordinal()][steps] += now - phaseStart;
         }
+        current[phase.ordinal()] += now - phaseStart;
         phaseStart = now;
     }
 
     void endStep() {
+        lastStepNanos = System.nanoTime() - stepStart;
         if (steps < totals.length) {
-            totals[steps] = System.nanoTime() - stepStart;
+            totals[steps] = lastStepNanos;
         }
         steps++;
+    }
+
+    /** Returns the time the step just ended spent in {@code phase}. */
+    long lastStep(Phase phase) {
+        return current[phase.ordinal()];
+    }
+
+    /** Returns the whole time of the step just ended. */
+    long lastStepNanos() {
+        return lastStepNanos;
     }
 
     /** Returns the medians over the second half of the recorded steps. */

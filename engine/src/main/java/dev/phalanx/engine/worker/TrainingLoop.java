@@ -20,6 +20,7 @@ import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.LossFunction;
 import dev.phalanx.engine.job.LossNotFiniteException;
 import dev.phalanx.engine.job.PhaseTimes;
+import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.engine.job.TrainingResult;
 import dev.phalanx.engine.job.Validation;
@@ -36,7 +37,9 @@ import dev.phalanx.engine.process.NativeMemoryTuning;
 import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -75,7 +78,8 @@ import java.util.logging.Logger;
  * <p>Lockstep: every rank makes the same collective calls in the same order — one all-gather of
  * devices, one of shard sizes, one all-reduce per step (sharded: one reduce-scatter and one
  * all-gather, plus with clipping one all-gather of norms and with a time-based checkpoint interval
- * one all-reduce that agrees whether a checkpoint is due), one per logged step, one per epoch end
+ * one all-reduce that agrees whether a checkpoint is due), one all-reduce and one all-gather of
+ * timings ({@link RankTimings}) per logged step, one per epoch end
  * and one all-gather per validation — on every path. Checkpoints are written outside any collective
  * and without waiting for the store ({@link AsyncCheckpointWriter}, bounded by {@code
  * checkpoint_timeout}): by rank 0 alone, or sharded by every rank. A rank that fails throws, and
@@ -258,6 +262,7 @@ public final class TrainingLoop {
                         profile.endPhase(StepProfile.Phase.ALL_REDUCE);
                     }
                     profile.endStep();
+                    interval.addStep(profile);
                     tally.add(outcome, localBatch);
                     boolean epochEnd = inEpoch == stepsPerEpoch - 1;
                     if (epochEnd) {
@@ -487,6 +492,15 @@ public final class TrainingLoop {
 
     private void injectFaultIfDue(long step) {
         FaultInjection fault = spec.fault();
+        if (fault != null && attempt == 1 && fault.rank() == comm.rank() && fault.slowMillis() > 0) {
+            try {
+                Thread.sleep(fault.slowMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InjectedFault("interrupted while slowed on purpose on rank " + comm.rank());
+            }
+            return;
+        }
         if (fault != null && attempt == 1 && fault.rank() == comm.rank() && fault.step() == step) {
             throw new InjectedFault("injected fault on rank " + comm.rank() + " before step " + step);
         }
@@ -525,6 +539,11 @@ public final class TrainingLoop {
         private double lossSum;
         private long steps;
         private long allReduceNanos;
+        private long dataNanos;
+        private long computeNanos;
+        private long waitNanos;
+        private double[] stepMillis = new double[Math.max(1, spec.logEverySteps())];
+        private int timedSteps;
 
         void add(ModelReplica.BatchOutcome outcome, long reduceNanos) {
             lossSum += outcome.meanLoss();
@@ -537,16 +556,69 @@ public final class TrainingLoop {
             allReduceNanos += nanos;
         }
 
+        /** Adds where the step just ended spent its time. */
+        void addStep(StepProfile profile) {
+            if (spec.logEverySteps() == 0) {
+                return;
+            }
+            dataNanos += profile.lastStep(StepProfile.Phase.DATA);
+            computeNanos += profile.lastStep(StepProfile.Phase.FORWARD_BACKWARD)
+                    + profile.lastStep(StepProfile.Phase.GRADIENTS_OUT) + profile.lastStep(StepProfile.Phase.OPTIMIZER);
+            waitNanos += profile.lastStep(StepProfile.Phase.ALL_REDUCE);
+            if (timedSteps == stepMillis.length) {
+                stepMillis = Arrays.copyOf(stepMillis, 2 * stepMillis.length);
+            }
+            stepMillis[timedSteps++] = profile.lastStepNanos() / 1e6;
+        }
+
+        /**
+         * Every rank's timing over the interval: one all-gather of each rank's means and step
+         * times, so every rank holds the same result.
+         */
+        private RankTimings gatherTimings() {
+            int n = Math.max(1, timedSteps);
+            byte[] host = devices.host().getBytes(StandardCharsets.UTF_8);
+            ByteBuffer mine = ByteBuffer.allocate(Integer.BYTES * 3 + host.length + Double.BYTES * (3 + timedSteps))
+                    .putInt(comm.rank()).putInt(host.length).put(host).putDouble(dataNanos / 1e6 / n)
+                    .putDouble(computeNanos / 1e6 / n).putDouble(waitNanos / 1e6 / n).putInt(timedSteps);
+            for (int i = 0; i < timedSteps; i++) {
+                mine.putDouble(stepMillis[i]);
+            }
+            List<RankTimings.Rank> ranks = new ArrayList<>();
+            for (byte[] share : comm.allGather(mine.array())) {
+                ByteBuffer in = ByteBuffer.wrap(share);
+                int rank = in.getInt();
+                byte[] name = new byte[in.getInt()];
+                in.get(name);
+                double data = in.getDouble();
+                double compute = in.getDouble();
+                double wait = in.getDouble();
+                double[] times = new double[in.getInt()];
+                for (int i = 0; i < times.length; i++) {
+                    times[i] = in.getDouble();
+                }
+                ranks.add(new RankTimings.Rank(rank, new String(name, StandardCharsets.UTF_8), data, compute, wait,
+                        times));
+            }
+            return RankTimings.of(ranks);
+        }
+
         StepMetrics finish(long done, long totalSteps, int epoch, float learningRate) {
             float[] totals = {(float) lossSum, steps};
             comm.allReduce(totals, ReduceOp.SUM);
+            RankTimings timings = gatherTimings();
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             StepMetrics metrics = new StepMetrics(done, totalSteps, epoch, totals[0] / totals[1],
-                    steps * (double) spec.globalBatchSize() / seconds, allReduceNanos / 1e6 / steps, learningRate);
+                    steps * (double) spec.globalBatchSize() / seconds, allReduceNanos / 1e6 / steps, learningRate,
+                    timings);
             startNanos = System.nanoTime();
             lossSum = 0;
             steps = 0;
             allReduceNanos = 0;
+            dataNanos = 0;
+            computeNanos = 0;
+            waitNanos = 0;
+            timedSteps = 0;
             return metrics;
         }
     }

@@ -294,7 +294,8 @@ public final class TrainingKeys {
             .check(TrainingKeys::faultInjectionProblem)
             .notInEstimator()
             .doc("testing aid, in the first attempt only: rank:step makes that worker fail before that step;"
-                    + " rank:rendezvous makes it stall before the rendezvous");
+                    + " rank:rendezvous makes it stall before the rendezvous; rank:slow:milliseconds makes it sleep"
+                    + " that long before every step (a straggler)");
     /** Step metrics cadence. */
     public static final OptionKey<Integer> LOG_EVERY_STEPS = key("log_every_steps", OptionType.INT, Integer.class,
             "50")
@@ -349,7 +350,7 @@ public final class TrainingKeys {
             FaultInjection.parse(text);
             return null;
         } catch (IllegalArgumentException e) {
-            return "must look like rank:step or rank:rendezvous, got '" + text + "'";
+            return "must look like rank:step, rank:rendezvous or rank:slow:milliseconds, got '" + text + "'";
         }
     }
 }

@@ -51,7 +51,7 @@ class TrainingKeysTest {
                 TrainingKeys.COLLECTIVE_TIMEOUT.problem(Duration.ofSeconds(-5)));
         assertEquals("optimizer 'lion' is unknown; known optimizers: sgd, adam, adamw", TrainingKeys.OPTIMIZER.problem("lion"));
         assertEquals("loss 'hinge' is unknown; known losses: cross_entropy, mse", TrainingKeys.LOSS.problem("hinge"));
-        assertEquals("fault_injection must look like rank:step or rank:rendezvous, got 'x'",
+        assertEquals("fault_injection must look like rank:step, rank:rendezvous or rank:slow:milliseconds, got 'x'",
                 TrainingKeys.FAULT_INJECTION.problem("x"));
         assertNull(TrainingKeys.FAULT_INJECTION.problem("1:250"));
         assertNull(TrainingKeys.EPOCHS.problem(1));
