@@ -38,6 +38,7 @@ public final class PhalanxCli {
         CommandLine cli = new CommandLine(new PhalanxCli())
                 .addSubcommand(train)
                 .addSubcommand(new CommandLine(new CheckpointsCommand(out)))
+                .addSubcommand(new CommandLine(new ReportCommand(out)))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((e, arguments) -> {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -213,6 +214,11 @@ public final class RunDirectory implements AutoCloseable {
     /** Returns the folder's full URI. */
     public String uri() {
         return path.toString();
+    }
+
+    /** Writes the run's {@link RunReport} into the folder and returns the charts written. */
+    List<String> writeReport() throws IOException {
+        return RunReport.write(fs, path);
     }
 
     /** Returns the default checkpoint directory inside the run directory. */

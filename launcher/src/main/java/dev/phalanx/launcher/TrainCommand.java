@@ -216,10 +216,11 @@ final class TrainCommand implements Callable<Integer> {
                     runDir.write(RunDirectory.JOB_CONF, job.rendered());
                 }
                 runDir.write(RunDirectory.SUMMARY, summaryJson);
+                writeReport(runDir);
                 runDir.write(RunDirectory.SUCCESS, "");
                 return null;
             });
-            out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY);
+            out.println("wrote " + runDir.uri() + "/" + RunDirectory.SUMMARY + " and " + RunReport.PAGE);
             return ExitCodes.OK;
         } catch (Exception e) {
             // Scala's SparkException is checked in Java's eyes but undeclared, hence Exception here.
@@ -347,6 +348,19 @@ final class TrainCommand implements Callable<Integer> {
             }
             default -> new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES);
         };
+    }
+
+    /**
+     * Writes the run's report.html; a report that cannot be drawn is a notice, not a failed run (the
+     * results are written already and {@code phalanx report} draws it again).
+     */
+    private void writeReport(RunDirectory runDir) {
+        try {
+            runDir.writeReport();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            out.println("phalanx: " + RunReport.PAGE + " was not written (" + e + "); run: phalanx report "
+                    + runDir.uri());
+        }
     }
 
     private static ObjectMapper json() {

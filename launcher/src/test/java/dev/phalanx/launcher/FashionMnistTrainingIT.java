@@ -1,10 +1,12 @@
 package dev.phalanx.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +76,17 @@ class FashionMnistTrainingIT {
                 <= summary.get("wall_seconds").asDouble() + 0.05, timings + " against " + summary.get("wall_seconds"));
         assertTrue(console.contains(String.format(java.util.Locale.ROOT, "start-up: first step at %.1f s (JVM ",
                 timings.get("first_step").asDouble())), console);
+
+        // The run's report: four charts that decode as PNGs, and a page in which a real browser
+        // loads every one of them.
+        assertTrue(console.contains("summary.json and report.html"), console);
+        for (String chart : List.of("loss", "accuracy", "throughput", "step-time")) {
+            BufferedImage image = ImageIO.read(runDir.resolve("report").resolve(chart + ".png").toFile());
+            assertEquals(800, image.getWidth(), chart);
+            assertEquals(400, image.getHeight(), chart);
+        }
+        String dom = HeadlessBrowser.dom(runDir.resolve("report.html"));
+        assertTrue(dom.contains("data-charts=\"4 of 4\""), dom);
+        assertFalse(dom.contains("<p class=\"missing\">"), dom);
     }
 }
