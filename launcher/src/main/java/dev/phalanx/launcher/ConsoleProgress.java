@@ -27,12 +27,23 @@ final class ConsoleProgress implements ProgressListener {
     /** Characters of the step line now on a terminal's screen, 0 when there is none. */
     private int openLength;
     private RankTimings lastTimings;
+    /** Where the scalars also go, or null. */
+    private TensorBoardEvents tensorBoard;
+    /** The last step reported (a logged step or the steps of the epochs so far), for epoch events. */
+    private long lastStep;
+    private long epochSteps;
     private int stragglerIntervals;
     /** The straggler last reported, while it stays one; -1 for none. */
     private int reportedStraggler = -1;
 
     ConsoleProgress(PrintStream out, int epochs, MetricsLog metrics) {
         this(out, epochs, metrics, System.console() != null);
+    }
+
+    /** Also records the scalars as TensorBoard events. */
+    ConsoleProgress(PrintStream out, int epochs, MetricsLog metrics, TensorBoardEvents tensorBoard) {
+        this(out, epochs, metrics, System.console() != null);
+        this.tensorBoard = tensorBoard;
     }
 
     /** As the console would be seen, a terminal or not. */
@@ -46,6 +57,10 @@ final class ConsoleProgress implements ProgressListener {
     @Override
     public void onStep(StepMetrics m) {
         metrics.append(m);
+        lastStep = m.step();
+        if (tensorBoard != null) {
+            tensorBoard.step(m);
+        }
         if (firstStep < 0) {
             firstStep = m.step();
             firstNanos = System.nanoTime();
@@ -96,6 +111,12 @@ final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void onEpoch(EpochMetrics m) {
+        // The epoch's last step: the steps of the epochs seen, or a later logged step after a resume.
+        epochSteps += m.steps();
+        lastStep = Math.max(lastStep, epochSteps);
+        if (tensorBoard != null) {
+            tensorBoard.epoch(m, lastStep);
+        }
         endLine();
         out.println(String.format(Locale.ROOT,
                 "epoch %d/%d  loss %.4f  %s  %,.0f samples/s  %d steps  %.1f s", m.epoch(), epochs, m.loss(),
@@ -108,6 +129,9 @@ final class ConsoleProgress implements ProgressListener {
     @Override
     public void onValidation(Validation v) {
         metrics.append(v);
+        if (tensorBoard != null) {
+            tensorBoard.validation(v);
+        }
         endLine();
         Evaluation e = v.evaluation();
         String scores = e.objective().classifies()

@@ -161,8 +161,10 @@ final class TrainCommand implements Callable<Integer> {
                     job.model(), data.description(), options.workers(), job.effectiveMaster(), runDir.uri());
             TrainedModel model;
             ConsoleProgress progress;
-            try (MetricsLog metrics = MetricsLog.open(runDir)) {
-                progress = new ConsoleProgress(out, options.epochs(), metrics);
+            try (MetricsLog metrics = MetricsLog.open(runDir);
+                    TensorBoardEvents tensorBoard = TensorBoardEvents.open(runDir, hostName(),
+                            notice -> out.println("phalanx: " + notice))) {
+                progress = new ConsoleProgress(out, options.epochs(), metrics, tensorBoard);
                 model = Phalanx.fit(data.train(), data.validation(), options, progress);
             }
             model.keptValidation().ifPresent(kept -> out.printf(Locale.ROOT,
@@ -360,6 +362,15 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException | LinkageError e) {
             out.println("phalanx: " + RunReport.PAGE + " was not written (" + e + "); run: phalanx report "
                     + runDir.uri());
+        }
+    }
+
+    /** This machine's name, for the TensorBoard event file's name. */
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
         }
     }
 

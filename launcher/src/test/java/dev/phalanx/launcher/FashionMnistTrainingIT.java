@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.Event;
 
 /**
  * The README's main job, end to end: conf/fashion-mnist-mlp.conf (MLP, W=2, 3 epochs) on an
@@ -85,6 +87,15 @@ class FashionMnistTrainingIT {
             assertEquals(800, image.getWidth(), chart);
             assertEquals(400, image.getHeight(), chart);
         }
+        // TensorBoard: one event file whose every record reads back, a loss at every logged step.
+        List<Path> eventFiles;
+        try (Stream<Path> files = Files.list(runDir.resolve("tensorboard"))) {
+            eventFiles = files.toList();
+        }
+        assertEquals(1, eventFiles.size(), eventFiles.toString());
+        List<Event> events = TfRecords.events(eventFiles.get(0));
+        assertEquals(3 * (60_000 / 128) / 50, events.stream().filter(e -> e.getSummary().getValueList().stream()
+                .anyMatch(v -> v.getTag().equals("train/loss"))).count());
         String dom = HeadlessBrowser.dom(runDir.resolve("report.html"));
         assertTrue(dom.contains("data-charts=\"4 of 4\""), dom);
         assertFalse(dom.contains("<p class=\"missing\">"), dom);
