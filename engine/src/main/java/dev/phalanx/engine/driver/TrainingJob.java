@@ -265,7 +265,8 @@ public final class TrainingJob {
             String resumeFrom, String leaseToken, ProgressWire.Handler listener) {
         String host = sc.getConf().get("spark.driver.host", "127.0.0.1");
         JobKey progressKey = JobKey.progress(JobSecret.resolve(spec.collective()).jobToken(), attempt);
-        try (ProgressServer progress = new ProgressServer(host, progressKey, listener)) {
+        try (ProgressServer progress = new ProgressServer(host, progressKey,
+                new SparkUiProgress(sc, listener, spec.epochs(), attempt))) {
             BarrierTrainingTask task = new BarrierTrainingTask(spec, progress.address(), attempt, resumeFrom, leaseToken,
                     shards.trainingRows());
             String jobGroup = "phalanx-" + runId + "-attempt-" + attempt;
