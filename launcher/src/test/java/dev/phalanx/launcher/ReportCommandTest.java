@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +24,9 @@ class ReportCommandTest {
     @Test
     void aRunStillGoingGetsTheChartsItHasDataFor() throws Exception {
         Path run = runs.resolve("going");
-        try (RunDirectory runDir = RunDirectory.open(run.toUri().toString(), "mlp", new Configuration(), false,
-                        new RunDirectory.Leasing(Duration.ofMinutes(2), "ReportCommandTest", notice -> {}));
+        try (RunDirectory runDir = TestRuns.open(run, "ReportCommandTest");
                 MetricsLog metrics = MetricsLog.open(runDir)) {
-            ConsoleProgress progress = new ConsoleProgress(new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8), 2, metrics, false);
+            ConsoleProgress progress = TestRuns.quietConsole(2, metrics, null);
             for (int i = 1; i <= 6; i++) {
                 progress.onStep(new StepMetrics(50L * i, 600, 1, 2.0 / i, 5_000 + 100 * i, 1.5, 0.05,
                         new RankTimings(i % 2, "host-" + i % 2, 1.0, 10.0 + i, 2.0, 11.0, 14.0, 20.0, false)));

@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.Event;
@@ -35,14 +31,12 @@ class TensorBoardEventsTest {
     @Test
     void theScalarsOfEveryStepAndEpochReadBackWithTensorFlowsGeneratedClasses() throws Exception {
         Path run = runs.resolve("run");
-        try (RunDirectory runDir = RunDirectory.open(run.toUri().toString(), "mlp", new Configuration(), false,
-                        new RunDirectory.Leasing(Duration.ofMinutes(2), "TensorBoardEventsTest", notice -> {}));
+        try (RunDirectory runDir = TestRuns.open(run, "TensorBoardEventsTest");
                 MetricsLog metrics = MetricsLog.open(runDir);
                 TensorBoardEvents events = TensorBoardEvents.open(runDir, "test-host", notice -> {
                     throw new AssertionError(notice);
                 })) {
-            ConsoleProgress progress = new ConsoleProgress(new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8), 1, metrics, events);
+            ConsoleProgress progress = TestRuns.quietConsole(1, metrics, events);
             progress.onStep(new StepMetrics(10, 20, 1, 1.5, 2_000, 3.0, 0.05,
                     new RankTimings(1, "host-b", 40.0, 2.0, 1.0, 2.5, 43.0, 45.0, true)));
             progress.onStep(new StepMetrics(20, 20, 1, 0.75, 2_500, 3.0, 0.025,

@@ -87,12 +87,8 @@ class ReplicaGroupTest {
                 long[] labels = labels(8, step);
                 assertEquals(inPlace.forwardBackward(batch(IMAGES, 8, step), labels).meanLoss(),
                         onDevice.forwardBackward(batch(IMAGES, 8, step), labels).meanLoss(), 1e-5, "step " + step);
-                inPlace.gradientBuffer();
-                onDevice.gradientBuffer();
-                inPlace.update(java, 0, inPlace.parameterCount());
-                onDevice.update(tensors, 0, onDevice.parameterCount());
-                inPlace.zeroGradients();
-                onDevice.zeroGradients();
+                update(inPlace, java);
+                update(onDevice, tensors);
             }
             float[] expected = inPlace.copyParameters();
             float[] actual = onDevice.copyParameters();
@@ -131,12 +127,8 @@ class ReplicaGroupTest {
                 long[] labels = labels(8, step);
                 inPlace.forwardBackward(batch(COLOUR, 8, step), labels);
                 onDevice.forwardBackward(batch(COLOUR, 8, step), labels);
-                inPlace.gradientBuffer();
-                onDevice.gradientBuffer();
-                inPlace.update(java, 0, inPlace.parameterCount());
-                onDevice.update(tensors, 0, onDevice.parameterCount());
-                inPlace.zeroGradients();
-                onDevice.zeroGradients();
+                update(inPlace, java);
+                update(onDevice, tensors);
             }
             float[] expected = inPlace.copyParameters();
             float[] actual = onDevice.copyParameters();
@@ -210,6 +202,13 @@ class ReplicaGroupTest {
                             group.parameterCount()));
             assertTrue(e.getMessage().contains("Optimizers.onTensors"), e.getMessage());
         }
+    }
+
+    /** Takes the group's gradients as one rank would (nothing to reduce), applies {@code optimizer}, clears them. */
+    private static void update(ReplicaGroup group, Optimizer optimizer) {
+        group.gradientBuffer();
+        group.update(optimizer, 0, group.parameterCount());
+        group.zeroGradients();
     }
 
     private static float[] hostGradients(DeviceBuffer buffer) {
