@@ -2,6 +2,7 @@ package dev.phalanx.launcher;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import dev.phalanx.engine.job.CheckpointWrite;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
@@ -86,6 +87,9 @@ final class TensorBoardEvents implements AutoCloseable {
         values.put("time/slowest_wait_ms", t.slowestWaitMillis());
         values.put("time/median_busy_ms", t.medianBusyMillis());
         write(m.step(), values);
+        for (CheckpointWrite checkpoint : m.checkpoints()) {
+            write(checkpoint.step(), Map.of("checkpoint/write_seconds", checkpoint.seconds()));
+        }
     }
 
     /** Records an epoch's loss and accuracy at the epoch's last step. */

@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.phalanx.engine.job.CheckpointWrite;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
@@ -40,7 +41,8 @@ class TensorBoardEventsTest {
             progress.onStep(new StepMetrics(10, 20, 1, 1.5, 2_000, 3.0, 0.05,
                     new RankTimings(1, "host-b", 40.0, 2.0, 1.0, 2.5, 43.0, 45.0, true)));
             progress.onStep(new StepMetrics(20, 20, 1, 0.75, 2_500, 3.0, 0.025,
-                    new RankTimings(0, "host-a", 1.0, 2.0, 1.0, 3.0, 4.0, 5.0, false)));
+                    new RankTimings(0, "host-a", 1.0, 2.0, 1.0, 3.0, 4.0, 5.0, false),
+                    List.of(new CheckpointWrite(16, 0.25))));
             progress.onEpoch(new EpochMetrics(1, 20, 1.1, 0.625, 2_200, 1.0));
         }
         Path file;
@@ -49,7 +51,7 @@ class TensorBoardEventsTest {
                     .filter(f -> f.getFileName().toString().endsWith(".test-host")).findFirst().orElseThrow();
         }
         List<Event> events = TfRecords.events(file);
-        assertEquals(4, events.size());
+        assertEquals(5, events.size());
         assertEquals("brain.Event:2", events.get(0).getFileVersion());
 
         Map<String, Float> first = scalars(events.get(1));
@@ -65,8 +67,11 @@ class TensorBoardEventsTest {
         assertEquals(20, events.get(2).getStep());
         assertEquals(0.75f, scalars(events.get(2)).get("train/loss"));
 
-        Map<String, Float> epoch = scalars(events.get(3));
-        assertEquals(20, events.get(3).getStep());
+        assertEquals(16, events.get(3).getStep());
+        assertEquals(Map.of("checkpoint/write_seconds", 0.25f), scalars(events.get(3)));
+
+        Map<String, Float> epoch = scalars(events.get(4));
+        assertEquals(20, events.get(4).getStep());
         assertEquals(Map.of("epoch/loss", 1.1f, "epoch/accuracy", 0.625f, "epoch/samples_per_second", 2_200f), epoch);
     }
 

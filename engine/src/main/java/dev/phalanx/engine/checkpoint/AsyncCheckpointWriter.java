@@ -1,6 +1,9 @@
 package dev.phalanx.engine.checkpoint;
 
+import dev.phalanx.engine.job.CheckpointWrite;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -45,6 +48,8 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
     private CheckpointSnapshot running;
     private long runningSince;
     private CheckpointInfo lastWritten;
+    /** Writes finished since {@link #takeFinished()} was last called. */
+    private final List<CheckpointWrite> finished = new ArrayList<>();
     private CheckpointException failure;
     private boolean closed;
     private int replaced;
@@ -216,12 +221,22 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
                 }
                 if (written != null) {
                     lastWritten = written;
+                    finished.add(new CheckpointWrite(next.globalStep(), (System.nanoTime() - runningSince) / 1e9));
                 }
                 lock.notifyAll();
                 if (failure != null) {
                     return;
                 }
             }
+        }
+    }
+
+    /** Returns the writes finished since the last call, oldest first, and forgets them. */
+    public List<CheckpointWrite> takeFinished() {
+        synchronized (lock) {
+            List<CheckpointWrite> taken = List.copyOf(finished);
+            finished.clear();
+            return taken;
         }
     }
 

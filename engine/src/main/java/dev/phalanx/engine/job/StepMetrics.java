@@ -1,6 +1,7 @@
 package dev.phalanx.engine.job;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Progress at a logged step, over all workers since the previous logged step.
@@ -13,8 +14,16 @@ import java.io.Serializable;
  * @param allReduceMillis mean time per step spent in the gradient all-reduce on rank 0
  * @param learningRate the learning rate of the step just completed (the schedule's)
  * @param timings where every rank's step time went over the interval, and the slowest rank
+ * @param checkpoints the checkpoint writes rank 0 finished during the interval, oldest first
  */
 public record StepMetrics(
         long step, long totalSteps, int epoch, double loss, double samplesPerSecond, double allReduceMillis,
-        double learningRate, RankTimings timings)
-        implements Serializable {}
+        double learningRate, RankTimings timings, List<CheckpointWrite> checkpoints)
+        implements Serializable {
+
+    /** Progress at a logged step during which no checkpoint write finished. */
+    public StepMetrics(long step, long totalSteps, int epoch, double loss, double samplesPerSecond,
+            double allReduceMillis, double learningRate, RankTimings timings) {
+        this(step, totalSteps, epoch, loss, samplesPerSecond, allReduceMillis, learningRate, timings, List.of());
+    }
+}

@@ -1,5 +1,6 @@
 package dev.phalanx.engine.worker;
 
+import dev.phalanx.engine.job.CheckpointWrite;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
@@ -7,6 +8,8 @@ import dev.phalanx.engine.job.Validation;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The wire format of progress reports: a type byte and fixed fields, no object deserialisation
@@ -64,6 +67,11 @@ public final class ProgressWire {
         out.writeDouble(t.stepP50Millis());
         out.writeDouble(t.stepP99Millis());
         out.writeBoolean(t.straggler());
+        out.writeInt(m.checkpoints().size());
+        for (CheckpointWrite write : m.checkpoints()) {
+            out.writeLong(write.step());
+            out.writeDouble(write.seconds());
+        }
         out.flush();
     }
 
@@ -83,10 +91,21 @@ public final class ProgressWire {
             handler.epoch(new EpochMetrics(
                     in.readInt(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble()));
         } else if (type == STEP) {
-            handler.step(new StepMetrics(in.readLong(), in.readLong(), in.readInt(), in.readDouble(), in.readDouble(),
-                    in.readDouble(), in.readDouble(), new RankTimings(in.readInt(), in.readUTF(), in.readDouble(),
-                            in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
-                            in.readBoolean())));
+            long step = in.readLong();
+            long totalSteps = in.readLong();
+            int epoch = in.readInt();
+            double loss = in.readDouble();
+            double samplesPerSecond = in.readDouble();
+            double allReduceMillis = in.readDouble();
+            double learningRate = in.readDouble();
+            RankTimings timings = new RankTimings(in.readInt(), in.readUTF(), in.readDouble(), in.readDouble(),
+                    in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readBoolean());
+            List<CheckpointWrite> checkpoints = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                checkpoints.add(new CheckpointWrite(in.readLong(), in.readDouble()));
+            }
+            handler.step(new StepMetrics(step, totalSteps, epoch, loss, samplesPerSecond, allReduceMillis,
+                    learningRate, timings, List.copyOf(checkpoints)));
         } else if (type == VALIDATION) {
             handler.validation(new Validation(in.readInt(), in.readLong(), EvaluationBytes.read(in)));
         } else {

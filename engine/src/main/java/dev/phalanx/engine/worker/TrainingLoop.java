@@ -13,6 +13,7 @@ import dev.phalanx.engine.collective.Slice;
 import dev.phalanx.engine.data.EpochBatches;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.ShardStore;
+import dev.phalanx.engine.job.CheckpointWrite;
 import dev.phalanx.engine.job.EarlyStopping;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Evaluation;
@@ -287,7 +288,8 @@ public final class TrainingLoop {
                     }
                     if (spec.logEverySteps() > 0 && done % spec.logEverySteps() == 0) {
                         StepMetrics metrics = interval.finish(done, totalSteps, epoch,
-                                spec.schedule().at(step, totalSteps));
+                                spec.schedule().at(step, totalSteps),
+                                writer != null && comm.rank() == 0 ? writer.takeFinished() : List.of());
                         if (comm.rank() == 0) {
                             progress.report(metrics);
                         }
@@ -603,14 +605,15 @@ public final class TrainingLoop {
             return RankTimings.of(ranks);
         }
 
-        StepMetrics finish(long done, long totalSteps, int epoch, float learningRate) {
+        StepMetrics finish(long done, long totalSteps, int epoch, float learningRate,
+                List<CheckpointWrite> checkpoints) {
             float[] totals = {(float) lossSum, steps};
             comm.allReduce(totals, ReduceOp.SUM);
             RankTimings timings = gatherTimings();
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             StepMetrics metrics = new StepMetrics(done, totalSteps, epoch, totals[0] / totals[1],
                     steps * (double) spec.globalBatchSize() / seconds, allReduceNanos / 1e6 / steps, learningRate,
-                    timings);
+                    timings, checkpoints);
             startNanos = System.nanoTime();
             lossSum = 0;
             steps = 0;

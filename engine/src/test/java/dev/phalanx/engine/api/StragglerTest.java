@@ -5,16 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.phalanx.engine.SyntheticData;
+import dev.phalanx.engine.job.CheckpointWrite;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.RankTimings;
 import dev.phalanx.engine.job.StepMetrics;
 import dev.phalanx.models.InputSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Per-rank timing on real Spark (local[2]) and the TCP ring: every logged step reports where each
@@ -56,6 +59,28 @@ class StragglerTest {
         for (StepMetrics step : steps) {
             assertFalse(step.timings().straggler(), "step " + step.step() + ": " + step.timings());
         }
+    }
+
+    /**
+     * The checkpoint writes rank 0 finished come with the next logged step: each of the steps that
+     * fell due, with how long it took (the final checkpoint is written after the last report). Steps
+     * slowed to 50 ms give the writes of steps 4 and 8 the time to finish before step 20 is logged.
+     */
+    @Test
+    void finishedCheckpointWritesComeWithTheNextLoggedStep(@TempDir Path dir) {
+        List<StepMetrics> steps = new ArrayList<>();
+        Phalanx.fit(DATA, options().optLogEverySteps(10).optCheckpointEverySteps(4)
+                .optCheckpointDir(dir.toUri().toString()).optFaultInjection(FaultInjection.slow(0, 50)),
+                listener(steps));
+        List<Long> written = new ArrayList<>();
+        for (StepMetrics step : steps) {
+            for (CheckpointWrite write : step.checkpoints()) {
+                assertTrue(write.step() <= step.step() && write.seconds() > 0, step.toString());
+                written.add(write.step());
+            }
+        }
+        assertFalse(written.isEmpty(), steps.toString());
+        assertTrue(List.of(4L, 8L, 12L, 16L).containsAll(written), written.toString());
     }
 
     private static ProgressListener listener(List<StepMetrics> steps) {

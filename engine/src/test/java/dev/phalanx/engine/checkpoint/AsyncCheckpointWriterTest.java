@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.phalanx.engine.job.CheckpointWrite;
 import dev.phalanx.engine.job.DataFingerprint;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.optim.OptimizerState;
@@ -90,6 +91,11 @@ class AsyncCheckpointWriterTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(millis < 700, "submitting took " + millis + " ms while a write of 800 ms ran");
             last = writer.finish(state(4));
+            // The writes that finished, each timed from taking it to its commit (800 ms at least here).
+            List<CheckpointWrite> finished = writer.takeFinished();
+            assertEquals(List.of(1L, 4L), finished.stream().map(CheckpointWrite::step).toList());
+            assertTrue(finished.stream().allMatch(write -> write.seconds() >= 0.8), finished.toString());
+            assertEquals(List.of(), writer.takeFinished());
         }
         assertEquals(4, last.step());
         assertEquals(List.of(4L, 1L), store.list().stream().map(CheckpointInfo::step).toList());
