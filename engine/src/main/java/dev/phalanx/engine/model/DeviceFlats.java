@@ -91,6 +91,18 @@ final class DeviceFlats implements DeviceBuffer, AutoCloseable {
         }
     }
 
+    /**
+     * Copies parameters {@code [offset, offset + length)} off the device into the host buffer, the
+     * rest of which stays as it was: for an all-gather that overwrites the rest and is followed by
+     * {@link #uploadParameters()}.
+     */
+    void downloadParameters(int offset, int length) {
+        if (!parametersOnHost) {
+            copy(hostParameters, parameters, offset, offset + length);
+            transfers = transfers.plusToHost((long) length * Float.BYTES);
+        }
+    }
+
     /** Takes the gradients just gathered on the device (flat order, then {@link #SCALARS} slots). */
     void gathered(NDArray flat) {
         if (gradients != null) {

@@ -271,6 +271,18 @@ public final class ModelReplica implements AutoCloseable {
         return storage.duplicate().clear().order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * Returns the host parameters as their direct buffer with parameters {@code [offset, offset +
+     * length)} current, for an all-gather of that slice into the rest: device-resident, only that
+     * slice comes off the device; call {@link #parametersChanged()} once the rest is written.
+     */
+    public ByteBuffer parameterBytesWithCurrent(int offset, int length) {
+        if (flats != null) {
+            flats.downloadParameters(offset, length);
+        }
+        return storage.duplicate().clear().order(ByteOrder.nativeOrder());
+    }
+
     /** Returns a copy of all parameters. */
     public float[] copyParameters() {
         float[] copy = new float[parameterCount()];

@@ -97,6 +97,11 @@ public final class ReplicaGroup implements AutoCloseable {
         return replicas.get(0).parameterBytes();
     }
 
+    /** See {@link ModelReplica#parameterBytesWithCurrent}; the first device's. */
+    public ByteBuffer parameterBytesWithCurrent(int offset, int length) {
+        return replicas.get(0).parameterBytesWithCurrent(offset, length);
+    }
+
     /** Tells every device that the host parameters were written; see {@link ModelReplica#parametersChanged()}. */
     public void parametersChanged() {
         replicas.forEach(ModelReplica::parametersChanged);

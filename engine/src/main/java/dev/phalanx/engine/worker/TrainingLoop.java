@@ -257,7 +257,8 @@ public final class TrainingLoop {
                     profile.endPhase(StepProfile.Phase.OPTIMIZER);
                     if (sharded) {
                         long gatherStart = System.nanoTime();
-                        comm.allGatherSlices(model.parameterBytes());
+                        // Device-resident, only this rank's slice comes off the device; all go back up.
+                        comm.allGatherSlices(model.parameterBytesWithCurrent(own.offset(), own.length()));
                         model.parametersChanged();
                         interval.addCollective(System.nanoTime() - gatherStart);
                         profile.endPhase(StepProfile.Phase.ALL_REDUCE);
