@@ -23,7 +23,9 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A model from the catalog built as a DJL block on one device, with its parameters in flat order
@@ -42,6 +44,8 @@ final class BlockParameters implements AutoCloseable {
     private final List<Parameter.Type> types = new ArrayList<>();
     /** Whether each parameter learns; batch norm's running statistics do not and have no gradient. */
     private final List<Boolean> trainable = new ArrayList<>();
+    /** Zeros for the gradients of parameters that do not learn, by index, when gathered on a device. */
+    private final Map<Integer, NDArray> fixedGradients = new HashMap<>();
     private final int count;
     /** The TorchScript module the block is, whose own values are the initial ones; null for a DJL block. */
     private final TorchScriptModule module;
@@ -290,7 +294,7 @@ final class BlockParameters implements AutoCloseable {
                         parts[i] = JniUtils.reshape((PtNDArray) gradient, new long[] {array.size()});
                     }
                 } else {
-                    parts[i] = (PtNDArray) owner.zeros(new Shape(array.size()), DataType.FLOAT32);
+                    parts[i] = (PtNDArray) zerosFor(i);
                 }
             }
             parts[arrays.size()] = (PtNDArray) tail;
@@ -299,11 +303,21 @@ final class BlockParameters implements AutoCloseable {
             return flat;
         } finally {
             for (int i = 0; i < arrays.size(); i++) {
-                if (parts[i] != null) {
+                if (parts[i] != null && trainable.get(i)) {
                     parts[i].close();
                 }
             }
         }
+    }
+
+    /** The zeros that stand for parameter {@code i}'s gradient when it does not learn; made once. */
+    private NDArray zerosFor(int i) {
+        NDArray zeros = fixedGradients.get(i);
+        if (zeros == null) {
+            zeros = manager.zeros(new Shape(arrays.get(i).size()), DataType.FLOAT32);
+            fixedGradients.put(i, zeros);
+        }
+        return zeros;
     }
 
     /** Sets every gradient to zero, ready for the next backward pass. */
