@@ -3,6 +3,7 @@ package dev.phalanx.launcher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.phalanx.engine.data.PositionalRows;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.Validation;
 import dev.phalanx.engine.api.Phalanx;
@@ -90,18 +91,23 @@ final class TrainCommand implements Callable<Integer> {
             throw new ConfigError(e.getMessage());
         }
         TrainingDataLoader.check(job.data());
+        // Read from now on, while Hadoop and Spark start (which leave a core idle much of the time).
+        PositionalRows readAhead = TrainingDataLoader.readAhead(job.data());
         checkLocalKeyStores(job);
         RunDirectory.Leasing leasing = new RunDirectory.Leasing(declared.leaseTimeout(), "phalanx train --config "
                 + config, notice -> out.println("phalanx: " + notice));
         // Held until the command ends, on every path: no second run can use the folder meanwhile.
         try (RunDirectory runDir = RunDirectory.open(job.runDir(), job.model(), new Configuration(), force, leasing)) {
-            return train(job, userJars, runDir, leasing, start, startMillis);
+            return train(job, userJars, runDir, leasing, readAhead, start, startMillis);
         }
     }
 
-    /** Trains in the leased run directory and writes its results. */
-    private int train(JobConfig job, UserJars userJars, RunDirectory runDir, RunDirectory.Leasing leasing, long start,
-            long startMillis) throws IOException {
+    /**
+     * Trains in the leased run directory and writes its results; {@code readAhead} is what {@link
+     * TrainingDataLoader#readAhead} returned.
+     */
+    private int train(JobConfig job, UserJars userJars, RunDirectory runDir, RunDirectory.Leasing leasing,
+            PositionalRows readAhead, long start, long startMillis) throws IOException {
         List<String> changed = runDir.state() == RunDirectory.State.NEW ? List.of()
                 : SettingsChanges.between(runDir.read(RunDirectory.JOB_CONF), job.rendered());
         switch (runDir.state()) {
@@ -147,7 +153,7 @@ final class TrainCommand implements Callable<Integer> {
                 runDir.write(RunDirectory.JOB_CONF, job.rendered());
             }
             TrainingData data = TrainingDataLoader.load(spark, job.data(), job.model(), job.get(TrainingKeys.WORKERS),
-                    job.regression());
+                    job.regression(), readAhead);
             times.mark("data_loaded");
             TrainingOptions options;
             try {
@@ -165,7 +171,10 @@ final class TrainCommand implements Callable<Integer> {
                     TensorBoardEvents tensorBoard = TensorBoardEvents.open(runDir, hostName(),
                             notice -> out.println("phalanx: " + notice))) {
                 progress = new ConsoleProgress(out, options.epochs(), metrics, tensorBoard);
-                model = Phalanx.fit(data.train(), data.validation(), options, progress);
+                // Built-in data sets are read by the workers from their files: no Spark job to count and shuffle them.
+                model = data.positionalTrain() != null
+                        ? Phalanx.fit(spark, data.positionalTrain(), options, progress)
+                        : Phalanx.fit(data.train(), data.validation(), options, progress);
             }
             model.keptValidation().ifPresent(kept -> out.printf(Locale.ROOT,
                     "%s the parameters of epoch %d (step %d), the best by validation %s (%.6g)%n",
@@ -178,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, Double> testMetrics = null;
             if (data.test() != null) {
                 // On the executors, data parallel; the row count comes with the metrics.
-                Evaluation test = model.evaluate(data.test(), data.featuresCol(), data.labelCol(), options.topK());
+                Evaluation test = model.evaluate(data.test().load(), data.featuresCol(), data.labelCol(), options.topK());
                 testSamples = test.count();
                 testMetrics = new LinkedHashMap<>(test.metrics());
                 if (model.objective().classifies()) {

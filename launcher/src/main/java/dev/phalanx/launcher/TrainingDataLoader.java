@@ -1,8 +1,11 @@
 package dev.phalanx.launcher;
 
 import dev.phalanx.engine.data.FashionMnist;
+import dev.phalanx.engine.data.FingerprintedRows;
 import dev.phalanx.engine.data.FortuneCookies;
 import dev.phalanx.engine.data.LabelCount;
+import dev.phalanx.engine.data.PositionalRows;
+import dev.phalanx.engine.model.PyTorchEngine;
 import dev.phalanx.models.InputSpec;
 import dev.phalanx.models.ModelCatalog;
 import java.io.IOException;
@@ -63,20 +66,41 @@ final class TrainingDataLoader {
     }
 
     /**
+     * Returns the training rows of a built-in data set the workers can read straight from its files
+     * (Fashion-MNIST), their fingerprint being computed from now on, while Spark starts; null for
+     * other data.
+     *
+     * @throws IOException naming a file that is missing or cannot be read
+     */
+    static PositionalRows readAhead(DataSource data) throws IOException {
+        if (!data.dataset().equals("fashion-mnist")) {
+            return null;
+        }
+        FingerprintedRows rows = FingerprintedRows.start(
+                FashionMnist.positional(Path.of(data.dataDir()), FashionMnist.Split.TRAIN));
+        // Then PyTorch's native libraries, which Phalanx.fit loads first: still while Spark starts.
+        rows.then(PyTorchEngine::get);
+        return rows;
+    }
+
+    /**
      * Loads the training and test data.
      *
      * @param model the model spec (a text model's vocabulary size bounds the corpus vocabulary)
      * @param partitions how many partitions the built-in data sets are read into
      * @param regression whether labels are regression targets (one output, no classes to infer)
+     * @param readAhead what {@link #readAhead} returned: the built-in data set's training rows
+     *     then train from the files, without a DataFrame
      * @throws IOException when a file or table is missing
      */
-    static TrainingData load(SparkSession spark, DataSource data, String model, int partitions, boolean regression)
-            throws IOException {
+    static TrainingData load(SparkSession spark, DataSource data, String model, int partitions, boolean regression,
+            PositionalRows readAhead) throws IOException {
         return switch (data.dataset()) {
             case "fashion-mnist" -> {
                 Path dir = Path.of(data.dataDir());
-                yield new TrainingData(FashionMnist.load(spark, dir, FashionMnist.Split.TRAIN, partitions), null,
-                        FashionMnist.load(spark, dir, FashionMnist.Split.TEST, partitions),
+                yield new TrainingData(readAhead != null ? null
+                        : FashionMnist.load(spark, dir, FashionMnist.Split.TRAIN, partitions), readAhead, null,
+                        () -> FashionMnist.load(spark, dir, FashionMnist.Split.TEST, partitions),
                         new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES),
                         "features", "label", "Fashion-MNIST");
             }
@@ -85,7 +109,7 @@ final class TrainingDataLoader {
                 int vocabulary = ModelCatalog.inputDomain(model).vocabulary();
                 FortuneCookies.Corpus corpus = FortuneCookies.load(spark, Path.of(data.dataDir()),
                         FortuneCookies.CATEGORIES, vocabulary);
-                yield new TrainingData(corpus.train(), null, corpus.test(),
+                yield new TrainingData(corpus.train(), null, null, corpus::test,
                         new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size()),
                         "features", "label", "fortune cookies " + FortuneCookies.CATEGORIES + ", "
                                 + corpus.vocabularySize() + " token ids");
@@ -106,7 +130,7 @@ final class TrainingDataLoader {
             Dataset<Row> validation, Dataset<Row> test, String description) {
         int classes = data.numClasses() > 0 ? data.numClasses()
                 : regression ? 1 : LabelCount.infer(train, data.labelCol());
-        return new TrainingData(train, validation, test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
+        return new TrainingData(train, null, validation, test == null ? null : () -> test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
                 classes), data.featuresCol(), data.labelCol(), description);
     }
 

@@ -15,14 +15,16 @@ import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Evaluates one partition on an executor: builds the network once, feeds it the partition's rows in
  * batches and returns the partition's {@link Evaluation}, which the driver adds up. Data parallel,
- * like training: no row travels to the driver.
+ * like training: no row travels to the driver. It reads Spark's internal rows, as sharding does:
+ * a {@code Row} would box every element of an array column.
  */
-final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluation> {
+final class PartitionEvaluator implements FlatMapFunction<Iterator<InternalRow>, Evaluation> {
 
     private static final long serialVersionUID = 1L;
     private static final int BATCH = 500;
@@ -32,8 +34,12 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
     private final Broadcast<float[]> parameters;
     private final ColumnSpec columns;
     private final int topK;
+    private final StructType schema;
 
-    PartitionEvaluator(ModelSpec model, InputSpec input, Broadcast<float[]> parameters, ColumnSpec columns, int topK) {
+    /** @param schema the rows' schema: the features column, then the label column */
+    PartitionEvaluator(ModelSpec model, InputSpec input, Broadcast<float[]> parameters, ColumnSpec columns, int topK,
+            StructType schema) {
+        this.schema = schema;
         this.model = model;
         this.input = input;
         this.parameters = parameters;
@@ -42,7 +48,7 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
     }
 
     @Override
-    public Iterator<Evaluation> call(Iterator<Row> rows) {
+    public Iterator<Evaluation> call(Iterator<InternalRow> rows) {
         Objective objective = columns.objective();
         Evaluation total = Evaluation.empty(objective, input.numClasses(), topK);
         if (!rows.hasNext()) {
@@ -57,7 +63,8 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
                 int count = 0;
                 batch.clear();
                 while (count < BATCH && rows.hasNext()) {
-                    LabeledSample sample = convert(converter, rows.next(), position++);
+                    // Spark may reuse the row for the next one: converted at once.
+                    LabeledSample sample = convert(converter, rows.next(), schema, position++);
                     batch.put(sample.features());
                     labels[count++] = sample.label();
                 }
@@ -68,9 +75,9 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<Row>, Evaluat
         return List.of(total).iterator();
     }
 
-    private static LabeledSample convert(RowConverter converter, Row row, long position) {
+    private static LabeledSample convert(RowConverter converter, InternalRow row, StructType schema, long position) {
         try {
-            return converter.convert(row, position);
+            return converter.convert(row, schema, position);
         } catch (InvalidDataException e) {
             TaskContext task = TaskContext.get();
             throw new InvalidDataException(e.getMessage()

@@ -22,6 +22,9 @@ import dev.phalanx.engine.model.ParameterLayout;
 import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.TrainingSpec;
 import dev.phalanx.models.ModelCatalog;
+import dev.phalanx.engine.data.PositionalRows;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * Entry point: trains a model data-parallel on a Spark DataFrame.
@@ -92,11 +96,56 @@ public final class Phalanx {
             ProgressListener listener) {
         PhaseTimes times = new PhaseTimes().mark("fit");
         options.validate();
-        if (validation != null && options.validationFraction() > 0) {
+        return train(data.sparkSession(), validation != null, times, options, listener,
+                (job, columns) -> job.prepare(data, validation, options.validationFraction(), options.seed(), columns,
+                        options.workers(), options.batchSize() / options.workers(), options.gpusPerWorker()));
+    }
+
+    /**
+     * Trains as {@link #fit(Dataset, TrainingOptions, ProgressListener)} does on rows the workers
+     * read straight from their files ({@link PositionalRows}, for example {@link
+     * dev.phalanx.engine.data.FashionMnist#positional}): the same shards, results and checkpoints as
+     * training on {@code data.frame(…)}, without the Spark jobs that count the DataFrame's rows and
+     * shuffle them into shards. With {@code validation_fraction} the rows are held out from that
+     * DataFrame instead, as {@code fit} on it does.
+     *
+     * @param spark the session to train in
+     * @throws java.io.UncheckedIOException when the driver cannot read the rows
+     */
+    public static TrainedModel fit(SparkSession spark, PositionalRows data, TrainingOptions options,
+            ProgressListener listener) {
+        PhaseTimes times = new PhaseTimes().mark("fit");
+        options.validate();
+        if (options.validationFraction() > 0) {
+            try {
+                return fit(data.frame(spark, options.workers()), null, options, listener);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return train(spark, false, times, options, listener, (job, columns) -> {
+            try {
+                return job.prepare(data, spark.sparkContext(), columns, options.workers(),
+                        options.batchSize() / options.workers(), options.gpusPerWorker());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** How the training data becomes the workers' shards. */
+    @FunctionalInterface
+    private interface ShardPreparation {
+        TrainingJob.Shards prepare(TrainingJob job, ColumnSpec columns);
+    }
+
+    private static TrainedModel train(SparkSession spark, boolean validationGiven, PhaseTimes times,
+            TrainingOptions options, ProgressListener listener, ShardPreparation preparation) {
+        if (validationGiven && options.validationFraction() > 0) {
             throw new IllegalArgumentException("validation_fraction (" + options.validationFraction() + ") holds rows"
                     + " out of the training data, but validation data was given as well; use one of the two");
         }
-        if (options.earlyStopping().enabled() && validation == null && options.validationFraction() == 0) {
+        if (options.earlyStopping().enabled() && !validationGiven && options.validationFraction() == 0) {
             throw new IllegalArgumentException("early_stopping_patience (" + options.earlyStopping().patience()
                     + ") needs validation data: set validation_fraction, or give validation data");
         }
@@ -112,27 +161,26 @@ public final class Phalanx {
                     thread.start();
                 });
         TrainingJob job = new TrainingJob(options.slotWaitTimeout(), options.maxAttempts());
-        TrainingJob.Shards shards = job.prepare(data, validation, options.validationFraction(), options.seed(), columns,
-                options.workers(), options.batchSize() / options.workers(), options.gpusPerWorker());
+        TrainingJob.Shards shards = preparation.prepare(job, columns);
         times.mark("sharded");
-        if ((validation != null || options.validationFraction() > 0) && shards.validationRows() == 0) {
-            throw new InvalidDataException(validation != null ? "the validation data holds no rows"
+        if ((validationGiven || options.validationFraction() > 0) && shards.validationRows() == 0) {
+            throw new InvalidDataException(validationGiven ? "the validation data holds no rows"
                     : "validation_fraction " + options.validationFraction() + " held out none of the "
                             + shards.trainingRows() + " training rows; raise it or give validation data");
         }
-        ExecutorModelCheck.require(data.sparkSession().sparkContext(), options.model(), options.workers(),
+        ExecutorModelCheck.require(spark.sparkContext(), options.model(), options.workers(),
                 options.slotWaitTimeout());
         ParameterLayout layout = await(shapes);
-        requireReturnable(layout, options, data.sparkSession().sparkContext().getConf());
+        requireReturnable(layout, options, spark.sparkContext().getConf());
         times.mark("model_checked");
         FrozenParameters frozen = FrozenParameters.of(layout.names(), layout.sizes(), options.freeze());
         float[] initial = options.initFrom().isBlank() ? null : InitFrom.read(options.initFrom(), options.model(),
-                options.input(), layout, data.sparkSession().sparkContext().hadoopConfiguration());
+                options.input(), layout, spark.sparkContext().hadoopConfiguration());
         JobIdentity identity = new JobIdentity(options.modelName(), layout.shapesText(), options.optimizer(),
                 options.workers(), options.batchSize(), options.seed(), options.shuffle(), shards.fingerprint());
         CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
                 : new CheckpointSettings(options.checkpointDir(),
-                        new HadoopConf(data.sparkSession().sparkContext().hadoopConfiguration()),
+                        new HadoopConf(spark.sparkContext().hadoopConfiguration()),
                         options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints(),
                         options.checkpointTimeout(), options.leaseTimeout(), options.resumeWithOtherData());
         TrainingSpec spec = new TrainingSpec(options.model(), options.input(), columns, options.workers(),

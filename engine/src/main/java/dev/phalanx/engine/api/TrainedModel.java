@@ -277,9 +277,10 @@ public final class TrainedModel {
         Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext())
                 .broadcast(values());
         try {
-            return data.select(functions.col(featuresCol), functions.col(labelCol)).javaRDD()
+            Dataset<Row> selected = data.select(functions.col(featuresCol), functions.col(labelCol));
+            return selected.queryExecution().toRdd().toJavaRDD()
                     .mapPartitions(new PartitionEvaluator(model, input, parameters, columns, Evaluation.topKFor(topK,
-                            input.numClasses())))
+                            input.numClasses()), selected.schema()))
                     .fold(Evaluation.empty(objective, input.numClasses(), Evaluation.topKFor(topK, input.numClasses())),
                             Evaluation::plus);
         } finally {

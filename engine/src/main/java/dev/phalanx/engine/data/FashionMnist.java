@@ -5,13 +5,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.LongPredicate;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -26,6 +32,9 @@ import org.apache.spark.sql.types.StructType;
  * checks its own copy first ({@link #check}), so a missing, truncated or mismatched file is named
  * before any task runs; a task that finds its copy bad fails with the same {@link
  * InvalidDataException}.
+ *
+ * <p>{@link #positional} gives the same rows for training without a DataFrame: each worker reads
+ * the files and keeps its shard, skipping Spark's count job and shuffle (see {@link PositionalRows}).
  */
 public final class FashionMnist {
 
@@ -108,6 +117,89 @@ public final class FashionMnist {
                 .parallelize(slices, partitions)
                 .flatMap(slice -> readSlice(Path.of(directory), split, slice, partitions).iterator());
         return spark.createDataFrame(rows, schema());
+    }
+
+    /**
+     * Returns one split from {@code dir} as rows the workers read straight from the files (see
+     * {@link PositionalRows}), after {@link #check}ing its files here, on the driver.
+     *
+     * @throws IOException naming the file when one is missing or cannot be read
+     * @throws InvalidDataException naming the file when one is not what {@link #check} expects
+     */
+    public static PositionalRows positional(Path dir, Split split) throws IOException {
+        check(dir, split);
+        return new SplitFiles(dir.toString(), split, IdxFile.check(split.labels(dir), LABEL_RANK)[0]);
+    }
+
+    /** One split's files, read in file order by whoever trains on them. */
+    private record SplitFiles(String dir, Split split, long count) implements PositionalRows {
+
+        @Override
+        public StructType schema() {
+            return FashionMnist.schema();
+        }
+
+        @Override
+        public Iterator<InternalRow> rows(LongPredicate wanted) throws IOException {
+            Path path = Path.of(dir);
+            // The data are only read: a read by the driver or another worker in this JVM serves.
+            IdxFile images = IdxFileCache.read(split.images(path), IMAGE_RANK);
+            IdxFile labels = IdxFileCache.read(split.labels(path), LABEL_RANK);
+            requireMatching(split, path, images.dims(), labels.dims());
+            int rows = labels.dims()[0];
+            if (rows != count) {
+                throw new InvalidDataException("data file " + split.labels(path) + " holds " + rows
+                        + " labels here but " + count + " where the job started; the files differ between machines");
+            }
+            int pixels = SIDE * SIDE;
+            // Spark's binary row, written as its generated projection of the DataFrame's rows writes it.
+            UnsafeRowWriter writer = new UnsafeRowWriter(2, pixels * Float.BYTES + 2 * Long.BYTES);
+            UnsafeArrayWriter features = new UnsafeArrayWriter(writer, Float.BYTES);
+            return new Iterator<>() {
+                private int next = skipTo(0);
+
+                private int skipTo(int from) {
+                    int r = from;
+                    while (r < rows && !wanted.test(r)) {
+                        r++;
+                    }
+                    return r;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next < rows;
+                }
+
+                @Override
+                public InternalRow next() {
+                    if (next >= rows) {
+                        throw new NoSuchElementException();
+                    }
+                    writer.reset();
+                    writer.zeroOutNullBytes();
+                    int start = writer.cursor();
+                    features.initialize(pixels);
+                    for (int i = 0; i < pixels; i++) {
+                        features.write(i, images.unsigned(next * pixels + i) / 255f);
+                    }
+                    writer.setOffsetAndSizeFromPreviousCursor(0, start);
+                    writer.write(1, labels.unsigned(next));
+                    next = skipTo(next + 1);
+                    return writer.getRow();
+                }
+            };
+        }
+
+        @Override
+        public Dataset<Row> frame(SparkSession spark, int partitions) throws IOException {
+            return load(spark, Path.of(dir), split, partitions);
+        }
+
+        @Override
+        public String description() {
+            return "Fashion-MNIST " + split.prefix + " (" + dir + ")";
+        }
     }
 
     private static List<Row> readSlice(Path dir, Split split, int slice, int slices) {

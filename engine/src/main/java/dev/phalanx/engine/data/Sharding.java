@@ -1,9 +1,14 @@
 package dev.phalanx.engine.data;
 
 import dev.phalanx.engine.job.DataFingerprint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongPredicate;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.ShuffledRDD;
@@ -109,6 +114,74 @@ public final class Sharding {
         shuffled.setKeyOrdering(Ordering.comparatorToOrdering(Comparator.<Long>naturalOrder()));
         JavaPairRDD<Long, LabeledSample> keyed = JavaPairRDD.fromRDD(shuffled, LONG, SAMPLE);
         return new Sharded(keyed, trainingRows, validationRows, DataDigest.combine(partitions));
+    }
+
+    /**
+     * Shards rows the workers read for themselves: no Spark job runs now, and the shards are
+     * computed without a shuffle. Each of the {@code workers} tasks reads all rows in order and keeps
+     * those at its positions (the {@link ShardPartitioner}'s assignment), so the shards are exactly
+     * those {@link #shard(Dataset, ColumnSpec, int, int)} makes of {@code rows.frame(…)}. The driver
+     * reads the rows once, here (or in the background: {@link FingerprintedRows}), for the
+     * fingerprint, which is the same as the DataFrame's.
+     *
+     * @throws IOException when the driver cannot read the rows
+     */
+    public static Sharded shard(PositionalRows rows, SparkContext sc, ColumnSpec columns, int workers,
+            int localBatch) throws IOException {
+        DataFingerprint fingerprint = rows instanceof FingerprintedRows started ? started.fingerprint()
+                : fingerprint(rows);
+        long count = rows.count();
+        JavaPairRDD<Long, LabeledSample> keyed = JavaPairRDD.fromRDD(new PositionalShardRdd(sc, rows,
+                new ShardPartitioner(workers, localBatch, count), new RowConverter(columns)), LONG, SAMPLE);
+        return new Sharded(keyed, count, 0, fingerprint);
+    }
+
+    /**
+     * Reads all of {@code rows} here and returns their fingerprint: the same as that of their
+     * DataFrame ({@link PositionalRows#frame}).
+     *
+     * @throws IOException when the rows cannot be read
+     * @throws InvalidDataException when they are fewer or more than they declare, or a file is bad
+     */
+    static DataFingerprint fingerprint(PositionalRows rows) throws IOException {
+        List<long[]> sums = new ArrayList<>();
+        new DataDigest(rows.schema()).ofPartition(rows.rows(position -> true)).forEachRemaining(sums::add);
+        DataFingerprint fingerprint = DataDigest.combine(sums);
+        if (fingerprint.rows() != rows.count()) {
+            throw new InvalidDataException(rows.description() + " holds " + fingerprint.rows() + " rows, not the "
+                    + rows.count() + " its files declare");
+        }
+        return fingerprint;
+    }
+
+    /** Reads {@code rows} and returns, lazily, those that {@code partitioner} sends to {@code rank}, keyed by position. */
+    static Iterator<Tuple2<Long, LabeledSample>> shardOf(PositionalRows rows, int rank,
+            ShardPartitioner partitioner, RowConverter converter, StructType schema) {
+        LongPredicate mine = position -> partitioner.getPartition(position) == rank;
+        Iterator<InternalRow> kept;
+        try {
+            kept = rows.rows(mine);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Iterator<>() {
+            private long position = -1;
+
+            @Override
+            public boolean hasNext() {
+                return kept.hasNext();
+            }
+
+            @Override
+            public Tuple2<Long, LabeledSample> next() {
+                InternalRow row = kept.next();
+                // The same positions, in the same order, as the reader kept.
+                do {
+                    position++;
+                } while (!mine.test(position));
+                return new Tuple2<>(position, converter.convert(row, schema, position));
+            }
+        };
     }
 
     private static Dataset<Row> selected(Dataset<Row> data, ColumnSpec columns) {

@@ -9,6 +9,7 @@ import dev.phalanx.engine.checkpoint.CheckpointInfo;
 import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.checkpoint.DirectoryLease;
 import dev.phalanx.engine.checkpoint.JobIdentity;
+import dev.phalanx.engine.data.PositionalRows;
 import dev.phalanx.engine.data.ColumnSpec;
 import dev.phalanx.engine.data.InvalidDataException;
 import dev.phalanx.engine.data.LabeledSample;
@@ -117,13 +118,36 @@ public final class TrainingJob {
                 throw new InvalidDataException("validation data: " + e.getMessage());
             }
         }
-        ResourceProfile profile = gpusPerWorker == 0 ? sc.resourceProfileManager().defaultResourceProfile()
-                : GpuResources.trainingProfile(sc, gpusPerWorker);
-        SlotCheck.requireSlots(sc, workers, slotWait, profile, gpusPerWorker);
+        ResourceProfile profile = slots(sc, workers, gpusPerWorker);
         Sharding.Sharded sharded = Sharding.shard(data, validation, holdOutFraction, seed, columns, workers,
                 localBatch);
         return new Shards(columns, workers, localBatch, gpusPerWorker, profile, sharded.keyed(),
                 sharded.trainingRows(), sharded.validationRows(), sharded.fingerprint());
+    }
+
+    /**
+     * As {@link #prepare(Dataset, ColumnSpec, int, int, int)}, for rows the workers read straight
+     * from their files (see {@link Sharding#shard(PositionalRows, SparkContext, ColumnSpec, int,
+     * int)}): no Spark job runs before training.
+     *
+     * @throws IOException when the driver cannot read the rows
+     */
+    public Shards prepare(PositionalRows data, SparkContext sc, ColumnSpec columns, int workers, int localBatch,
+            int gpusPerWorker) throws IOException {
+        GpuResources.preflight(sc.getConf(), sc.master(), gpusPerWorker);
+        SchemaCheck.validate(data.schema(), columns);
+        ResourceProfile profile = slots(sc, workers, gpusPerWorker);
+        Sharding.Sharded sharded = Sharding.shard(data, sc, columns, workers, localBatch);
+        return new Shards(columns, workers, localBatch, gpusPerWorker, profile, sharded.keyed(),
+                sharded.trainingRows(), sharded.validationRows(), sharded.fingerprint());
+    }
+
+    /** Returns the training stage's resource profile, once the cluster has {@code workers} slots for it. */
+    private ResourceProfile slots(SparkContext sc, int workers, int gpusPerWorker) {
+        ResourceProfile profile = gpusPerWorker == 0 ? sc.resourceProfileManager().defaultResourceProfile()
+                : GpuResources.trainingProfile(sc, gpusPerWorker);
+        SlotCheck.requireSlots(sc, workers, slotWait, profile, gpusPerWorker);
+        return profile;
     }
 
     /**

@@ -79,12 +79,21 @@ class InternalRowConversionTest {
                 + Objective.MSE.encode(1.25), outcomes.get(0));
         assertTrue(outcomes.get(1).startsWith("column 'y', row 1: is NaN"), outcomes.get(1));
 
+        // Floats that cannot be null: Spark's binary array is copied in bulk, and checked the same.
         List<Row> floats = List.of(RowFactory.create(List.of(1f, Float.NaN, 2f), 1),
-                RowFactory.create(List.of(1f, Float.POSITIVE_INFINITY, 2f), 1));
+                RowFactory.create(List.of(1f, Float.POSITIVE_INFINITY, 2f), 1),
+                RowFactory.create(List.of(1f, 2.5f, -3f), 2), RowFactory.create(List.of(1f, 2f), 0));
         StructType floatSchema = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType, false))
                 .add("y", DataTypes.IntegerType);
-        assertEquals(List.of("column 'x', row 0: has NaN at index 1", "column 'x', row 1: has Infinity at index 1"),
+        assertEquals(List.of("column 'x', row 0: has NaN at index 1", "column 'x', row 1: has Infinity at index 1",
+                "[1.0, 2.5, -3.0] -> 2", "column 'x', row 3: has 2 values; expected 3"),
                 assertBothPathsAgree(floats, floatSchema, new ColumnSpec("x", "y", 3, 4)));
+        List<Row> floatIds = List.of(RowFactory.create(List.of(7f, 3f), 1), RowFactory.create(List.of(1f, 2f, 3f, 4f,
+                5f), 0));
+        assertEquals(List.of("[7.0, 3.0, 0.0, 0.0] -> 1", "[1.0, 2.0, 3.0, 4.0] -> 0"), assertBothPathsAgree(floatIds,
+                new StructType().add("ids", DataTypes.createArrayType(DataTypes.FloatType, false))
+                        .add("y", DataTypes.IntegerType),
+                new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10), null, Objective.CROSS_ENTROPY)));
 
         ColumnSpec tokens = new ColumnSpec("ids", "y", 4, 2, FeatureDomain.tokens(10), null,
                 Objective.CROSS_ENTROPY);
