@@ -48,7 +48,8 @@ class OptionDefaultsTest {
                 assertEquals(key.param(), param.name());
                 Object value = classifier.getOrDefault(param);
                 compare(differences, key, "PhalanxClassifier",
-                        key.type() == OptionType.DURATION ? key.type().parse((String) value) : value);
+                        key.type() == OptionType.DURATION || key.type() == OptionType.DURATION_OR_AUTO
+                                ? key.type().parse((String) value) : value);
             }
         }
         assertEquals(List.of(), differences);
@@ -66,6 +67,11 @@ class OptionDefaultsTest {
                 timeout.getMessage());
         classifier.setCollectiveTimeout("90s").setCheckpointInterval("0s");
         assertEquals("90s", classifier.getOrDefault(classifier.collectiveTimeout()));
+        classifier.setCheckpointInterval("auto").setMtbf("2000h");
+        assertEquals("auto", classifier.getOrDefault(classifier.checkpointInterval()));
+        IllegalArgumentException interval = assertThrows(IllegalArgumentException.class,
+                () -> classifier.setCheckpointInterval("-1m"));
+        assertEquals("checkpoint_interval must be auto or not negative, got -1m", interval.getMessage());
     }
 
     private static void compare(List<String> differences, OptionKey<?> key, String where, Object value) {

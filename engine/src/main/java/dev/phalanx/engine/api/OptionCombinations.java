@@ -43,6 +43,8 @@ final class OptionCombinations {
             block.getParameters().forEach(parameter -> names.add(parameter.getKey()));
             FrozenParameters.of(names, Collections.nCopies(names.size(), 0L), options.freeze());
         }
+        require(!options.checkpointIntervalAuto() || !options.mtbf().isZero(), "checkpoint_interval",
+                "= auto needs mtbf, one worker's mean time between failures (for example mtbf = 2000h)");
         boolean classifies = options.loss().classifies();
         require(classifies ? input.numClasses() >= 2 : input.numClasses() == 1, "num_classes",
                 classifies ? "must be at least 2 for loss cross_entropy, got " + input.numClasses()

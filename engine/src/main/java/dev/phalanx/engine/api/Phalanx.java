@@ -19,12 +19,14 @@ import dev.phalanx.engine.job.ValidationPlan;
 import dev.phalanx.engine.job.FrozenParameters;
 import dev.phalanx.engine.model.ModelReplica;
 import dev.phalanx.engine.model.ParameterLayout;
+import dev.phalanx.engine.worker.AutoCheckpointInterval;
 import dev.phalanx.engine.worker.ProgressWire;
 import dev.phalanx.engine.worker.TrainingSpec;
 import dev.phalanx.models.ModelCatalog;
 import dev.phalanx.engine.data.PositionalRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -181,8 +183,15 @@ public final class Phalanx {
         CheckpointSettings checkpoints = options.checkpointDir().isBlank() ? null
                 : new CheckpointSettings(options.checkpointDir(),
                         new HadoopConf(spark.sparkContext().hadoopConfiguration()),
-                        options.checkpointEverySteps(), options.checkpointInterval(), options.keepCheckpoints(),
+                        options.checkpointEverySteps(),
+                        options.checkpointIntervalAuto() ? Duration.ZERO : options.checkpointInterval(),
+                        options.checkpointIntervalAuto() ? options.mtbf().dividedBy(options.workers()) : Duration.ZERO,
+                        options.keepCheckpoints(),
                         options.checkpointTimeout(), options.leaseTimeout(), options.resumeWithOtherData());
+        if (checkpoints != null && checkpoints.autoInterval()) {
+            listener.onEvent(new AutoCheckpointInterval(checkpoints.autoJobMtbf()).describe()
+                    + "; rank 0's log gives the interval after each checkpoint");
+        }
         TrainingSpec spec = new TrainingSpec(options.model(), options.input(), columns, options.workers(),
                 options.epochs(), options.batchSize(), options.optimizer(), (float) options.learningRate(),
                 (float) options.momentum(), options.seed(), options.shuffle(), options.threadsPerWorker(),

@@ -1,6 +1,7 @@
 package dev.phalanx.engine.api;
 
 import dev.phalanx.engine.api.options.OptionKey;
+import dev.phalanx.engine.api.options.OptionType;
 import dev.phalanx.engine.api.options.TrainingKeys;
 import dev.phalanx.engine.collective.TlsSettings;
 import dev.phalanx.engine.collective.WirePrecision;
@@ -253,6 +254,23 @@ public final class TrainingOptions {
     }
 
     /**
+     * Checkpoints at Daly's interval for the job's mean time between failures ({@link
+     * #optMtbf}, over the number of workers) and the pause each checkpoint costs, as measured
+     * (key {@code checkpoint_interval = auto}).
+     */
+    public TrainingOptions optCheckpointIntervalAuto() {
+        return set(TrainingKeys.CHECKPOINT_INTERVAL, OptionType.AUTO);
+    }
+
+    /**
+     * Sets one worker's mean time between failures (its GPUs or executor), which {@code
+     * checkpoint_interval = auto} needs (key {@code mtbf}, default 0: unknown).
+     */
+    public TrainingOptions optMtbf(Duration mtbf) {
+        return set(TrainingKeys.MTBF, mtbf);
+    }
+
+    /**
      * Sets how long one checkpoint write, or one call to the checkpoint store on the driver, may
      * take before the job fails naming the store (key {@code checkpoint_timeout}, default 10 min).
      * Training does not wait for checkpoint writes.
@@ -429,9 +447,22 @@ public final class TrainingOptions {
         return get(TrainingKeys.CHECKPOINT_EVERY_STEPS);
     }
 
-    /** Returns the time cadence of checkpoints, zero when off. */
+    /**
+     * Returns the time cadence of checkpoints, zero when off, {@link OptionType#AUTO} when chosen
+     * automatically (see {@link #checkpointIntervalAuto()}).
+     */
     public Duration checkpointInterval() {
         return get(TrainingKeys.CHECKPOINT_INTERVAL);
+    }
+
+    /** Returns whether the checkpoint interval is chosen from {@link #mtbf()} and the measured checkpoint pause. */
+    public boolean checkpointIntervalAuto() {
+        return checkpointInterval().equals(OptionType.AUTO);
+    }
+
+    /** Returns one worker's mean time between failures, zero when unknown. */
+    public Duration mtbf() {
+        return get(TrainingKeys.MTBF);
     }
 
     /** Returns how many checkpoints are kept. */

@@ -39,6 +39,7 @@ import dev.phalanx.engine.process.OneDnnPaddingGuard;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -187,6 +188,11 @@ public final class TrainingLoop {
                 long endStep = stopped ? startStep : totalSteps;
                 long lastCheckpointStep = startStep;
                 long lastCheckpointNanos = System.nanoTime();
+                AutoCheckpointInterval auto = writer == null || !settings.autoInterval() ? null
+                        : new AutoCheckpointInterval(settings.autoJobMtbf());
+                if (auto != null && comm.rank() == 0) {
+                    LOG.info(auto.describe());
+                }
                 long start = System.nanoTime();
                 EpochBatches batches = new EpochBatches(shard, localBatch, spec.shuffle(), spec.seed(), comm.rank());
                 EpochTally tally = null;
@@ -296,11 +302,18 @@ public final class TrainingLoop {
                         }
                     }
                     if (writer != null && done < endStep
-                            && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos, sharded)) {
+                            && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos, sharded, auto)) {
+                        long pauseStart = System.nanoTime();
                         writer.submit(snapshot(done, stepsPerEpoch, model, own, optimizer, history, validations,
                                 best[0], kernelAdvice));
                         lastCheckpointStep = done;
                         lastCheckpointNanos = System.nanoTime();
+                        if (auto != null) {
+                            auto.measured((lastCheckpointNanos - pauseStart) / 1e9);
+                            if (comm.rank() == 0) {
+                                LOG.info(auto.describe());
+                            }
+                        }
                     }
                 }
                 String finalCheckpoint = resumeFrom;
@@ -365,17 +378,20 @@ public final class TrainingLoop {
     }
 
     /**
-     * Whether a checkpoint falls due after {@code done} steps. Sharded, every rank writes its slice
+     * Whether a checkpoint falls due after {@code done} steps, by steps or by time ({@code auto}'s
+     * interval when it is not null). Sharded, every rank writes its slice
      * of the same steps, so a time-based interval, which each rank's clock would decide differently,
      * is agreed by one small all-reduce: due when any rank's clock says so.
      */
-    private boolean checkpointDue(long done, long lastStep, long lastNanos, boolean sharded) {
+    private boolean checkpointDue(long done, long lastStep, long lastNanos, boolean sharded,
+            AutoCheckpointInterval auto) {
         CheckpointSettings settings = spec.checkpoints();
         boolean bySteps = settings.everySteps() > 0 && done - lastStep >= settings.everySteps();
-        if (settings.interval().isZero()) {
+        Duration interval = auto != null ? auto.interval() : settings.interval();
+        if (interval.isZero()) {
             return bySteps;
         }
-        boolean byTime = System.nanoTime() - lastNanos >= settings.interval().toNanos();
+        boolean byTime = System.nanoTime() - lastNanos >= interval.toNanos();
         if (sharded) {
             float[] due = {byTime ? 1f : 0f};
             comm.allReduce(due, ReduceOp.SUM);

@@ -18,7 +18,7 @@ import scala.runtime.AbstractFunction1;
  * Spark ML params made from training options ({@link dev.phalanx.engine.api.options.TrainingKeys}):
  * the param takes the option's camel-case name, description, default and check, so the estimator,
  * {@code TrainingOptions} and the job config cannot disagree. Durations are string params written
- * as in a config file ({@code "2m"}); sizes are long params in bytes.
+ * as in a config file ({@code "2m"}, or {@code "auto"} where a key allows it); sizes are long params in bytes.
  */
 final class OptionParams {
 
@@ -29,7 +29,7 @@ final class OptionParams {
         String doc = key.description() + " (job config key " + key.name() + ")";
         String name = key.param();
         return switch (key.type()) {
-            case STRING, DURATION -> new Param<>(owner, name, doc, new Check<String>(key));
+            case STRING, DURATION, DURATION_OR_AUTO -> new Param<>(owner, name, doc, new Check<String>(key));
             case INT -> new IntParam(owner, name, doc, new Check<>(key));
             case LONG, SIZE -> new LongParam(owner, name, doc, new Check<>(key));
             case DOUBLE -> new DoubleParam(owner, name, doc, new Check<>(key));
@@ -42,12 +42,16 @@ final class OptionParams {
 
     /** Returns {@code key}'s default as the param holds it: a duration as its config text. */
     static Object paramDefault(OptionKey<?> key) {
-        return key.type() == OptionType.DURATION ? key.defaultText() : key.defaultValue();
+        return isDuration(key) ? key.defaultText() : key.defaultValue();
     }
 
     /** Returns the option's value for a value of its param: a duration's text is parsed. */
     static <T> T optionValue(OptionKey<T> key, Object paramValue) {
-        return key.cast(key.type() == OptionType.DURATION ? key.type().parse((String) paramValue) : paramValue);
+        return key.cast(isDuration(key) ? key.type().parse((String) paramValue) : paramValue);
+    }
+
+    private static boolean isDuration(OptionKey<?> key) {
+        return key.type() == OptionType.DURATION || key.type() == OptionType.DURATION_OR_AUTO;
     }
 
     /** A param's check: the key's, throwing its message (Spark's own says only "invalid value"). */

@@ -294,10 +294,19 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return (LongParam) param(TrainingKeys.CHECKPOINT_EVERY_STEPS);
     }
 
-    /** Time between checkpoints, as in a config file (default {@code "5m"}; {@code "0s"}: only by steps). */
+    /**
+     * Time between checkpoints, as in a config file (default {@code "5m"}; {@code "0s"}: only by
+     * steps; {@code "auto"}: Daly's interval from {@link #mtbf()} and the measured pause).
+     */
     @SuppressWarnings("unchecked")
     public Param<String> checkpointInterval() {
         return (Param<String>) param(TrainingKeys.CHECKPOINT_INTERVAL);
+    }
+
+    /** One worker's mean time between failures, as in a config file (default {@code "0s"}: unknown). */
+    @SuppressWarnings("unchecked")
+    public Param<String> mtbf() {
+        return (Param<String>) param(TrainingKeys.MTBF);
     }
 
     /** Newest checkpoints kept (default 3). */
@@ -538,9 +547,17 @@ public abstract class PhalanxEstimator<E extends PhalanxEstimator<E, M>, M exten
         return setOption(TrainingKeys.CHECKPOINT_EVERY_STEPS, value);
     }
 
-    /** Sets the time between checkpoints, as in a config file; {@code "0s"} checkpoints only by steps. */
+    /**
+     * Sets the time between checkpoints, as in a config file; {@code "0s"} checkpoints only by
+     * steps, {@code "auto"} at Daly's interval (with {@link #setMtbf}).
+     */
     public E setCheckpointInterval(String value) {
         return setOption(TrainingKeys.CHECKPOINT_INTERVAL, value);
+    }
+
+    /** Sets one worker's mean time between failures, as in a config file, for {@code checkpoint_interval = auto}. */
+    public E setMtbf(String value) {
+        return setOption(TrainingKeys.MTBF, value);
     }
 
     /** Sets how many checkpoints are kept. */

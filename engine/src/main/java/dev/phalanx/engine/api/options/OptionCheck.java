@@ -54,6 +54,12 @@ public interface OptionCheck<T> extends Serializable {
         return value -> !value.isNegative() ? null : "must not be negative, got " + readable(value);
     }
 
+    /** A duration that is {@link OptionType#AUTO} or not negative. */
+    static OptionCheck<Duration> autoOrNotNegativeDuration() {
+        return value -> value.equals(OptionType.AUTO) || !value.isNegative() ? null
+                : "must be auto or not negative, got " + readable(value);
+    }
+
     /** Text that is not blank. */
     static OptionCheck<String> notBlank(String problem) {
         return value -> !value.isBlank() ? null : problem;

@@ -28,6 +28,8 @@ public enum OptionType {
     BOOLEAN(Boolean.class, "true or false"),
     /** A duration such as 30s or 2m. */
     DURATION(Duration.class, "a duration such as 30s or 2m"),
+    /** A duration, or {@code auto}: read as {@link #AUTO}, for the engine to choose. */
+    DURATION_OR_AUTO(Duration.class, "a duration such as 30s or 2m, or auto"),
     /** A number of bytes, with an optional unit such as 64m or 1g (powers of 1024). */
     SIZE(Long.class, "a size such as 64m or 1g"),
     /** A list of whole numbers. */
@@ -36,6 +38,12 @@ public enum OptionType {
     DOUBLE_LIST(double[].class, "a list of numbers such as [0.5, 0.5, 0.5]"),
     /** A list of strings. */
     STRING_LIST(String[].class, "a list of strings such as [\"stem.\", \"block1.\"]");
+
+    /**
+     * What a {@link #DURATION_OR_AUTO} option set to {@code auto} reads as: a negative duration,
+     * which no such option accepts as a value of its own.
+     */
+    public static final Duration AUTO = Duration.ofSeconds(-1);
 
     private final Class<?> javaType;
     private final String expected;
@@ -87,6 +95,8 @@ public enum OptionType {
             case DOUBLE -> config.getDouble(path);
             case BOOLEAN -> config.getBoolean(path);
             case DURATION -> config.getDuration(path);
+            case DURATION_OR_AUTO -> config.getValue(path).unwrapped() instanceof String text
+                    && text.trim().equalsIgnoreCase("auto") ? AUTO : config.getDuration(path);
             case SIZE -> config.getBytes(path);
             case INT_LIST -> {
                 double[] values = numbers(config, path);

@@ -244,10 +244,16 @@ public final class TrainingKeys {
             .check(OptionCheck.notNegative())
             .doc("checkpoint every this many steps; 0 = only by time and at the end");
     /** Time cadence. */
-    public static final OptionKey<Duration> CHECKPOINT_INTERVAL = key("checkpoint_interval", OptionType.DURATION,
-            Duration.class, "5m")
+    public static final OptionKey<Duration> CHECKPOINT_INTERVAL = key("checkpoint_interval",
+            OptionType.DURATION_OR_AUTO, Duration.class, "5m")
+            .check(OptionCheck.autoOrNotNegativeDuration())
+            .doc("checkpoint when this much time has passed since the last; 0s = only by steps and at the end;"
+                    + " auto = Daly's interval from mtbf and the measured checkpoint pause");
+    /** Failure rate, for the automatic checkpoint interval. */
+    public static final OptionKey<Duration> MTBF = key("mtbf", OptionType.DURATION, Duration.class, "0s")
             .check(OptionCheck.notNegativeDuration())
-            .doc("checkpoint when this much time has passed since the last; 0s = only by steps and at the end");
+            .doc("mean time between failures of one worker (its GPUs or executor); the job fails W times as often;"
+                    + " checkpoint_interval = auto needs it; 0s = unknown");
     /** Retention. */
     public static final OptionKey<Integer> KEEP_CHECKPOINTS = key("keep_checkpoints", OptionType.INT, Integer.class,
             "3")
@@ -336,7 +342,7 @@ public final class TrainingKeys {
             EARLY_STOPPING_MIN_DELTA, SEED, SHUFFLE, THREADS_PER_WORKER, GPUS_PER_WORKER, GPU_FALLBACK_TO_CPU,
             DEVICE_RESIDENT_ON_CPU,
             SHARD_MEMORY_BUDGET, COLLECTIVE_TIMEOUT, RENDEZVOUS_TIMEOUT, GRADIENT_COMPRESSION, OPTIMIZER_SHARDING, SLOT_WAIT_TIMEOUT,
-            CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
+            CHECKPOINT_DIR, CHECKPOINT_EVERY_STEPS, CHECKPOINT_INTERVAL, MTBF, KEEP_CHECKPOINTS, CHECKPOINT_TIMEOUT,
             LEASE_TIMEOUT, RESUME_WITH_OTHER_DATA, INIT_FROM, FREEZE, MAX_ATTEMPTS, FAULT_INJECTION, LOG_EVERY_STEPS,
             TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_PROTOCOL));
 

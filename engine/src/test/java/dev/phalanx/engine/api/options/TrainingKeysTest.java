@@ -1,6 +1,7 @@
 package dev.phalanx.engine.api.options;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,26 @@ class TrainingKeysTest {
                 () -> OptionType.INT.parse("1.5"));
         assertEquals("expected a whole number, got '1.5'", fraction.getMessage());
         assertThrows(IllegalArgumentException.class, () -> OptionType.DURATION.parse("soon"));
+        assertEquals(OptionType.AUTO, OptionType.DURATION_OR_AUTO.parse("auto"));
+        assertEquals(OptionType.AUTO, OptionType.DURATION_OR_AUTO.parse(" AUTO "));
+        assertEquals(Duration.ofSeconds(90), OptionType.DURATION_OR_AUTO.parse("90s"));
+        assertThrows(IllegalArgumentException.class, () -> OptionType.DURATION.parse("auto"));
+        assertThrows(IllegalArgumentException.class, () -> OptionType.DURATION_OR_AUTO.parse("automatic"));
+    }
+
+    @Test
+    void anAutomaticCheckpointIntervalNeedsAnMtbf() {
+        assertNull(TrainingKeys.CHECKPOINT_INTERVAL.problem(OptionType.AUTO));
+        assertEquals("checkpoint_interval must be auto or not negative, got -2s",
+                TrainingKeys.CHECKPOINT_INTERVAL.problem(Duration.ofSeconds(-2)));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new TrainingOptions("mlp", IMAGES).optCheckpointIntervalAuto().validate());
+        assertEquals("checkpoint_interval = auto needs mtbf, one worker's mean time between failures (for example"
+                + " mtbf = 2000h)", missing.getMessage());
+        TrainingOptions auto = new TrainingOptions("mlp", IMAGES).optCheckpointIntervalAuto()
+                .optMtbf(Duration.ofHours(2000)).validate();
+        assertTrue(auto.checkpointIntervalAuto());
+        assertFalse(new TrainingOptions("mlp", IMAGES).checkpointIntervalAuto());
     }
 
     @Test
