@@ -187,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, Double> testMetrics = null;
             if (data.test() != null) {
                 // On the executors, data parallel; the row count comes with the metrics.
-                Evaluation test = model.evaluate(data.test().load(), data.featuresCol(), data.labelCol(), options.topK());
+                Evaluation test = data.test().evaluate(model, options.topK());
                 testSamples = test.count();
                 testMetrics = new LinkedHashMap<>(test.metrics());
                 if (model.objective().classifies()) {

@@ -1,6 +1,8 @@
 package dev.phalanx.launcher;
 
+import dev.phalanx.engine.api.TrainedModel;
 import dev.phalanx.engine.data.PositionalRows;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.models.InputSpec;
 import java.io.IOException;
 import org.apache.spark.sql.Dataset;
@@ -14,7 +16,7 @@ import org.apache.spark.sql.Row;
  * @param positionalTrain the training rows as the workers read them straight from their files (a
  *     built-in data set), or null
  * @param validation the validation rows ({@code validation_data}), or null
- * @param test loads the test rows once training is done, or null when the job evaluates none
+ * @param test evaluates a model on the test rows once training is done, or null when the job evaluates none
  * @param input the sample shape and number of classes
  * @param featuresCol the features column
  * @param labelCol the label column
@@ -23,14 +25,14 @@ import org.apache.spark.sql.Row;
 record TrainingData(Dataset<Row> train, PositionalRows positionalTrain, Dataset<Row> validation, TestRows test,
         InputSpec input, String featuresCol, String labelCol, String description) {
 
-    /** Gives the test rows when the job evaluates them, so that a data set's DataFrame is made after training. */
+    /** Evaluates a trained model on the test rows, which are read only then, after training. */
     @FunctionalInterface
     interface TestRows {
         /**
-         * Returns the test rows.
+         * Evaluates {@code model} on the executors, counting top-{@code topK} accuracy.
          *
-         * @throws IOException when their files cannot be read
+         * @throws IOException when the test rows' files cannot be read
          */
-        Dataset<Row> load() throws IOException;
+        Evaluation evaluate(TrainedModel model, int topK) throws IOException;
     }
 }

@@ -100,7 +100,7 @@ final class TrainingDataLoader {
                 Path dir = Path.of(data.dataDir());
                 yield new TrainingData(readAhead != null ? null
                         : FashionMnist.load(spark, dir, FashionMnist.Split.TRAIN, partitions), readAhead, null,
-                        () -> FashionMnist.load(spark, dir, FashionMnist.Split.TEST, partitions),
+                        testFiles(spark, dir, partitions),
                         new InputSpec(new long[] {1, FashionMnist.SIDE, FashionMnist.SIDE}, FashionMnist.CLASSES),
                         "features", "label", "Fashion-MNIST");
             }
@@ -109,7 +109,7 @@ final class TrainingDataLoader {
                 int vocabulary = ModelCatalog.inputDomain(model).vocabulary();
                 FortuneCookies.Corpus corpus = FortuneCookies.load(spark, Path.of(data.dataDir()),
                         FortuneCookies.CATEGORIES, vocabulary);
-                yield new TrainingData(corpus.train(), null, null, corpus::test,
+                yield new TrainingData(corpus.train(), null, null, frameTest(corpus.test(), "features", "label"),
                         new InputSpec(new long[] {data.sequenceLength()}, FortuneCookies.CATEGORIES.size()),
                         "features", "label", "fortune cookies " + FortuneCookies.CATEGORIES + ", "
                                 + corpus.vocabularySize() + " token ids");
@@ -126,11 +126,23 @@ final class TrainingDataLoader {
         };
     }
 
+    /** Fashion-MNIST's test split, scored by the executors straight from its files, in {@code partitions} tasks. */
+    private static TrainingData.TestRows testFiles(SparkSession spark, Path dir, int partitions) {
+        return (model, topK) -> model.evaluate(spark, FashionMnist.positional(dir, FashionMnist.Split.TEST),
+                partitions, topK);
+    }
+
+    /** Test rows of a DataFrame. */
+    private static TrainingData.TestRows frameTest(Dataset<Row> test, String featuresCol, String labelCol) {
+        return (model, topK) -> model.evaluate(test, featuresCol, labelCol, topK);
+    }
+
     private static TrainingData fromFrames(DataSource data, boolean regression, Dataset<Row> train,
             Dataset<Row> validation, Dataset<Row> test, String description) {
         int classes = data.numClasses() > 0 ? data.numClasses()
                 : regression ? 1 : LabelCount.infer(train, data.labelCol());
-        return new TrainingData(train, null, validation, test == null ? null : () -> test, new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
+        return new TrainingData(train, null, validation,
+                test == null ? null : frameTest(test, data.featuresCol(), data.labelCol()), new InputSpec(Arrays.stream(data.sampleShape()).asLongStream().toArray(),
                 classes), data.featuresCol(), data.labelCol(), description);
     }
 

@@ -17,6 +17,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 
 /**
  * Evaluates one partition on an executor: builds the network once, feeds it the partition's rows in
@@ -49,22 +50,52 @@ final class PartitionEvaluator implements FlatMapFunction<Iterator<InternalRow>,
 
     @Override
     public Iterator<Evaluation> call(Iterator<InternalRow> rows) {
+        RowConverter converter = new RowConverter(columns);
+        return score(new Iterator<>() {
+            private long position;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public LabeledSample next() {
+                // Spark may reuse the row for the next one: converted at once.
+                return convert(converter, rows.next(), schema, position++);
+            }
+        });
+    }
+
+    /** Returns the same evaluation for samples converted already (read from files), keyed by position. */
+    FlatMapFunction<Iterator<Tuple2<Long, LabeledSample>>, Evaluation> ofSamples() {
+        return samples -> score(new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return samples.hasNext();
+            }
+
+            @Override
+            public LabeledSample next() {
+                return samples.next()._2();
+            }
+        });
+    }
+
+    private Iterator<Evaluation> score(Iterator<LabeledSample> samples) {
         Objective objective = columns.objective();
         Evaluation total = Evaluation.empty(objective, input.numClasses(), topK);
-        if (!rows.hasNext()) {
+        if (!samples.hasNext()) {
             return List.of(total).iterator();
         }
-        RowConverter converter = new RowConverter(columns);
         FloatBuffer batch = FloatBuffer.allocate(BATCH * columns.featureLength());
         long[] labels = new long[BATCH];
-        long position = 0;
         try (ModelReplica replica = ModelReplica.withParameters(model, input, parameters.value())) {
-            while (rows.hasNext()) {
+            while (samples.hasNext()) {
                 int count = 0;
                 batch.clear();
-                while (count < BATCH && rows.hasNext()) {
-                    // Spark may reuse the row for the next one: converted at once.
-                    LabeledSample sample = convert(converter, rows.next(), schema, position++);
+                while (count < BATCH && samples.hasNext()) {
+                    LabeledSample sample = samples.next();
                     batch.put(sample.features());
                     labels[count++] = sample.label();
                 }

@@ -4,7 +4,9 @@ import dev.phalanx.engine.checkpoint.CheckpointStore;
 import dev.phalanx.engine.checkpoint.HadoopConf;
 import dev.phalanx.engine.checkpoint.TrainingState;
 import dev.phalanx.engine.data.ColumnSpec;
+import dev.phalanx.engine.data.PositionalRows;
 import dev.phalanx.engine.data.SchemaCheck;
+import dev.phalanx.engine.data.Sharding;
 import dev.phalanx.engine.job.EpochMetrics;
 import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.Objective;
@@ -27,7 +29,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * The outcome of {@link Phalanx#fit}: trained parameters, per-epoch history, and evaluation.
@@ -281,6 +285,32 @@ public final class TrainedModel {
             return selected.queryExecution().toRdd().toJavaRDD()
                     .mapPartitions(new PartitionEvaluator(model, input, parameters, columns, Evaluation.topKFor(topK,
                             input.numClasses()), selected.schema()))
+                    .fold(Evaluation.empty(objective, input.numClasses(), Evaluation.topKFor(topK, input.numClasses())),
+                            Evaluation::plus);
+        } finally {
+            parameters.destroy();
+        }
+    }
+
+    /**
+     * As {@link #evaluate(Dataset, String, String, int)}, on rows the executors read straight from
+     * their files ({@link PositionalRows}, for example {@link
+     * dev.phalanx.engine.data.FashionMnist#positional}), in {@code partitions} tasks: no DataFrame
+     * is made.
+     *
+     * @throws dev.phalanx.engine.data.InvalidDataException naming a bad file or row
+     */
+    public Evaluation evaluate(SparkSession spark, PositionalRows rows, int partitions, int topK) {
+        StructField[] fields = rows.schema().fields();
+        ColumnSpec columns = ColumnSpec.of(fields[0].name(), fields[1].name(), ModelCatalog.inputDomain(model), input,
+                imageMean, imageStd, objective);
+        SchemaCheck.validate(rows.schema(), columns);
+        Broadcast<float[]> parameters = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(values());
+        try {
+            PartitionEvaluator evaluator = new PartitionEvaluator(model, input, parameters, columns,
+                    Evaluation.topKFor(topK, input.numClasses()), rows.schema());
+            return Sharding.read(rows, spark.sparkContext(), columns, partitions, 1)
+                    .mapPartitions(evaluator.ofSamples())
                     .fold(Evaluation.empty(objective, input.numClasses(), Evaluation.topKFor(topK, input.numClasses())),
                             Evaluation::plus);
         } finally {

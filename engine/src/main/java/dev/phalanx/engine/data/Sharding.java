@@ -130,10 +130,18 @@ public final class Sharding {
             int localBatch) throws IOException {
         DataFingerprint fingerprint = rows instanceof FingerprintedRows started ? started.fingerprint()
                 : fingerprint(rows);
-        long count = rows.count();
-        JavaPairRDD<Long, LabeledSample> keyed = JavaPairRDD.fromRDD(new PositionalShardRdd(sc, rows,
-                new ShardPartitioner(workers, localBatch, count), new RowConverter(columns)), LONG, SAMPLE);
-        return new Sharded(keyed, count, 0, fingerprint);
+        return new Sharded(read(rows, sc, columns, workers, localBatch), rows.count(), 0, fingerprint);
+    }
+
+    /**
+     * The rows as {@code partitions} partitions that read them straight from their files, without
+     * the fingerprint: blocks of {@code block} rows go round-robin (the shards' assignment, see
+     * {@link ShardPartitioner}), keyed by position. With blocks of one row, for scoring.
+     */
+    public static JavaPairRDD<Long, LabeledSample> read(PositionalRows rows, SparkContext sc, ColumnSpec columns,
+            int partitions, int block) {
+        return JavaPairRDD.fromRDD(new PositionalShardRdd(sc, rows, new ShardPartitioner(partitions, block,
+                rows.count()), new RowConverter(columns)), LONG, SAMPLE);
     }
 
     /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.phalanx.engine.SparkTestSession;
 import dev.phalanx.engine.data.FashionMnist;
 import dev.phalanx.engine.data.PositionalRows;
+import dev.phalanx.engine.job.Evaluation;
 import dev.phalanx.engine.job.FaultInjection;
 import dev.phalanx.engine.job.TrainingFailedException;
 import dev.phalanx.models.InputSpec;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Training on Fashion-MNIST read by the workers straight from its files against training on the
  * DataFrame of the same files (Spark's count job and shuffle): the same parameters bit for bit, and
- * checkpoints one resumes from the other, as both record the same fingerprint.
+ * checkpoints one resumes from the other, as both record the same fingerprint; scoring from the
+ * files counts what scoring the DataFrame counts.
  */
 class PositionalTrainingTest {
 
@@ -46,6 +48,14 @@ class PositionalTrainingTest {
         TrainedModel fromFiles = Phalanx.fit(spark, files, mlp(), metrics -> {});
         assertEquals(156, fromFiles.steps());
         assertArrayEquals(bits(fromFrame.parameters()), bits(fromFiles.parameters()));
+
+        // Scored from the files in 3 tasks: the DataFrame's counts, confusion matrix and top-5 hits.
+        Evaluation onFrame = fromFiles.evaluate(frame, "features", "label", 5);
+        Evaluation onFiles = fromFiles.evaluate(spark, files, 3, 5);
+        assertEquals(10_000, onFiles.count());
+        assertArrayEquals(onFrame.confusion(), onFiles.confusion());
+        assertEquals(onFrame.topKHits(), onFiles.topKHits());
+        assertEquals(onFrame.lossSum(), onFiles.lossSum(), 1e-9 * onFrame.lossSum(), "summed in another order");
 
         // Killed at step 60 reading the files, resumed from step 50 on the DataFrame.
         String dir = root.resolve("checkpoints").toUri().toString();
