@@ -31,8 +31,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * validations) and, once the run has finished, {@code summary.json} (the epochs, the test metrics).
  * Charts: loss (training, validation), accuracy (training by epoch, validation, test), samples per
  * second, the step time split of the slowest rank with the step time's median and 99th percentile,
- * and the time of each checkpoint write (rank 0's). A chart with nothing to draw is left out. The
- * page marks any chart its browser cannot load.
+ * and the time of each checkpoint write (rank 0's) with the pause it cost training. A chart with
+ * nothing to draw is left out. The page marks any chart its browser cannot load.
  *
  * <p>Written at the end of every {@code phalanx train} and by {@code phalanx report RUN_DIR}, also
  * for a run still going or one that failed.
@@ -130,17 +130,24 @@ final class RunReport {
         add(split, "step time p99", steps, "step", "timings", "step_p99_millis");
         charts.put("step-time", chart("Step time (ms per step, every rank)", "step", "milliseconds", split));
 
-        XYSeries writes = new XYSeries("rank 0");
+        XYSeries writes = new XYSeries("write (rank 0, in the background)");
+        XYSeries pauses = new XYSeries("training paused");
         for (JsonNode step : steps) {
             for (JsonNode write : step.path("checkpoints")) {
                 writes.add(write.path("step").asDouble(), write.path("seconds").asDouble());
+                if (write.has("pause_seconds")) {
+                    pauses.add(write.path("step").asDouble(), write.path("pause_seconds").asDouble());
+                }
             }
         }
         XYSeriesCollection checkpoints = new XYSeriesCollection();
         if (!writes.isEmpty()) {
             checkpoints.addSeries(writes);
         }
-        charts.put("checkpoints", chart("Checkpoint writes (seconds each)", "step", "seconds", checkpoints));
+        if (!pauses.isEmpty()) {
+            checkpoints.addSeries(pauses);
+        }
+        charts.put("checkpoints", chart("Checkpoints (seconds each)", "step", "seconds", checkpoints));
 
         List<String> written = new ArrayList<>();
         fs.mkdirs(new Path(dir, CHARTS));

@@ -88,7 +88,8 @@ final class TensorBoardEvents implements AutoCloseable {
         values.put("time/median_busy_ms", t.medianBusyMillis());
         write(m.step(), values);
         for (CheckpointWrite checkpoint : m.checkpoints()) {
-            write(checkpoint.step(), Map.of("checkpoint/write_seconds", checkpoint.seconds()));
+            write(checkpoint.step(), Map.of("checkpoint/write_seconds", checkpoint.seconds(),
+                    "checkpoint/pause_seconds", checkpoint.pauseSeconds()));
         }
     }
 

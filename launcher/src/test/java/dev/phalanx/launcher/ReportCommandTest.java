@@ -32,7 +32,7 @@ class ReportCommandTest {
             for (int i = 1; i <= 6; i++) {
                 progress.onStep(new StepMetrics(50L * i, 600, 1, 2.0 / i, 5_000 + 100 * i, 1.5, 0.05,
                         new RankTimings(i % 2, "host-" + i % 2, 1.0, 10.0 + i, 2.0, 11.0, 14.0, 20.0, false),
-                        i % 2 == 0 ? List.of(new CheckpointWrite(50L * i - 20, 0.5 + i)) : List.of()));
+                        i % 2 == 0 ? List.of(new CheckpointWrite(50L * i - 20, 0.5 + i, 0.01 * i)) : List.of()));
             }
         }
         CliRun report = CliRun.of("report", run.toString());

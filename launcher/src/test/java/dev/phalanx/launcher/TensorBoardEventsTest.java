@@ -42,7 +42,7 @@ class TensorBoardEventsTest {
                     new RankTimings(1, "host-b", 40.0, 2.0, 1.0, 2.5, 43.0, 45.0, true)));
             progress.onStep(new StepMetrics(20, 20, 1, 0.75, 2_500, 3.0, 0.025,
                     new RankTimings(0, "host-a", 1.0, 2.0, 1.0, 3.0, 4.0, 5.0, false),
-                    List.of(new CheckpointWrite(16, 0.25))));
+                    List.of(new CheckpointWrite(16, 0.25, 0.125))));
             progress.onEpoch(new EpochMetrics(1, 20, 1.1, 0.625, 2_200, 1.0));
         }
         Path file;
@@ -68,7 +68,8 @@ class TensorBoardEventsTest {
         assertEquals(0.75f, scalars(events.get(2)).get("train/loss"));
 
         assertEquals(16, events.get(3).getStep());
-        assertEquals(Map.of("checkpoint/write_seconds", 0.25f), scalars(events.get(3)));
+        assertEquals(Map.of("checkpoint/write_seconds", 0.25f, "checkpoint/pause_seconds", 0.125f),
+                scalars(events.get(3)));
 
         Map<String, Float> epoch = scalars(events.get(4));
         assertEquals(20, events.get(4).getStep());

@@ -3,8 +3,10 @@ package dev.phalanx.engine.checkpoint;
 import dev.phalanx.engine.job.CheckpointWrite;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,6 +50,8 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
     private CheckpointSnapshot running;
     private long runningSince;
     private CheckpointInfo lastWritten;
+    /** The pause each queued or running snapshot cost the training thread, by step. */
+    private final Map<Long, Double> pauses = new HashMap<>();
     /** Writes finished since {@link #takeFinished()} was last called. */
     private final List<CheckpointWrite> finished = new ArrayList<>();
     private CheckpointException failure;
@@ -88,6 +92,17 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
      * @throws CheckpointException if a write failed or the running one is past {@code checkpoint_timeout}
      */
     public void submit(CheckpointSnapshot snapshot) {
+        submit(snapshot, System.nanoTime());
+    }
+
+    /**
+     * As {@link #submit(CheckpointSnapshot)}, for a snapshot whose copy began at {@code
+     * pauseStartNanos} ({@link System#nanoTime()}): returns the seconds from then until the writer
+     * took it, the pause the checkpoint cost training, which its {@link CheckpointWrite} reports.
+     *
+     * @throws CheckpointException if a write failed or the running one is past {@code checkpoint_timeout}
+     */
+    public double submit(CheckpointSnapshot snapshot, long pauseStartNanos) {
         synchronized (lock) {
             checkLocked();
             while (writesEvery && queued != null) {
@@ -106,8 +121,14 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
                         + " checkpoint_every_steps or checkpoint_interval if this repeats; later replacements are"
                         + " logged at level FINE and counted at the end)");
             }
+            if (queued != null) {
+                pauses.remove(queued.globalStep());
+            }
             queued = snapshot;
+            double pause = (System.nanoTime() - pauseStartNanos) / 1e9;
+            pauses.put(snapshot.globalStep(), pause);
             lock.notifyAll();
+            return pause;
         }
     }
 
@@ -221,7 +242,9 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
                 }
                 if (written != null) {
                     lastWritten = written;
-                    finished.add(new CheckpointWrite(next.globalStep(), (System.nanoTime() - runningSince) / 1e9));
+                    Double pause = pauses.remove(next.globalStep());
+                    finished.add(new CheckpointWrite(next.globalStep(), (System.nanoTime() - runningSince) / 1e9,
+                            pause == null ? 0 : pause));
                 }
                 lock.notifyAll();
                 if (failure != null) {

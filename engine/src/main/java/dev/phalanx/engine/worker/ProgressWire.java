@@ -71,6 +71,7 @@ public final class ProgressWire {
         for (CheckpointWrite write : m.checkpoints()) {
             out.writeLong(write.step());
             out.writeDouble(write.seconds());
+            out.writeDouble(write.pauseSeconds());
         }
         out.flush();
     }
@@ -102,7 +103,7 @@ public final class ProgressWire {
                     in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), in.readBoolean());
             List<CheckpointWrite> checkpoints = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
-                checkpoints.add(new CheckpointWrite(in.readLong(), in.readDouble()));
+                checkpoints.add(new CheckpointWrite(in.readLong(), in.readDouble(), in.readDouble()));
             }
             handler.step(new StepMetrics(step, totalSteps, epoch, loss, samplesPerSecond, allReduceMillis,
                     learningRate, timings, List.copyOf(checkpoints)));

@@ -304,12 +304,12 @@ public final class TrainingLoop {
                     if (writer != null && done < endStep
                             && checkpointDue(done, lastCheckpointStep, lastCheckpointNanos, sharded, auto)) {
                         long pauseStart = System.nanoTime();
-                        writer.submit(snapshot(done, stepsPerEpoch, model, own, optimizer, history, validations,
-                                best[0], kernelAdvice));
+                        double pause = writer.submit(snapshot(done, stepsPerEpoch, model, own, optimizer, history,
+                                validations, best[0], kernelAdvice), pauseStart);
                         lastCheckpointStep = done;
                         lastCheckpointNanos = System.nanoTime();
                         if (auto != null) {
-                            auto.measured((lastCheckpointNanos - pauseStart) / 1e9);
+                            auto.measured(pause);
                             if (comm.rank() == 0) {
                                 LOG.info(auto.describe());
                             }

@@ -76,6 +76,8 @@ class StragglerTest {
         for (StepMetrics step : steps) {
             for (CheckpointWrite write : step.checkpoints()) {
                 assertTrue(write.step() <= step.step() && write.seconds() > 0, step.toString());
+                // The copy of the state, measured on the training thread and carried to the driver.
+                assertTrue(write.pauseSeconds() > 0 && write.pauseSeconds() < 10, step.toString());
                 written.add(write.step());
             }
         }
