@@ -39,6 +39,7 @@ public final class PhalanxCli {
                 .addSubcommand(train)
                 .addSubcommand(new CommandLine(new CheckpointsCommand(out)))
                 .addSubcommand(new CommandLine(new ReportCommand(out)))
+                .addSubcommand(new CommandLine(new PlanCommand(out)))
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((e, arguments) -> {
